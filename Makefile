@@ -1,0 +1,90 @@
+# Keel build. Driven by ./build.sh; `make` alone works once
+# ./build.sh deps has filled $(BUILD)/sysroot.
+BUILD ?= build
+SYSROOT := $(BUILD)/sysroot
+CC := gcc
+HOSTCC := gcc
+PYTHON := /usr/bin/python3
+FONT := /usr/share/consolefonts/Uni2-Terminus16.psf.gz
+
+# Rooms that go into the kernel image (ARCHITECTURE.md section 1).
+ROOMS := image core drivers vmx svm net store mgmt
+SRCS := $(foreach r,$(ROOMS),$(wildcard $(r)/*.c $(r)/*.S))
+OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(SRCS))) \
+	$(BUILD)/obj/gen/font.o
+
+GCC_INC := $(shell $(CC) -print-file-name=include)
+# The hypervisor proper never touches SSE/AVX state (ARCHITECTURE.md
+# section 3): -mgeneral-regs-only. Libraries are built by tools/deps.sh.
+KFLAGS := -std=gnu11 -O2 -g -ffreestanding -mcmodel=kernel -mno-red-zone \
+	-mgeneral-regs-only -fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-ffunction-sections -fdata-sections -fno-common \
+	-Wall -Wextra -Wno-unused-parameter -Werror \
+	-nostdinc -isystem $(SYSROOT)/include -isystem $(GCC_INC) \
+	-I. -I$(BUILD)/gen -Inet/lwip -MMD -MP
+LIBS := -L$(SYSROOT)/lib --start-group -lsqlite3 -lmbedtls -lmbedx509 \
+	-lmbedcrypto -llwip -lm -lc $(shell $(CC) -print-libgcc-file-name) \
+	--end-group
+LDFLAGS := -nostdlib -static -z max-page-size=0x1000 --gc-sections \
+	-T image/keel.ld
+
+.PHONY: all kernel image unit clean
+all: image unit
+
+kernel: $(BUILD)/keel.elf
+image: $(BUILD)/keel.img
+
+$(BUILD)/keel.elf: $(OBJS) image/keel.ld $(wildcard $(SYSROOT)/lib/*.a)
+	ld $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(BUILD)/keel.img: $(BUILD)/keel.elf image/mkimage.py image/grub.cfg
+	$(PYTHON) image/mkimage.py --elf $< --out $@ --work $(BUILD)/image
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+# Generated sources.
+$(BUILD)/gen/font.c: $(FONT) tools/psf2c.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/psf2c.py $(FONT) $@
+$(BUILD)/obj/gen/font.o: $(BUILD)/gen/font.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KFLAGS) -c -o $@ $<
+
+# The version string changes with every commit; only core/main.c sees it,
+# and the header is rewritten only when it changes, so a commit does not
+# rebuild the world.
+KEEL_VERSION := $(shell cat VERSION)$(shell git rev-parse --short=8 HEAD >/dev/null 2>&1 && echo +g$$(git rev-parse --short=8 HEAD))
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define KEEL_VERSION "$(KEEL_VERSION)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/obj/core/main.o: $(BUILD)/gen/version.h
+FORCE:
+
+# Host-built unit tests (tests/unit): each test_X.c plus the kernel files
+# it names in its UNIT_SRCS line.
+UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+UNIT_BINS := $(addprefix $(BUILD)/tests/unit/,$(UNIT_TESTS))
+HOSTFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror \
+	-I. -Itests/unit -fsanitize=address,undefined -fno-omit-frame-pointer
+unit_srcs = $(shell sed -n 's/^ \* UNIT_SRCS: //p' tests/unit/$(1).c)
+unit: $(UNIT_BINS)
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/unit_main.c \
+		$$(call unit_srcs,$$*)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $< tests/unit/unit_main.c \
+		$(call unit_srcs,$*)
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/gen $(BUILD)/keel.elf $(BUILD)/keel.img \
+		$(BUILD)/tests $(BUILD)/image
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KEEL_CORE_CPUINFO_H
+#define KEEL_CORE_CPUINFO_H
+
+/* Log vendor, brand string, family/model/stepping of the boot CPU. */
+void cpuinfo_log(void);
+
+#endif

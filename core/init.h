@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Initcalls: a room registers its start-up function here instead of core
+ * calling it by name, so core/ stays ignorant of drivers and libraries
+ * (ARCHITECTURE.md section 1: dependencies point down, never back).
+ * Levels run in order; within a level, in link order.
+ */
+#ifndef KEEL_CORE_INIT_H
+#define KEEL_CORE_INIT_H
+
+/* Plain numbers: they become part of the section name. */
+#define INIT_CONSOLE 1 /* output devices: serial, VGA, framebuffer */
+#define INIT_CPU 2     /* CPU feature probes (vmx/, svm/) */
+#define INIT_LIBS 3    /* third-party libraries come alive */
+#define INIT_LATE 9
+
+typedef void (*init_fn)(void);
+
+struct init_call {
+	init_fn fn;
+	const char *name;
+	int level;
+};
+
+#define INIT_STR2(x) #x
+#define INIT_STR(x) INIT_STR2(x)
+#define KEEL_INIT(level, fn)                                                  \
+	static const struct init_call __initcall_##fn                         \
+		__attribute__((used, section(".initcall." INIT_STR(level)))) = \
+			{ fn, #fn, level }
+
+void init_run_level(int level);
+
+#endif

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The IDT and the handler for CPU exceptions. Any exception in the
+ * hypervisor itself is a bug: report everything a developer needs and stop.
+ * (The core-kernel issue adds IST stacks for NMI/#DF, symbolized backtraces
+ * and stopping the other CPUs.)
+ */
+#include "core/trap.h"
+
+#include <stdint.h>
+
+#include "core/cpu.h"
+#include "core/log.h"
+
+struct idt_gate {
+	uint16_t off_lo;
+	uint16_t sel;
+	uint8_t ist;
+	uint8_t type; /* 0x8e: present, DPL 0, 64-bit interrupt gate */
+	uint16_t off_mid;
+	uint32_t off_hi;
+	uint32_t zero;
+} __attribute__((packed));
+
+static struct idt_gate trap_idt[256] __attribute__((aligned(16)));
+extern const uint64_t trap_stubs[32];
+
+static const char *const trap_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
+	"#OF overflow", "#BR bound range", "#UD invalid opcode",
+	"#NM device not available", "#DF double fault", "coprocessor overrun",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault",
+	"#GP general protection", "#PF page fault", "reserved",
+	"#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD exception", "#VE virtualization exception",
+	"#CP control protection",
+};
+
+void trap_init(void)
+{
+	for (int v = 0; v < 32; v++) {
+		uint64_t a = trap_stubs[v];
+		trap_idt[v] = (struct idt_gate){
+			.off_lo = a & 0xffff,
+			.sel = 0x08,
+			.type = 0x8e,
+			.off_mid = (a >> 16) & 0xffff,
+			.off_hi = a >> 32,
+		};
+	}
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(trap_idt) - 1,
+					   (uint64_t)trap_idt };
+	asm volatile("lidt %0" ::"m"(idtr));
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+	const char *name = f->vector < 32 && trap_names[f->vector]
+				   ? trap_names[f->vector]
+				   : "exception";
+
+	log_err("PANIC: CPU exception %llu (%s) error %#llx",
+		(unsigned long long)f->vector, name,
+		(unsigned long long)f->error);
+	log_err("  rip %016llx cs %04llx rflags %08llx cr2 %016llx",
+		(unsigned long long)f->rip, (unsigned long long)f->cs,
+		(unsigned long long)f->rflags,
+		(unsigned long long)cpu_read_cr2());
+	log_err("  rax %016llx rbx %016llx rcx %016llx rdx %016llx",
+		(unsigned long long)f->rax, (unsigned long long)f->rbx,
+		(unsigned long long)f->rcx, (unsigned long long)f->rdx);
+	log_err("  rsi %016llx rdi %016llx rbp %016llx rsp %016llx",
+		(unsigned long long)f->rsi, (unsigned long long)f->rdi,
+		(unsigned long long)f->rbp, (unsigned long long)f->rsp);
+	log_err("  r8  %016llx r9  %016llx r10 %016llx r11 %016llx",
+		(unsigned long long)f->r8, (unsigned long long)f->r9,
+		(unsigned long long)f->r10, (unsigned long long)f->r11);
+	log_err("  r12 %016llx r13 %016llx r14 %016llx r15 %016llx",
+		(unsigned long long)f->r12, (unsigned long long)f->r13,
+		(unsigned long long)f->r14, (unsigned long long)f->r15);
+	/* Frame-pointer walk; every C file keeps frame pointers. */
+	uint64_t *fp = (uint64_t *)f->rbp;
+	for (int i = 0; i < 16 && fp && ((uint64_t)fp & 7) == 0 &&
+			(uint64_t)fp >= 0xffffffff80000000ull;
+	     i++) {
+		log_err("  #%d %016llx", i, (unsigned long long)fp[1]);
+		fp = (uint64_t *)fp[0];
+	}
+	log_err("PANIC: system halted");
+	cpu_halt_forever();
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VGA text console: 80x25 (or whatever the EGA text framebuffer tag says)
+ * at 0xb8000, used when booted by BIOS. Errors are drawn red, warnings
+ * yellow, like ESXi's console log.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "core/bootinfo.h"
+#include "core/cpu.h"
+#include "core/init.h"
+#include "core/log.h"
+#include "drivers/console_colour.h"
+
+static volatile uint16_t *vga_mem;
+static uint32_t vga_cols, vga_rows, vga_row;
+
+static void vga_scroll(void)
+{
+	for (uint32_t r = 1; r < vga_rows; r++)
+		for (uint32_t c = 0; c < vga_cols; c++)
+			vga_mem[(r - 1) * vga_cols + c] = vga_mem[r * vga_cols + c];
+	for (uint32_t c = 0; c < vga_cols; c++)
+		vga_mem[(vga_rows - 1) * vga_cols + c] = 0x0720;
+}
+
+static void vga_cursor(uint32_t pos)
+{
+	cpu_outb(0x3d4, 0x0f);
+	cpu_outb(0x3d5, pos & 0xff);
+	cpu_outb(0x3d4, 0x0e);
+	cpu_outb(0x3d5, (pos >> 8) & 0xff);
+}
+
+static void vga_write_line(enum log_level level, const char *s, size_t n)
+{
+	uint16_t attr = (uint16_t)console_vga_attr(level) << 8;
+
+	/* Long lines wrap onto following rows. */
+	do {
+		if (vga_row == vga_rows) {
+			vga_scroll();
+			vga_row = vga_rows - 1;
+		}
+		for (uint32_t c = 0; c < vga_cols; c++)
+			vga_mem[vga_row * vga_cols + c] =
+				attr | (c < n ? (uint8_t)s[c] : ' ');
+		vga_row++;
+		s += n > vga_cols ? vga_cols : n;
+		n -= n > vga_cols ? vga_cols : n;
+	} while (n);
+	vga_cursor(vga_row * vga_cols);
+}
+
+static struct log_sink vga_sink = {
+	.name = "vga",
+	.write_line = vga_write_line,
+};
+
+static void vga_init(void)
+{
+	const struct boot_fb *fb = &boot_info.fb;
+
+	if (fb->type == BOOT_FB_EGA_TEXT) {
+		vga_mem = (volatile uint16_t *)(uintptr_t)fb->addr;
+		vga_cols = fb->width;
+		vga_rows = fb->height;
+	} else if (fb->type == BOOT_FB_NONE && !boot_info.efi_systab) {
+		/* BIOS boot without a framebuffer tag: the standard mode 3. */
+		vga_mem = (volatile uint16_t *)0xb8000;
+		vga_cols = 80;
+		vga_rows = 25;
+	} else {
+		return;
+	}
+	if (vga_cols > 256 || vga_rows > 128 || fb->addr >= (1ull << 32)) {
+		log_warn("vga: text mode %ux%u at %#llx not usable", vga_cols,
+			 vga_rows, (unsigned long long)fb->addr);
+		return;
+	}
+	for (uint32_t i = 0; i < vga_cols * vga_rows; i++)
+		vga_mem[i] = 0x0720;
+	vga_row = 0;
+	log_add_sink(&vga_sink);
+	log_info("console: VGA text %ux%u", vga_cols, vga_rows);
+}
+KEEL_INIT(INIT_CONSOLE, vga_init);

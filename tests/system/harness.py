@@ -1,0 +1,239 @@
+"""Boot the real Keel image under QEMU or Bochs and read what it prints.
+
+Every test gets a private copy of build/keel.img (Bochs leaves lock files,
+and later tests write the config partition), a serial log file, and for
+QEMU a monitor socket to read the screen the way an operator would see it.
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+IMAGE = os.path.join(BUILD, "keel.img")
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+# What every boot must print (issue 2): the banner first, then the memory
+# map, the CPU and each library coming alive.
+BANNER = re.compile(r"^Keel \d+\.\d+\.\d+\S* - bare-metal hypervisor", re.M)
+LIBRARY_LINES = [
+    r"mbedtls: 2\.28\.3 SHA-256 known-answer tests passed",
+    r"sqlite: 3\.40\.1 in-memory database: 3 rows written and read back",
+    r"lwip: 2\.1\.3 up, loopback 127\.0\.0\.1 answers UDP",
+]
+BOOT_LINES = [r"mem: \d+ MiB usable", r"cpu: \S+ ", r"keel: boot complete"]
+
+
+class BootFailure(AssertionError):
+    pass
+
+
+class Machine:
+    """One emulator run with its serial log; use as a context manager."""
+
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix="keel-%s-" % name)
+        self.serial = os.path.join(self.dir, "serial.log")
+        self.proc = None
+        self.image = os.path.join(self.dir, "keel.img")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        if exc[0] is None and not os.environ.get("KEEL_KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def log(self):
+        try:
+            with open(self.serial, "rb") as f:
+                return f.read().decode("utf-8", "replace").replace("\r", "")
+        except FileNotFoundError:
+            return ""
+
+    def copy_image(self, src=IMAGE):
+        shutil.copyfile(src, self.image)
+        return self.image
+
+    def wait_for(self, patterns, timeout):
+        """Wait until every regex matches the serial log; fail with the log."""
+        deadline = time.monotonic() + timeout
+        pending = [re.compile(p, re.M) for p in patterns]
+        while True:
+            text = self.log()
+            pending = [p for p in pending if not p.search(text)]
+            if not pending:
+                return text
+            if re.search(r"PANIC", text):
+                self.fail("kernel panic", text)
+            if self.proc.poll() is not None:
+                self.fail("emulator exited with %s" % self.proc.returncode, text)
+            if time.monotonic() > deadline:
+                self.fail("timed out after %ds waiting for %s"
+                          % (timeout, ", ".join(p.pattern for p in pending)), text)
+            time.sleep(0.2)
+
+    def fail(self, why, text):
+        self.stop()
+        tail = "\n".join("    | " + l for l in text.splitlines()[-60:])
+        raise BootFailure("%s (files in %s)\n  serial log:\n%s" % (why, self.dir, tail))
+
+
+class Qemu(Machine):
+    DISKS = {
+        "ide": ["-drive", "file={img},format=raw,if=ide"],
+        "usb": ["-device", "qemu-xhci,id=xhci",
+                "-drive", "file={img},format=raw,if=none,id=boot",
+                "-device", "usb-storage,bus=xhci.0,drive=boot,bootindex=0"],
+        "ahci": ["-device", "ahci,id=ahci",
+                 "-drive", "file={img},format=raw,if=none,id=boot",
+                 "-device", "ide-hd,drive=boot,bus=ahci.0,bootindex=0"],
+        "nvme": ["-drive", "file={img},format=raw,if=none,id=boot",
+                 "-device", "nvme,serial=keel0,drive=boot,bootindex=0"],
+    }
+
+    def start(self, firmware="bios", disk="ide", mem=512, extra=()):
+        self.monitor_path = os.path.join(self.dir, "monitor.sock")
+        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max",
+               "-m", str(mem), "-display", "none", "-no-reboot",
+               "-serial", "file:" + self.serial,
+               "-monitor", "unix:%s,server,nowait" % self.monitor_path,
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if firmware == "uefi":
+            vars_copy = os.path.join(self.dir, "OVMF_VARS.fd")
+            shutil.copyfile(OVMF_VARS, vars_copy)
+            cmd += ["-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
+                    "-drive", "if=pflash,format=raw,file=" + vars_copy]
+        cmd += [a.format(img=self.image) for a in self.DISKS[disk]]
+        cmd += list(extra)
+        self.proc = subprocess.Popen(cmd, stdout=open(os.path.join(self.dir, "qemu.out"), "w"),
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return self
+
+    def monitor(self, command, timeout=10):
+        """Run one human-monitor command and return its output."""
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(timeout)
+        for _ in range(50):
+            try:
+                s.connect(self.monitor_path)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                time.sleep(0.1)
+        out = b""
+        while b"(qemu)" not in out:
+            out += s.recv(65536)
+        s.sendall(command.encode() + b"\n")
+        out = b""
+        while not out.rstrip().endswith(b"(qemu)"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+        s.close()
+        text = out.decode("utf-8", "replace").replace("\r", "")
+        # The monitor echoes the command (with terminal escapes) first.
+        return text.split("\n", 1)[1].rsplit("(qemu)", 1)[0] if "\n" in text else ""
+
+    def vga_text(self, cols=80, rows=25):
+        """The VGA text screen, read from guest memory at 0xb8000."""
+        out = self.monitor("xp /%dhx 0xb8000" % (cols * rows))
+        cells = [int(v, 16) for v in re.findall(r"0x([0-9a-f]{4})\b", out)]
+        chars = "".join(chr(c & 0xff) if 32 <= (c & 0xff) < 127 else " " for c in cells)
+        return [chars[i:i + cols].rstrip() for i in range(0, len(chars), cols)]
+
+    def screen_text(self, font):
+        """OCR of the framebuffer with Keel's own console font."""
+        path = os.path.join(self.dir, "screen.ppm")
+        self.monitor("screendump " + path)
+        return ocr_ppm(path, font)
+
+
+def read_ppm(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    parts = data.split(maxsplit=4)  # P6 W H MAX pixels
+    if parts[0] != b"P6":
+        raise BootFailure("screendump is not a P6 PPM")
+    w, h = int(parts[1]), int(parts[2])
+    return w, h, parts[4][:w * h * 3]
+
+
+def ocr_ppm(path, font):
+    """Read text drawn with an 8x16 font (glyph bytes -> char map) on black."""
+    w, h, px = read_ppm(path)
+    lines = []
+    for row in range(h // 16):
+        line = []
+        for col in range(w // 8):
+            rows = []
+            for y in range(16):
+                off = ((row * 16 + y) * w + col * 8) * 3
+                bits = 0
+                for x in range(8):
+                    if px[off + 3 * x: off + 3 * x + 3] != b"\0\0\0":
+                        bits |= 0x80 >> x
+                rows.append(bits)
+            line.append(font.get(bytes(rows), "?"))
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def load_font():
+    """Glyph bitmap -> character, from the same font the kernel embeds."""
+    src = open(os.path.join(BUILD, "gen", "font.c")).read()
+    glyphs = re.findall(r"\{((?:0x[0-9a-f]{2},?){16})\}", src)
+    font = {}
+    for cp, g in enumerate(glyphs):
+        bits = bytes(int(b, 16) for b in g.split(","))
+        if 32 <= cp < 127:
+            font.setdefault(bits, chr(cp))
+    return font
+
+
+class Bochs(Machine):
+    def start(self, mem=512, timeout_s=None):
+        rc = os.path.join(self.dir, "bochs.rc")
+        with open(rc, "w") as f:
+            f.write("c\n")  # continue: do not stop in the debugger
+        cfg = os.path.join(self.dir, "bochsrc")
+        with open(cfg, "w") as f:
+            f.write(f"""megs: {mem}
+cpu: model=corei7_skylake_x, count=1
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+display_library: rfb, options="timeout=0"
+plugin_ctrl: speaker=0, sb16=0, es1370=0
+ata0-master: type=disk, path={self.image}, mode=flat
+boot: disk
+com1: enabled=1, mode=file, dev={self.serial}
+clock: sync=none, time0=local
+log: {os.path.join(self.dir, 'bochs.log')}
+panic: action=fatal
+error: action=report
+""")
+        self.proc = subprocess.Popen(["bochs", "-q", "-f", cfg, "-rc", rc],
+                                     cwd=self.dir,
+                                     stdout=open(os.path.join(self.dir, "bochs.out"), "w"),
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return self
+
+
+def check_boot(text):
+    """The banner is the first line Keel prints, before the boot details."""
+    m = BANNER.search(text)
+    first_detail = re.search(r"^(boot|mem|cpu|mb2|console):", text, re.M)
+    if not m or (first_detail and first_detail.start() < m.start()):
+        raise BootFailure("banner is not Keel's first line:\n" + text)
+    return text
