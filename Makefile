@@ -22,11 +22,13 @@ KFLAGS := -std=gnu11 -O2 -g -ffreestanding -mcmodel=kernel -mno-red-zone \
 	-ffunction-sections -fdata-sections -fno-common \
 	-Wall -Wextra -Wno-unused-parameter -Werror \
 	-nostdinc -isystem $(SYSROOT)/include -isystem $(GCC_INC) \
-	-I. -I$(BUILD)/gen -Inet/lwip -MMD -MP
+	-I. -I$(BUILD)/gen -MMD -MP \
+	-Inet/lwip -Imgmt -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"' 
 LIBS := -L$(SYSROOT)/lib --start-group -lsqlite3 -lmbedtls -lmbedx509 \
 	-lmbedcrypto -llwip -lm -lc $(shell $(CC) -print-libgcc-file-name) \
 	--end-group
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 --gc-sections \
+	--no-warn-rwx-segments \
 	-T image/keel.ld
 
 .PHONY: all kernel image unit clean
@@ -36,18 +38,21 @@ kernel: $(BUILD)/keel.elf
 image: $(BUILD)/keel.img
 
 $(BUILD)/keel.elf: $(OBJS) image/keel.ld $(wildcard $(SYSROOT)/lib/*.a)
-	ld $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+	@echo "  LD      $@"
+	@ld $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
 $(BUILD)/keel.img: $(BUILD)/keel.elf image/mkimage.py image/grub.cfg
 	$(PYTHON) image/mkimage.py --elf $< --out $@ --work $(BUILD)/image
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(KFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+	@echo "  AS      $<"
+	@$(CC) $(KFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 
 # Generated sources.
 $(BUILD)/gen/font.c: $(FONT) tools/psf2c.py
@@ -80,7 +85,8 @@ unit: $(UNIT_BINS)
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/unit_main.c \
 		$$(call unit_srcs,$$*)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTFLAGS) -o $@ $< tests/unit/unit_main.c \
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) $(HOSTFLAGS) -o $@ $< tests/unit/unit_main.c \
 		$(call unit_srcs,$*)
 
 clean:

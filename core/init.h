@@ -8,7 +8,11 @@
 #ifndef KEEL_CORE_INIT_H
 #define KEEL_CORE_INIT_H
 
-/* Plain numbers: they become part of the section name. */
+/*
+ * Plain numbers: they become part of the section name. Entries carry an
+ * explicit aligned(8) because GCC would otherwise align 24-byte objects to
+ * 16 and leave holes in the table the linker concatenates.
+ */
 #define INIT_CONSOLE 1 /* output devices: serial, VGA, framebuffer */
 #define INIT_CPU 2     /* CPU feature probes (vmx/, svm/) */
 #define INIT_LIBS 3    /* third-party libraries come alive */
@@ -26,7 +30,8 @@ struct init_call {
 #define INIT_STR(x) INIT_STR2(x)
 #define KEEL_INIT(level, fn)                                                  \
 	static const struct init_call __initcall_##fn                         \
-		__attribute__((used, section(".initcall." INIT_STR(level)))) = \
+		__attribute__((used, aligned(8),                      \
+			       section(".initcall." INIT_STR(level)))) =  \
 			{ fn, #fn, level }
 
 void init_run_level(int level);

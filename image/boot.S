@@ -214,3 +214,5 @@ boot_stack_top:
 boot_stack_hi_bottom:
 	.skip 65536
 boot_stack_hi_top:
+
+	.section .note.GNU-stack, "", @progbits

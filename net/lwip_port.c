@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 #include <lwip/arch.h>
+#include <lwip/def.h>
+#include <lwip/prot/ethernet.h>
+#include <lwip/sys.h>
 
 #include "core/cpu.h"
 #include "core/log.h"
@@ -41,4 +44,44 @@ u32_t lwip_port_rand(void)
 	state ^= state >> 7;
 	state ^= state << 17;
 	return (u32_t)state;
+}
+
+/*
+ * SYS_LIGHTWEIGHT_PROT: lwIP's pools are shared with the NIC interrupt
+ * handlers, so critical sections mask interrupts on this CPU. The previous
+ * RFLAGS is the token, so sections nest. (SMP adds a lock with threads.)
+ */
+sys_prot_t sys_arch_protect(void)
+{
+	uint64_t flags;
+
+	asm volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+	return (sys_prot_t)flags;
+}
+
+void sys_arch_unprotect(sys_prot_t flags)
+{
+	if (flags & (1u << 9)) /* IF was set */
+		asm volatile("sti" ::: "memory");
+}
+
+/*
+ * 802.1Q on the management interface (lwipopts.h hooks). -1 means the
+ * management network is untagged; the host I/O issue sets it from
+ * keel.ip=...,vlan=ID or the config store.
+ */
+static int lwip_port_vlan = -1;
+
+int lwip_port_vlan_check(struct netif *netif, const struct eth_hdr *eth,
+			 const struct eth_vlan_hdr *vlan)
+{
+	return lwip_port_vlan >= 0 &&
+	       (lwip_ntohs(vlan->prio_vid) & 0xfff) == lwip_port_vlan;
+}
+
+int lwip_port_vlan_set(struct netif *netif, struct pbuf *p,
+		       const struct eth_addr *src, const struct eth_addr *dst,
+		       uint16_t eth_type)
+{
+	return lwip_port_vlan;
 }

@@ -26,6 +26,7 @@ LIBRARY_LINES = [
     r"sqlite: 3\.40\.1 in-memory database: 3 rows written and read back",
     r"lwip: 2\.1\.3 up, loopback 127\.0\.0\.1 answers UDP",
 ]
+ANSI_ESCAPE = re.compile(r"\x1b(\[[0-9;=?]*[A-Za-z]|[()][A-Z0-9]|[=>c])")
 BOOT_LINES = [r"mem: \d+ MiB usable", r"cpu: \S+ ", r"keel: boot complete"]
 
 
@@ -58,7 +59,9 @@ class Machine:
     def log(self):
         try:
             with open(self.serial, "rb") as f:
-                return f.read().decode("utf-8", "replace").replace("\r", "")
+                text = f.read().decode("utf-8", "replace").replace("\r", "")
+            # Firmware and GRUB draw with ANSI escapes; read what a person sees.
+            return ANSI_ESCAPE.sub("", text)
         except FileNotFoundError:
             return ""
 

@@ -40,7 +40,7 @@ def test_qemu_uefi_disk():
         m.copy_image()
         m.start(firmware="uefi", disk="ide")
         text = expect_all(m, SVM_LINE, r'boot: loader "GRUB[^"]*", UEFI',
-                          r"console: framebuffer \d+x\d+x32", r"boot: ACPI RSDP 2\.0")
+                          r"console: framebuffer \d+x\d+x(24|32)", r"boot: ACPI RSDP 2\.0")
         assert_screen_shows(m.screen_text(load_font()), "keel: boot complete", text)
 
 
