@@ -39,10 +39,13 @@ PACKAGES=(gcc make binutils dpkg-dev xz-utils tcl python3 python3-pytest
 LIB_CFLAGS="-O2 -g -ffreestanding -mcmodel=kernel -mno-red-zone -fno-pic \
 -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 -fno-omit-frame-pointer -ffunction-sections -fdata-sections -fno-common"
-GCC_INC=$(gcc -print-file-name=include)
 # Newlib's headers plus gcc's own (stddef.h, stdarg.h, float.h) and never
-# glibc's /usr/include.
-SYS_INC="-nostdinc -isystem $SYSROOT/include -isystem $GCC_INC"
+# glibc's /usr/include. Set once gcc is installed (a fresh machine may lack it).
+set_include_flags() {
+	GCC_INC=$(gcc -print-file-name=include)
+	SYS_INC="-nostdinc -isystem $SYSROOT/include -isystem $GCC_INC"
+	NEWLIB_CFLAGS="$LIB_CFLAGS -nostdinc -isystem $GCC_INC -UMISSING_SYSCALL_NAMES -Wa,--noexecstack"
+}
 
 say() { echo "deps: $*"; }
 die() { echo "deps: $*" >&2; exit 1; }
@@ -195,7 +198,7 @@ compile() {
 # targets, which would make it call sbrk/write/... ; -U restores the usual
 # _sbrk/_write/... names the kernel provides. --noexecstack marks the
 # x86_64 .S files (memcpy, memset, setjmp) so ld does not warn about them.
-NEWLIB_CFLAGS="$LIB_CFLAGS -nostdinc -isystem $GCC_INC -UMISSING_SYSCALL_NAMES -Wa,--noexecstack"
+# (NEWLIB_CFLAGS is set in set_include_flags.)
 build_newlib() {
 	local src=$SRC/newlib-$NEWLIB_DEB obj=$OBJ/newlib dest=$OBJ/newlib-dest t
 	rm -rf "$obj" "$dest" && mkdir -p "$obj"
@@ -291,6 +294,7 @@ mkdir -p "$SRC" "$OBJ" "$LOG" "$STAMP" "$SYSROOT/include" "$SYSROOT/lib"
 exec 9>"$OBJ/.lock"
 flock 9
 install_packages
+set_include_flags
 fetch_newlib
 fetch_src lwip "$LWIP_DEB" "$LWIP_UP"
 fetch_src mbedtls "$MBEDTLS_DEB" "$MBEDTLS_UP"
