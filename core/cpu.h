@@ -6,6 +6,7 @@
 #ifndef KEEL_CORE_CPU_H
 #define KEEL_CORE_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define CR0_MP (1ul << 1)
@@ -51,6 +52,20 @@ static inline uint64_t cpu_rdtsc(void)
 
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline bool cpu_has_rdrand(void)
+{
+	return cpu_cpuid(1, 0).ecx & (1u << 30);
+}
+
+/* One RDRAND attempt; false when the DRNG had nothing (CF=0). */
+static inline bool cpu_rdrand64(uint64_t *out)
+{
+	unsigned char ok;
+
+	asm volatile("rdrand %0; setc %1" : "=r"(*out), "=qm"(ok));
+	return ok;
 }
 
 static inline void cpu_outb(uint16_t port, uint8_t val)

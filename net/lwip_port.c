@@ -32,11 +32,8 @@ u32_t lwip_port_rand(void)
 {
 	static uint64_t state;
 	uint64_t r;
-	unsigned char ok = 0;
 
-	if (cpu_cpuid(1, 0).ecx & (1u << 30))
-		asm volatile("rdrand %0; setc %1" : "=r"(r), "=qm"(ok));
-	if (ok)
+	if (cpu_has_rdrand() && cpu_rdrand64(&r))
 		return (u32_t)r;
 	/* xorshift64 over TSC jitter: unpredictable enough for port numbers */
 	state ^= cpu_rdtsc();

@@ -51,18 +51,13 @@ static int keel_vfs_fullpath(sqlite3_vfs *vfs, const char *name, int n,
  */
 static int keel_vfs_random(sqlite3_vfs *vfs, int n, char *out)
 {
-	bool rdrand = cpu_cpuid(1, 0).ecx & (1u << 30);
+	bool rdrand = cpu_has_rdrand();
 
 	(void)vfs;
 	for (int i = 0; i < n; i++) {
-		uint64_t v = cpu_rdtsc();
-		if (rdrand) {
-			uint64_t r;
-			unsigned char ok;
-			asm volatile("rdrand %0; setc %1" : "=r"(r), "=qm"(ok));
-			if (ok)
-				v ^= r;
-		}
+		uint64_t v = cpu_rdtsc(), r;
+		if (rdrand && cpu_rdrand64(&r))
+			v ^= r;
 		out[i] = (char)(v ^ (v >> 8) ^ (v >> 16));
 	}
 	return n;
