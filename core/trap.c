@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/cpu.h"
+#include "core/irq.h"
 #include "core/log.h"
 
 struct idt_gate {
@@ -24,6 +25,7 @@ struct idt_gate {
 
 static struct idt_gate trap_idt[256] __attribute__((aligned(16)));
 extern const uint64_t trap_stubs[32];
+extern const char irq_stubs[];
 
 static const char *const trap_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -38,8 +40,9 @@ static const char *const trap_names[32] = {
 
 void trap_init(void)
 {
-	for (int v = 0; v < 32; v++) {
-		uint64_t a = trap_stubs[v];
+	for (int v = 0; v < 256; v++) {
+		uint64_t a = v < 32 ? trap_stubs[v]
+				    : (uint64_t)(irq_stubs + (v - 32) * 16);
 		trap_idt[v] = (struct idt_gate){
 			.off_lo = a & 0xffff,
 			.sel = 0x08,
@@ -58,6 +61,11 @@ void trap_init(void)
 
 void trap_dispatch(struct trap_frame *f)
 {
+	if (f->vector >= 32) {
+		irq_dispatch(f);
+		return;
+	}
+
 	const char *name = f->vector < 32 && trap_names[f->vector]
 				   ? trap_names[f->vector]
 				   : "exception";

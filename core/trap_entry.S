@@ -48,6 +48,22 @@ trap_stub_\vec:
 	TRAP_STUB 30, 1
 	TRAP_STUB 31, 0
 
+/*
+ * Vectors 32-255 (interrupts, IPIs): 16-byte stubs, so the IDT entry for
+ * vector v is irq_stubs + (v - 32) * 16. None has an error code.
+ */
+	.balign 16
+	.globl irq_stubs
+irq_stubs:
+	.set vec, 32
+	.rept 224
+	.balign 16
+	pushq $0
+	pushq $vec
+	jmp trap_common
+	.set vec, vec + 1
+	.endr
+
 /* Saves the general registers in struct trap_frame order (core/trap.h). */
 trap_common:
 	pushq %rax

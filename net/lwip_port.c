@@ -12,6 +12,7 @@
 #include <lwip/sys.h>
 
 #include "core/cpu.h"
+#include "core/irq.h"
 #include "core/log.h"
 #include "core/time.h"
 
@@ -50,16 +51,12 @@ u32_t lwip_port_rand(void)
  */
 sys_prot_t sys_arch_protect(void)
 {
-	uint64_t flags;
-
-	asm volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-	return (sys_prot_t)flags;
+	return (sys_prot_t)irq_save();
 }
 
 void sys_arch_unprotect(sys_prot_t flags)
 {
-	if (flags & (1u << 9)) /* IF was set */
-		asm volatile("sti" ::: "memory");
+	irq_restore(flags);
 }
 
 /*
