@@ -13,10 +13,14 @@
  * explicit aligned(8) because GCC would otherwise align 24-byte objects to
  * 16 and leave holes in the table the linker concatenates.
  */
-#define INIT_CONSOLE 1 /* output devices: serial, VGA, framebuffer */
-#define INIT_CPU 2     /* CPU feature probes (vmx/, svm/) */
-#define INIT_LIBS 3    /* third-party libraries come alive */
-#define INIT_LATE 9
+#define INIT_CONSOLE 1	/* output devices: serial, VGA, framebuffer */
+#define INIT_CPU 2	/* CPU feature probes (vmx/, svm/) */
+#define INIT_PLATFORM 3 /* firmware tables (ACPI) */
+#define INIT_IRQCHIP 4	/* PIC masked, LAPIC, IOAPIC */
+#define INIT_TIMER 5	/* HPET, TSC calibration, LAPIC timer */
+#define INIT_SMP 6	/* application processors */
+#define INIT_LIBS 7	/* third-party libraries come alive */
+#define INIT_LATE 9	/* self-test mode runs here */
 
 typedef void (*init_fn)(void);
 

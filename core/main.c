@@ -97,6 +97,10 @@ void core_entry64(uint32_t magic, uint32_t mbi_phys)
 	cpuinfo_log();
 	init_run_level(INIT_CPU);
 	heap_init(&boot_info);
+	init_run_level(INIT_PLATFORM);
+	init_run_level(INIT_IRQCHIP);
+	init_run_level(INIT_TIMER);
+	init_run_level(INIT_SMP);
 	init_run_level(INIT_LIBS);
 	init_run_level(INIT_LATE);
 
