@@ -78,7 +78,8 @@ FORCE:
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS := $(addprefix $(BUILD)/tests/unit/,$(UNIT_TESTS))
 HOSTFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror \
-	-I. -Itests/unit -fsanitize=address,undefined -fno-omit-frame-pointer
+	-I. -Itests/unit -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-DKEEL_HOST_TEST
 unit_srcs = $(shell sed -n 's/^ \* UNIT_SRCS: //p' tests/unit/$(1).c)
 unit: $(UNIT_BINS)
 .SECONDEXPANSION:
