@@ -37,9 +37,25 @@ all: image unit
 kernel: $(BUILD)/keel.elf
 image: $(BUILD)/keel.img
 
-$(BUILD)/keel.elf: $(OBJS) image/keel.ld $(wildcard $(SYSROOT)/lib/*.a)
+# Two-pass link: the first, with an empty symbol table, gives the text
+# symbols for panic backtraces (tools/ksyms.py); the second links them in.
+# The table sits in .rodata, after .text, so text addresses cannot move:
+# the last step checks that they did not.
+$(BUILD)/keel.elf.0: $(OBJS) $(BUILD)/obj/gen/ksyms0.o image/keel.ld \
+		$(wildcard $(SYSROOT)/lib/*.a)
 	@echo "  LD      $@"
-	@ld $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+	@ld $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/obj/gen/ksyms0.o $(LIBS)
+$(BUILD)/gen/ksyms0.c: tools/ksyms.py
+	@mkdir -p $(dir $@)
+	@$(PYTHON) tools/ksyms.py --empty < /dev/null > $@
+$(BUILD)/gen/ksyms.c: $(BUILD)/keel.elf.0 tools/ksyms.py
+	@nm -n $< | $(PYTHON) tools/ksyms.py > $@
+$(BUILD)/keel.elf: $(BUILD)/keel.elf.0 $(BUILD)/obj/gen/ksyms.o
+	@echo "  LD      $@"
+	@ld $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/obj/gen/ksyms.o $(LIBS)
+	@nm -n $< | grep -i ' t ' > $@.syms0; nm -n $@ | grep -i ' t ' > $@.syms
+	@cmp -s $@.syms0 $@.syms || { echo "keel.elf: text moved between link passes" >&2; \
+		rm -f $@; exit 1; }
 
 $(BUILD)/keel.img: $(BUILD)/keel.elf image/mkimage.py image/grub.cfg
 	$(PYTHON) image/mkimage.py --elf $< --out $@ --work $(BUILD)/image
@@ -58,9 +74,10 @@ $(BUILD)/obj/%.o: %.S
 $(BUILD)/gen/font.c: $(FONT) tools/psf2c.py
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/psf2c.py $(FONT) $@
-$(BUILD)/obj/gen/font.o: $(BUILD)/gen/font.c
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(KFLAGS) -c -o $@ $<
 
 # The version string changes with every commit; only core/main.c sees it,
 # and the header is rewritten only when it changes, so a commit does not

@@ -13,7 +13,8 @@
  * explicit aligned(8) because GCC would otherwise align 24-byte objects to
  * 16 and leave holes in the table the linker concatenates.
  */
-#define INIT_CONSOLE 1	/* output devices: serial, VGA, framebuffer */
+#define INIT_EARLY_CONSOLE 0 /* serial: needs no memory map or paging */
+#define INIT_CONSOLE 1	/* screens: VGA text, framebuffer */
 #define INIT_CPU 2	/* CPU feature probes (vmx/, svm/) */
 #define INIT_PLATFORM 3 /* firmware tables (ACPI) */
 #define INIT_IRQCHIP 4	/* PIC masked, LAPIC, IOAPIC */

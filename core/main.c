@@ -9,10 +9,11 @@
 #include "core/cmdline.h"
 #include "core/cpu.h"
 #include "core/cpuinfo.h"
-#include "core/heap.h"
+#include "core/gdt.h"
 #include "core/init.h"
 #include "core/log.h"
 #include "core/mb2.h"
+#include "core/mm.h"
 #include "core/time.h"
 #include "core/trap.h"
 #include "version.h"
@@ -80,23 +81,26 @@ static void core_log_boot_info(const struct boot_info *bi)
 void core_entry64(uint32_t magic, uint32_t mbi_phys)
 {
 	core_enable_sse();
+	gdt_init(); /* boot.S's GDT sits in low memory, unmapped later */
 	trap_init();
 	time_boot_tsc = boot_tsc;
 
 	log_info("Keel " KEEL_VERSION " - bare-metal hypervisor");
+	init_run_level(INIT_EARLY_CONSOLE);
 	if (magic == MB2_BOOTLOADER_MAGIC)
 		mb2_parse((const void *)(uintptr_t)mbi_phys, mbi_phys, &boot_info);
 	else
 		log_err("boot: not started by a Multiboot2 loader (magic %#x); "
-			"no memory map, continuing",
+			"no memory map",
 			magic);
-	init_run_level(INIT_CONSOLE);
-	time_init();
 	core_log_boot_info(&boot_info);
+	mm_init(&boot_info);
+	gdt_init_ist();
+	trap_init_ist();
+	init_run_level(INIT_CONSOLE);
 	cmdline_apply(boot_info.cmdline);
 	cpuinfo_log();
 	init_run_level(INIT_CPU);
-	heap_init(&boot_info);
 	init_run_level(INIT_PLATFORM);
 	init_run_level(INIT_IRQCHIP);
 	init_run_level(INIT_TIMER);
@@ -104,7 +108,7 @@ void core_entry64(uint32_t magic, uint32_t mbi_phys)
 	init_run_level(INIT_LIBS);
 	init_run_level(INIT_LATE);
 
-	uint64_t ticks = cpu_rdtsc() - boot_tsc;
+	uint64_t ticks = cpu_rdtsc() - time_boot_tsc;
 	log_info("keel: boot complete in %llu ms (%llu TSC ticks since entry)",
 		 (unsigned long long)(time_ns() / 1000000),
 		 (unsigned long long)ticks);

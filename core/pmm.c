@@ -17,6 +17,7 @@ static struct {
 	uint64_t nchunks;
 	uint64_t hint_partial; /* where the last partial chunk was found */
 	uint64_t hint_whole;
+	uint64_t meta_phys; /* where bitmap and chunk_free live */
 	struct pmm_stats stats;
 	uint64_t phys_limit;
 } pmm;
@@ -171,9 +172,8 @@ int pmm_init(const struct boot_info *bi, const struct pmm_range *busy,
 	if (!meta)
 		return -ENOMEM;
 	pmm_set_cut(&set, meta, meta + meta_bytes);
-	pmm.bitmap = p2v(meta);
-	pmm.chunk_free = (uint16_t *)(pmm.bitmap +
-				      pmm.nchunks * PMM_WORDS_PER_CHUNK);
+	pmm.meta_phys = meta;
+	pmm_remap(p2v);
 	memset(pmm.bitmap, 0, meta_bytes);
 	for (unsigned int i = 0; i < set.n; i++)
 		pmm_mark_free(set.r[i].base, set.r[i].len);
@@ -185,6 +185,13 @@ int pmm_init(const struct boot_info *bi, const struct pmm_range *busy,
 	}
 	pmm.stats.free = pmm.stats.managed;
 	return 0;
+}
+
+void pmm_remap(void *(*p2v)(uint64_t phys))
+{
+	pmm.bitmap = p2v(pmm.meta_phys);
+	pmm.chunk_free = (uint16_t *)(pmm.bitmap +
+				      pmm.nchunks * PMM_WORDS_PER_CHUNK);
 }
 
 /* --- Allocation -------------------------------------------------------- */

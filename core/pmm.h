@@ -43,6 +43,9 @@ struct pmm_stats {
 int pmm_init(const struct boot_info *bi, const struct pmm_range *busy,
 	     unsigned int nbusy, void *(*p2v)(uint64_t phys));
 
+/* Reach the allocator's own data through a new mapping (after paging). */
+void pmm_remap(void *(*p2v)(uint64_t phys));
+
 /* Physical address of a free frame, or 0 when none is left. */
 uint64_t pmm_alloc_4k(void);
 uint64_t pmm_alloc_2m(void);

@@ -10,8 +10,10 @@
 #include <stdint.h>
 
 #include "core/cpu.h"
+#include "core/gdt.h"
 #include "core/irq.h"
 #include "core/log.h"
+#include "core/panic.h"
 
 struct idt_gate {
 	uint16_t off_lo;
@@ -59,6 +61,14 @@ void trap_init(void)
 	asm volatile("lidt %0" ::"m"(idtr));
 }
 
+/* NMI, #DF and #MC switch to their own stacks (core/gdt.c). */
+void trap_init_ist(void)
+{
+	trap_idt[2].ist = IST_NMI;
+	trap_idt[8].ist = IST_DOUBLE_FAULT;
+	trap_idt[18].ist = IST_MACHINE_CHECK;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector >= 32) {
@@ -89,14 +99,7 @@ void trap_dispatch(struct trap_frame *f)
 	log_err("  r12 %016llx r13 %016llx r14 %016llx r15 %016llx",
 		(unsigned long long)f->r12, (unsigned long long)f->r13,
 		(unsigned long long)f->r14, (unsigned long long)f->r15);
-	/* Frame-pointer walk; every C file keeps frame pointers. */
-	uint64_t *fp = (uint64_t *)f->rbp;
-	for (int i = 0; i < 16 && fp && ((uint64_t)fp & 7) == 0 &&
-			(uint64_t)fp >= 0xffffffff80000000ull;
-	     i++) {
-		log_err("  #%d %016llx", i, (unsigned long long)fp[1]);
-		fp = (uint64_t *)fp[0];
-	}
+	panic_backtrace(f->rip, f->rbp);
 	log_err("PANIC: system halted");
-	cpu_halt_forever();
+	panic_halt();
 }

@@ -13,6 +13,7 @@ struct trap_frame {
 };
 
 void trap_init(void);
+void trap_init_ist(void);
 void trap_dispatch(struct trap_frame *f);
 
 #endif

@@ -10,6 +10,7 @@
 #include "core/bootinfo.h"
 #include "core/init.h"
 #include "core/log.h"
+#include "core/mm.h"
 #include "drivers/console_colour.h"
 #include "drivers/font.h"
 
@@ -94,15 +95,13 @@ static void fbt_init(void)
 
 	if (fb->type != BOOT_FB_RGB)
 		return;
-	/* The early page tables map 4 GiB; the core-kernel issue maps more. */
 	uint64_t size = (uint64_t)fb->pitch * fb->height;
-	if (fb->addr + size > (1ull << 32) || fb->red_size > 8 ||
-	    fb->green_size > 8 || fb->blue_size > 8) {
-		log_warn("fb: %ux%u framebuffer at %#llx not usable yet",
+	if (fb->red_size > 8 || fb->green_size > 8 || fb->blue_size > 8 ||
+	    size > (256u << 20) || !(fbt.base = mm_map_mmio(fb->addr, size))) {
+		log_warn("fb: %ux%u framebuffer at %#llx not usable",
 			 fb->width, fb->height, (unsigned long long)fb->addr);
 		return;
 	}
-	fbt.base = (uint8_t *)(uintptr_t)fb->addr;
 	fbt.pitch = fb->pitch;
 	fbt.bytespp = (fb->bpp + 7) / 8;
 	fbt.cols = fb->width / FONT_W;

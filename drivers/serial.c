@@ -62,4 +62,4 @@ static void serial_init(void)
 	cpu_outb(COM1 + UART_MCR, 0x03); /* DTR, RTS */
 	log_add_sink(&serial_sink);
 }
-KEEL_INIT(INIT_CONSOLE, serial_init);
+KEEL_INIT(INIT_EARLY_CONSOLE, serial_init);

@@ -11,6 +11,7 @@
 #include "core/cpu.h"
 #include "core/init.h"
 #include "core/log.h"
+#include "core/mm.h"
 #include "drivers/console_colour.h"
 
 static volatile uint16_t *vga_mem;
@@ -62,21 +63,24 @@ static void vga_init(void)
 {
 	const struct boot_fb *fb = &boot_info.fb;
 
+	uint64_t addr;
+
 	if (fb->type == BOOT_FB_EGA_TEXT) {
-		vga_mem = (volatile uint16_t *)(uintptr_t)fb->addr;
+		addr = fb->addr;
 		vga_cols = fb->width;
 		vga_rows = fb->height;
 	} else if (fb->type == BOOT_FB_NONE && !boot_info.efi_systab) {
 		/* BIOS boot without a framebuffer tag: the standard mode 3. */
-		vga_mem = (volatile uint16_t *)0xb8000;
+		addr = 0xb8000;
 		vga_cols = 80;
 		vga_rows = 25;
 	} else {
 		return;
 	}
-	if (vga_cols > 256 || vga_rows > 128 || fb->addr >= (1ull << 32)) {
+	if (vga_cols > 256 || vga_rows > 128 ||
+	    !(vga_mem = mm_map_mmio(addr, vga_cols * vga_rows * 2))) {
 		log_warn("vga: text mode %ux%u at %#llx not usable", vga_cols,
-			 vga_rows, (unsigned long long)fb->addr);
+			 vga_rows, (unsigned long long)addr);
 		return;
 	}
 	for (uint32_t i = 0; i < vga_cols * vga_rows; i++)

@@ -207,10 +207,16 @@ boot_pt_end:
 	.skip 4096
 boot_stack_top:
 
-	/* The kernel stack in the higher half; guard pages come with issue 3. */
-	.section .bss
-	.balign 16
-	.globl boot_stack_hi_bottom
+	/*
+	 * The boot CPU's kernel stack in the higher half, with a page below it
+	 * that core/paging.c leaves unmapped: an overflow faults instead of
+	 * silently overwriting whatever the linker put there.
+	 */
+	.section .bss.stack, "aw", @nobits
+	.balign 4096
+	.globl boot_stack_guard, boot_stack_hi_bottom
+boot_stack_guard:
+	.skip 4096
 boot_stack_hi_bottom:
 	.skip 65536
 boot_stack_hi_top:
