@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/log.h"
+#include "core/thread.h"
 
 static struct {
 	irq_fn fn;
@@ -57,4 +58,6 @@ void irq_dispatch(struct trap_frame *f)
 		log_warn("irq: unexpected interrupt on vector %u", v);
 	if (v != IRQ_VECTOR_SPURIOUS && irq_eoi)
 		irq_eoi();
+	/* After the EOI: the next thread may run a long while. */
+	sched_irq_exit();
 }

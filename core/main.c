@@ -9,11 +9,14 @@
 #include "core/cmdline.h"
 #include "core/cpu.h"
 #include "core/cpuinfo.h"
+#include "core/fpu.h"
 #include "core/gdt.h"
 #include "core/init.h"
 #include "core/log.h"
 #include "core/mb2.h"
 #include "core/mm.h"
+#include "core/percpu.h"
+#include "core/thread.h"
 #include "core/time.h"
 #include "core/trap.h"
 #include "version.h"
@@ -82,6 +85,7 @@ void core_entry64(uint32_t magic, uint32_t mbi_phys)
 {
 	core_enable_sse();
 	gdt_init(); /* boot.S's GDT sits in low memory, unmapped later */
+	percpu_init_cpu(0, 0); /* interrupt exit reads per-CPU data */
 	trap_init();
 	time_boot_tsc = boot_tsc;
 
@@ -97,6 +101,8 @@ void core_entry64(uint32_t magic, uint32_t mbi_phys)
 	mm_init(&boot_info);
 	gdt_init_ist();
 	trap_init_ist();
+	fpu_init();
+	sched_init();
 	init_run_level(INIT_CONSOLE);
 	cmdline_apply(boot_info.cmdline);
 	cpuinfo_log();
@@ -112,8 +118,8 @@ void core_entry64(uint32_t magic, uint32_t mbi_phys)
 	log_info("keel: boot complete in %llu ms (%llu TSC ticks since entry)",
 		 (unsigned long long)(time_ns() / 1000000),
 		 (unsigned long long)ticks);
-	/* Nothing to schedule yet: the core-kernel issue brings threads. */
-	cpu_halt_forever();
+	/* The boot thread's work is done; the CPU idles or runs threads. */
+	thread_exit();
 }
 
 void init_run_level(int level)

@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-CPU run queues, fair share by weight within a class, sleep timers
+ * and wait queues. Locking: each CPU's run queue, sleep timers and the
+ * state of the threads on them are under that CPU's rq_lock, taken with
+ * interrupts off. A thread stays on the CPU it last ran on unless it is
+ * pinned elsewhere; placement happens when it is created.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cpu.h"
+#include "core/fpu.h"
+#include "core/log.h"
+#include "core/mm.h"
+#include "core/panic.h"
+#include "core/percpu.h"
+#include "core/sched.h"
+#include "core/thread.h"
+#include "core/time.h"
+
+#define SCHED_SLICE_NS (4 * 1000000ull)
+
+extern struct thread *sched_switch(struct thread *prev, struct thread *next);
+extern char sched_thread_entry[];
+
+static uint32_t sched_next_id;
+static void (*sched_clock_arm)(uint64_t deadline_ns);
+static void (*sched_ipi)(unsigned int cpu, unsigned int vector);
+
+/* Stacks of dead threads, reused: their virtual space is never freed. */
+static struct spinlock sched_stack_lock = SPINLOCK_INIT;
+static void *sched_free_stacks[64];
+static unsigned int sched_nfree_stacks;
+
+void sched_set_clock(void (*arm)(uint64_t deadline_ns))
+{
+	sched_clock_arm = arm;
+}
+
+void sched_set_ipi(void (*send)(unsigned int cpu, unsigned int vector))
+{
+	sched_ipi = send;
+}
+
+/* Run-queue order: class first, then virtual run time. */
+static bool sched_before(const struct thread *a, const struct thread *b)
+{
+	return a->cls != b->cls ? a->cls < b->cls : a->vruntime < b->vruntime;
+}
+
+static void rq_insert(struct percpu *c, struct thread *t)
+{
+	struct thread **p = &c->rq_head;
+
+	/* A thread back from a long sleep must not hog the CPU to catch up. */
+	if (t->vruntime < c->min_vruntime)
+		t->vruntime = c->min_vruntime;
+	while (*p && !sched_before(t, *p))
+		p = &(*p)->rq_next;
+	t->rq_next = *p;
+	*p = t;
+	t->state = THREAD_RUNNABLE;
+	t->cpu = c->id;
+	c->rq_len++;
+}
+
+static struct thread *rq_pop(struct percpu *c)
+{
+	struct thread *t = c->rq_head;
+
+	if (t) {
+		c->rq_head = t->rq_next;
+		c->rq_len--;
+	}
+	return t;
+}
+
+static void sched_account(struct percpu *c, struct thread *t, uint64_t now)
+{
+	uint64_t ran = now > t->run_start ? now - t->run_start : 0;
+
+	t->runtime_ns += ran;
+	t->vruntime += ran * THREAD_WEIGHT_DEFAULT / t->weight;
+	t->run_start = now;
+	if (t != c->idle && (!c->rq_head || t->vruntime < c->rq_head->vruntime))
+		c->min_vruntime = t->vruntime > c->min_vruntime ? t->vruntime
+								: c->min_vruntime;
+}
+
+/* Wake sleepers whose time has come; under rq_lock. */
+static void sched_expire_timers(struct percpu *c, uint64_t now)
+{
+	while (c->timers && c->timers->wake_at <= now) {
+		struct thread *t = c->timers;
+		c->timers = t->timer_next;
+		if (t->state == THREAD_BLOCKED)
+			rq_insert(c, t);
+	}
+}
+
+/* Program the clock for the next sleeper or the end of the slice. */
+static void sched_rearm(struct percpu *c)
+{
+	uint64_t next = 0;
+
+	if (!sched_clock_arm)
+		return;
+	if (c->rq_len)
+		next = c->slice_end_ns;
+	if (c->timers && (!next || c->timers->wake_at < next))
+		next = c->timers->wake_at;
+	sched_clock_arm(next);
+}
+
+/* The new thread's side of a switch: release prev, reclaim the dead. */
+static void sched_finish(struct thread *prev)
+{
+	bool dead = prev->state == THREAD_DEAD;
+
+	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
+	if (!dead)
+		return;
+	fpu_area_free(prev->fpu);
+	spin_lock(&sched_stack_lock);
+	/* The boot thread's stack is in the image: not reusable. */
+	if (prev->stack_top && sched_nfree_stacks < 64)
+		sched_free_stacks[sched_nfree_stacks++] = prev->stack_top;
+	spin_unlock(&sched_stack_lock);
+	free(prev);
+}
+
+void schedule(void)
+{
+	uint64_t flags = irq_save();
+	struct percpu *c = this_cpu();
+	struct thread *prev = c->current, *next;
+	uint64_t now = time_ns();
+
+	spin_lock(&c->rq_lock);
+	sched_account(c, prev, now);
+	sched_expire_timers(c, now);
+	c->need_resched = false;
+	if (prev->state == THREAD_RUNNING && prev != c->idle)
+		rq_insert(c, prev);
+	next = rq_pop(c);
+	if (!next)
+		next = c->idle;
+	next->state = THREAD_RUNNING;
+	next->run_start = now;
+	next->cpu = c->id;
+	c->slice_end_ns = now + SCHED_SLICE_NS;
+	sched_rearm(c);
+	if (next == prev) {
+		spin_unlock(&c->rq_lock);
+		irq_restore(flags);
+		return;
+	}
+	/* A thread woken here may still be switching out on its old CPU. */
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		cpu_pause();
+	next->on_cpu = 1;
+	c->current = next;
+	c->switches++;
+	spin_unlock(&c->rq_lock);
+
+	fpu_save(prev->fpu);
+	fpu_restore(next->fpu);
+	prev = sched_switch(prev, next);
+	sched_finish(prev);
+	irq_restore(flags);
+}
+
+void sched_irq_exit(void)
+{
+	struct percpu *c = this_cpu();
+
+	if (c->self == c && c->current && c->need_resched)
+		schedule();
+}
+
+/* The clock interrupt: wake sleepers, end the slice if others wait. */
+void sched_tick(void)
+{
+	struct percpu *c = this_cpu();
+	uint64_t now = time_ns();
+
+	spin_lock(&c->rq_lock);
+	sched_expire_timers(c, now);
+	if (c->rq_head &&
+	    (now >= c->slice_end_ns || c->current == c->idle ||
+	     sched_before(c->rq_head, c->current)))
+		c->need_resched = true;
+	sched_rearm(c);
+	spin_unlock(&c->rq_lock);
+}
+
+/* Tell @cpu to look at its run queue (it may be idle in HLT). */
+static void sched_kick(unsigned int cpu)
+{
+	if (cpu == this_cpu()->id)
+		this_cpu()->need_resched = true;
+	else if (sched_ipi)
+		sched_ipi(cpu, IRQ_VECTOR_IPI_RESCHED);
+}
+
+void thread_wake(struct thread *t)
+{
+	struct percpu *c = &percpu_cpus[t->cpu];
+	uint64_t flags = spin_lock_irqsave(&c->rq_lock);
+	bool woke = false;
+
+	if (t->state == THREAD_BLOCKED) {
+		/* Out of the sleep list if it was sleeping. */
+		for (struct thread **p = &c->timers; *p; p = &(*p)->timer_next)
+			if (*p == t) {
+				*p = t->timer_next;
+				break;
+			}
+		rq_insert(c, t);
+		woke = true;
+	}
+	spin_unlock_irqrestore(&c->rq_lock, flags);
+	if (woke)
+		sched_kick(t->cpu);
+}
+
+void thread_yield(void)
+{
+	schedule();
+}
+
+void thread_sleep_ns(uint64_t ns)
+{
+	struct percpu *c;
+	uint64_t flags = irq_save();
+
+	c = this_cpu();
+	struct thread *t = c->current;
+	spin_lock(&c->rq_lock);
+	t->wake_at = time_ns() + ns;
+	t->state = THREAD_BLOCKED;
+	struct thread **p = &c->timers;
+	while (*p && (*p)->wake_at <= t->wake_at)
+		p = &(*p)->timer_next;
+	t->timer_next = *p;
+	*p = t;
+	spin_unlock(&c->rq_lock);
+	schedule();
+	irq_restore(flags);
+}
+
+struct thread *thread_current(void)
+{
+	return this_cpu()->current;
+}
+
+void thread_exit(void)
+{
+	irq_disable();
+	this_cpu()->current->state = THREAD_DEAD;
+	schedule();
+	panic("sched: a dead thread was scheduled");
+}
+
+/* First code a new thread runs (from sched_thread_entry in switch.S). */
+__attribute__((noreturn)) void thread_start(struct thread *prev)
+{
+	struct thread *self = this_cpu()->current;
+
+	sched_finish(prev);
+	irq_enable();
+	self->fn(self->arg);
+	thread_exit();
+}
+
+/* The least loaded CPU that is online, for a thread free to go anywhere. */
+static unsigned int sched_pick_cpu(void)
+{
+	unsigned int best = this_cpu()->id;
+
+	for (unsigned int i = 0; i < PERCPU_MAX; i++)
+		if (percpu_cpus[i].online &&
+		    percpu_cpus[i].rq_len < percpu_cpus[best].rq_len)
+			best = i;
+	return best;
+}
+
+static struct thread *sched_new_thread(const char *name,
+				       const struct thread_attr *attr)
+{
+	struct thread *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	strncpy(t->name, name, sizeof(t->name) - 1);
+	t->id = __atomic_fetch_add(&sched_next_id, 1, __ATOMIC_RELAXED);
+	t->cls = attr ? attr->cls : THREAD_NORMAL;
+	t->weight = attr && attr->weight ? attr->weight : THREAD_WEIGHT_DEFAULT;
+	t->pinned_cpu = attr ? attr->cpu : THREAD_ANY_CPU;
+	t->fpu = fpu_area_alloc();
+	if (!t->fpu) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+			     const struct thread_attr *attr)
+{
+	struct thread *t = sched_new_thread(name, attr);
+	void *top = NULL;
+
+	if (!t)
+		return NULL;
+	if (t->pinned_cpu != THREAD_ANY_CPU &&
+	    (t->pinned_cpu < 0 || t->pinned_cpu >= PERCPU_MAX ||
+	     !percpu_cpus[t->pinned_cpu].online)) {
+		log_warn("sched: %s pinned to offline CPU %d", name,
+			 t->pinned_cpu);
+		goto fail;
+	}
+	spin_lock(&sched_stack_lock);
+	if (sched_nfree_stacks)
+		top = sched_free_stacks[--sched_nfree_stacks];
+	spin_unlock(&sched_stack_lock);
+	if (!top && !(top = mm_alloc_stack(THREAD_STACK_SIZE)))
+		goto fail;
+	t->stack_top = top;
+	t->fn = fn;
+	t->arg = arg;
+	/* The frame sched_switch pops: r15..r12, rbx, rbp, rflags (IF=0). */
+	uint64_t *sp = top;
+	*--sp = 0; /* keeps the entry's stack 16-byte aligned */
+	*--sp = (uint64_t)sched_thread_entry;
+	*--sp = 0x2; /* RFLAGS: interrupts enabled in thread_start */
+	for (int i = 0; i < 6; i++)
+		*--sp = 0;
+	t->rsp = (uint64_t)sp;
+
+	unsigned int cpu = t->pinned_cpu != THREAD_ANY_CPU ? (unsigned int)t->pinned_cpu
+							   : sched_pick_cpu();
+	struct percpu *c = &percpu_cpus[cpu];
+	uint64_t flags = spin_lock_irqsave(&c->rq_lock);
+	t->vruntime = c->min_vruntime;
+	rq_insert(c, t);
+	spin_unlock_irqrestore(&c->rq_lock, flags);
+	sched_kick(cpu);
+	return t;
+fail:
+	fpu_area_free(t->fpu);
+	free(t);
+	return NULL;
+}
+
+void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg)
+{
+	uint64_t flags = irq_save();
+	struct thread *self = this_cpu()->current;
+
+	spin_lock(&wq->lock);
+	if (cond && cond(arg)) {
+		spin_unlock(&wq->lock);
+		irq_restore(flags);
+		return;
+	}
+	self->state = THREAD_BLOCKED;
+	self->wq_next = NULL;
+	struct thread **p = &wq->head;
+	while (*p)
+		p = &(*p)->wq_next;
+	*p = self;
+	spin_unlock(&wq->lock);
+	schedule();
+	irq_restore(flags);
+}
+
+static void waitq_wake(struct waitq *wq, bool all)
+{
+	uint64_t flags = spin_lock_irqsave(&wq->lock);
+	struct thread *list = wq->head;
+
+	if (all) {
+		wq->head = NULL;
+	} else if (list) {
+		wq->head = list->wq_next;
+		list->wq_next = NULL;
+	}
+	spin_unlock_irqrestore(&wq->lock, flags);
+	while (list) {
+		struct thread *next = list->wq_next;
+		thread_wake(list);
+		list = next;
+	}
+}
+
+void waitq_wake_one(struct waitq *wq)
+{
+	waitq_wake(wq, false);
+}
+
+void waitq_wake_all(struct waitq *wq)
+{
+	waitq_wake(wq, true);
+}
+
+void sched_idle_loop(void)
+{
+	for (;;) {
+		irq_disable();
+		if (this_cpu()->rq_len || this_cpu()->need_resched) {
+			schedule();
+			continue;
+		}
+		/* STI's one-instruction shadow: no wake-up slips before HLT. */
+		asm volatile("sti; hlt" ::: "memory");
+	}
+}
+
+static void sched_idle_fn(void *arg)
+{
+	(void)arg;
+	sched_idle_loop();
+}
+
+void sched_init_cpu(void)
+{
+	struct percpu *c = this_cpu();
+	struct thread_attr idle = { THREAD_IDLE, 1, (int)c->id };
+	struct thread *t = sched_new_thread("idle", &idle);
+	void *top = mm_alloc_stack(THREAD_STACK_SIZE);
+
+	c->fpu_irq_area = fpu_area_alloc();
+	if (!t || !top || !c->fpu_irq_area)
+		panic("sched: no memory for CPU %u's idle thread", c->id);
+	t->stack_top = top;
+	t->fn = sched_idle_fn;
+	uint64_t *sp = top;
+	*--sp = 0;
+	*--sp = (uint64_t)sched_thread_entry;
+	*--sp = 0x2;
+	for (int i = 0; i < 6; i++)
+		*--sp = 0;
+	t->rsp = (uint64_t)sp;
+	t->state = THREAD_RUNNABLE;
+	t->cpu = c->id;
+	c->idle = t;
+}
+
+static void sched_resched_ipi(struct trap_frame *f, void *arg)
+{
+	(void)f, (void)arg;
+	this_cpu()->need_resched = true; /* acted on in sched_irq_exit() */
+}
+
+void sched_init(void)
+{
+	struct percpu *c = this_cpu();
+	struct thread_attr boot = { THREAD_NORMAL, 0, 0 };
+	struct thread *t = sched_new_thread("boot", &boot);
+
+	if (!t)
+		panic("sched: no memory for the boot thread");
+	t->state = THREAD_RUNNING;
+	t->on_cpu = 1;
+	t->cpu = c->id;
+	t->run_start = time_ns();
+	c->current = t;
+	irq_register(IRQ_VECTOR_IPI_RESCHED, sched_resched_ipi, NULL);
+	sched_init_cpu();
+	c->online = true;
+	log_info("sched: boot thread and idle thread on CPU %u, %llu ms slices",
+		 c->id, (unsigned long long)(SCHED_SLICE_NS / 1000000));
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel threads and the scheduler. vCPUs will be threads too, so the
+ * scheduler gives fair shares of CPU time by weight within a class, keeps
+ * threads on the CPUs their affinity allows, and accounts run time.
+ *
+ * Classes run strictly in order (a runnable HIGH thread always runs before
+ * NORMAL ones); within a class the thread with the least virtual run time
+ * (run time scaled by 1024/weight) runs next, as in Linux's CFS.
+ */
+#ifndef KEEL_CORE_THREAD_H
+#define KEEL_CORE_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/spinlock.h"
+
+enum thread_class { THREAD_HIGH, THREAD_NORMAL, THREAD_IDLE };
+enum thread_state {
+	THREAD_RUNNABLE, /* on a run queue */
+	THREAD_RUNNING,	 /* on a CPU */
+	THREAD_BLOCKED,	 /* waiting: sleep or wait queue */
+	THREAD_DEAD,
+};
+
+#define THREAD_WEIGHT_DEFAULT 1024
+#define THREAD_ANY_CPU (-1)
+#define THREAD_STACK_SIZE (32 * 1024)
+
+struct thread {
+	uint64_t rsp; /* saved by sched_switch(); keep first (switch.S) */
+	void *fpu;    /* XSAVE area (core/fpu.h) */
+	char name[24];
+	uint32_t id;
+	enum thread_class cls;
+	uint32_t weight;
+	int pinned_cpu; /* THREAD_ANY_CPU or a CPU number */
+
+	/* Scheduler fields, under the run queue lock of ->cpu. */
+	volatile int state; /* enum thread_state */
+	int cpu;	    /* the run queue it is on, or last ran on */
+	int on_cpu;	    /* its stack is in use until the switch finishes */
+	uint64_t vruntime;
+	uint64_t runtime_ns; /* accounting: total time on a CPU */
+	uint64_t run_start;  /* time_ns() when it last got the CPU */
+	struct thread *rq_next;
+	uint64_t wake_at; /* sleeping: time_ns() deadline */
+	struct thread *timer_next;
+	struct thread *wq_next; /* wait queue link */
+
+	void (*fn)(void *);
+	void *arg;
+	void *stack_top;
+};
+
+struct thread_attr {
+	enum thread_class cls;
+	uint32_t weight; /* 0: THREAD_WEIGHT_DEFAULT */
+	int cpu;	 /* THREAD_ANY_CPU or the CPU to pin to */
+};
+
+/* Start @fn(@arg) in a new thread; NULL attr means NORMAL, any CPU. */
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+			     const struct thread_attr *attr);
+__attribute__((noreturn)) void thread_exit(void);
+void thread_yield(void);
+void thread_sleep_ns(uint64_t ns);
+struct thread *thread_current(void);
+/* Make a blocked thread runnable (wait queues and timers use this). */
+void thread_wake(struct thread *t);
+
+/* Wait queues: block until woken. The condition is re-checked by callers. */
+struct waitq {
+	struct spinlock lock;
+	struct thread *head;
+};
+#define WAITQ_INIT { SPINLOCK_INIT, 0 }
+
+/*
+ * Block on @wq unless @cond(@arg) already holds; returns when woken (or
+ * at once). Checking and queueing happen under the queue's lock, so a
+ * wake-up between them is never lost.
+ */
+void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg);
+void waitq_wake_one(struct waitq *wq);
+void waitq_wake_all(struct waitq *wq);
+
+/* Boot CPU: turn the running boot code into a thread and start an idle one. */
+void sched_init(void);
+/* Any CPU: its idle thread; call with interrupts off. */
+void sched_init_cpu(void);
+/* Pick the next thread and switch to it (interrupts may be on or off). */
+void schedule(void);
+/* On interrupt exit: schedule if a wake-up or the tick asked for it. */
+void sched_irq_exit(void);
+/* Never returns: this CPU's idle loop. */
+__attribute__((noreturn)) void sched_idle_loop(void);
+
+#endif
