@@ -5,7 +5,7 @@
 
 #include "core/log.h"
 #include "core/mm.h"
-#include "core/panic.h"
+#include "core/percpu.h"
 
 #define IST_STACK_SIZE (16 * 1024)
 
@@ -19,14 +19,16 @@ struct tss {
 	uint16_t iomap_base;
 } __attribute__((packed));
 
-/* Boot CPU's; SMP gives every CPU its own copy in its per-CPU area. */
-static struct tss gdt_tss __attribute__((aligned(16)));
-static uint64_t gdt_table[5] __attribute__((aligned(16)));
+/* One GDT and TSS per CPU: LTR marks a TSS busy, so CPUs cannot share. */
+static struct tss gdt_tss_cpu[PERCPU_MAX] __attribute__((aligned(16)));
+static uint64_t gdt_table_cpu[PERCPU_MAX][5] __attribute__((aligned(16)));
 
-void gdt_init(void)
+void gdt_init(unsigned int cpu)
 {
-	uint64_t tss = (uint64_t)&gdt_tss;
-	uint64_t limit = sizeof(gdt_tss) - 1;
+	struct tss *gdt_tss_p = &gdt_tss_cpu[cpu];
+	uint64_t *gdt_table = gdt_table_cpu[cpu];
+	uint64_t tss = (uint64_t)gdt_tss_p;
+	uint64_t limit = sizeof(*gdt_tss_p) - 1;
 
 	gdt_table[0] = 0;
 	gdt_table[1] = 0x00af9a000000ffffull; /* 64-bit code, DPL 0 */
@@ -36,12 +38,12 @@ void gdt_init(void)
 		       0x89ull << 40 | ((limit >> 16) & 0xf) << 48 |
 		       ((tss >> 24) & 0xff) << 56;
 	gdt_table[4] = tss >> 32;
-	gdt_tss.iomap_base = sizeof(gdt_tss); /* no I/O permission bitmap */
+	gdt_tss_p->iomap_base = sizeof(*gdt_tss_p); /* no I/O bitmap */
 
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) gdtr = { sizeof(gdt_table) - 1,
+	} __attribute__((packed)) gdtr = { sizeof(gdt_table_cpu[0]) - 1,
 					   (uint64_t)gdt_table };
 	asm volatile("lgdt %0\n\t"
 		     "pushq %1\n\t"
@@ -60,12 +62,13 @@ void gdt_init(void)
 		     : "rax", "memory");
 }
 
-void gdt_init_ist(void)
+bool gdt_init_ist_cpu(unsigned int cpu)
 {
 	for (int i = IST_NMI; i <= IST_MACHINE_CHECK; i++) {
 		void *top = mm_alloc_stack(IST_STACK_SIZE);
 		if (!top)
-			panic("gdt: no memory for the IST stacks");
-		gdt_tss.ist[i - 1] = (uint64_t)top;
+			return false;
+		gdt_tss_cpu[cpu].ist[i - 1] = (uint64_t)top;
 	}
+	return true;
 }

@@ -15,9 +15,14 @@
 #define IST_DOUBLE_FAULT 2
 #define IST_MACHINE_CHECK 3
 
-/* Load this CPU's GDT and TSS (no IST stacks yet: they need memory). */
-void gdt_init(void);
-/* Give NMI, #DF and #MC their own stacks (with guard pages). */
-void gdt_init_ist(void);
+#include <stdbool.h>
+
+/* Load CPU @cpu's GDT and TSS (no IST stacks yet: they need memory). */
+void gdt_init(unsigned int cpu);
+/*
+ * Give CPU @cpu's NMI, #DF and #MC their own stacks (with guard pages).
+ * Before that CPU loads its TSS; false when out of memory.
+ */
+bool gdt_init_ist_cpu(unsigned int cpu);
 
 #endif

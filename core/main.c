@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/mb2.h"
 #include "core/mm.h"
+#include "core/panic.h"
 #include "core/percpu.h"
 #include "core/thread.h"
 #include "core/time.h"
@@ -30,7 +31,7 @@ extern uint64_t boot_tsc;
  * built with -mgeneral-regs-only; saving extended state around library code
  * is the core-kernel issue's FPU policy.
  */
-static void core_enable_sse(void)
+void core_cpu_setup(void)
 {
 	cpu_write_cr0((cpu_read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);
 	cpu_write_cr4(cpu_read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
@@ -83,8 +84,8 @@ static void core_log_boot_info(const struct boot_info *bi)
 
 void core_entry64(uint32_t magic, uint32_t mbi_phys)
 {
-	core_enable_sse();
-	gdt_init(); /* boot.S's GDT sits in low memory, unmapped later */
+	core_cpu_setup();
+	gdt_init(0); /* boot.S's GDT sits in low memory, unmapped later */
 	percpu_init_cpu(0, 0); /* interrupt exit reads per-CPU data */
 	trap_init();
 	time_boot_tsc = boot_tsc;
@@ -99,7 +100,8 @@ void core_entry64(uint32_t magic, uint32_t mbi_phys)
 			magic);
 	core_log_boot_info(&boot_info);
 	mm_init(&boot_info);
-	gdt_init_ist();
+	if (!gdt_init_ist_cpu(0))
+		panic("gdt: no memory for the boot CPU's IST stacks");
 	trap_init_ist();
 	fpu_init();
 	sched_init();

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/panic.h"
 #include "core/pmm.h"
+#include "core/smp.h"
 #include "core/spinlock.h"
 
 static uint64_t paging_root; /* physical address of the PML4 */
@@ -105,10 +106,12 @@ uint64_t paging_unmap_4k(uint64_t virt)
 	if (e && (*e & PTE_P)) {
 		phys = *e & PTE_ADDR;
 		*e = 0;
-		/* Other CPUs: TLB shootdown arrives with SMP. */
 		asm volatile("invlpg (%0)" ::"r"(virt) : "memory");
 	}
 	spin_unlock_irqrestore(&paging_lock, flags);
+	/* After the lock: the other CPUs may be waiting for it. */
+	if (phys)
+		smp_tlb_shootdown(virt);
 	return phys;
 }
 

@@ -7,6 +7,7 @@
 #include "core/cpu.h"
 #include "core/fmt.h"
 #include "core/log.h"
+#include "core/smp.h"
 
 /*
  * Text symbols of the kernel itself, sorted by address, generated from the
@@ -65,9 +66,17 @@ void panic_backtrace(uint64_t rip, uint64_t rbp)
 	}
 }
 
+static int panic_active;
+
+bool panic_in_progress(void)
+{
+	return __atomic_load_n(&panic_active, __ATOMIC_ACQUIRE);
+}
+
 void panic_halt(void)
 {
-	/* SMP: an IPI to stop the other CPUs goes here (core-kernel issue). */
+	__atomic_store_n(&panic_active, 1, __ATOMIC_RELEASE);
+	smp_stop_others();
 	cpu_halt_forever();
 }
 

@@ -39,6 +39,8 @@ struct percpu {
 	/* core/fpu.c: save area for fpu_begin() in interrupt context. */
 	void *fpu_irq_area;
 	unsigned int irq_depth;
+
+	uint64_t call_gen; /* core/smp.c: the last cross-CPU call run here */
 };
 
 extern struct percpu percpu_cpus[PERCPU_MAX];

@@ -53,6 +53,12 @@ void trap_init(void)
 			.off_hi = a >> 32,
 		};
 	}
+	trap_load_idt();
+}
+
+/* Every CPU shares the one IDT. */
+void trap_load_idt(void)
+{
 	struct {
 		uint16_t limit;
 		uint64_t base;
@@ -75,6 +81,9 @@ void trap_dispatch(struct trap_frame *f)
 		irq_dispatch(f);
 		return;
 	}
+	/* Another CPU panicked and stopped us with an NMI. */
+	if (f->vector == 2 && panic_in_progress())
+		cpu_halt_forever();
 
 	const char *name = f->vector < 32 && trap_names[f->vector]
 				   ? trap_names[f->vector]

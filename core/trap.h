@@ -14,6 +14,7 @@ struct trap_frame {
 
 void trap_init(void);
 void trap_init_ist(void);
+void trap_load_idt(void);
 void trap_dispatch(struct trap_frame *f);
 
 #endif
