@@ -30,6 +30,11 @@ struct acpi_cpu {
 	uint32_t apic_id;  /* (x2)APIC ID */
 	uint32_t acpi_uid; /* processor UID */
 	bool x2apic;	   /* from a type-9 (x2APIC) MADT entry */
+	/*
+	 * Not enabled now but may be hot-added (MADT flags Online Capable,
+	 * ACPI 6.4 table 5.40): count it, do not start it.
+	 */
+	bool online_capable;
 };
 
 struct acpi_ioapic {
@@ -46,7 +51,7 @@ struct acpi_override {
 };
 
 struct acpi_lapic_nmi {
-	uint32_t acpi_uid; /* 0xff / 0xffffffff: all processors */
+	uint32_t acpi_uid; /* 0xffffffff: all processors (type-4 0xff widened) */
 	uint8_t lint;	   /* LINT0 or LINT1 */
 	uint16_t flags;
 };
@@ -61,6 +66,8 @@ struct acpi_info {
 	bool valid;	 /* an RSDP and an RSDT/XSDT were found */
 	uint8_t revision; /* RSDP revision: 0 = ACPI 1.0, 2 = 2.0+ */
 	char oem_id[7];
+	bool xsdt;	      /* tables came from the XSDT (else the RSDT) */
+	unsigned int ntables; /* entries in the RSDT/XSDT */
 
 	/* MADT */
 	bool have_madt;
@@ -78,6 +85,7 @@ struct acpi_info {
 
 	/* FADT */
 	bool have_fadt;
+	uint8_t fadt_rev;
 	uint16_t sci_irq;
 	uint32_t smi_cmd;
 	uint8_t acpi_enable;
@@ -88,7 +96,9 @@ struct acpi_info {
 	uint8_t reset_value;
 	bool reset_supported; /* FADT flags RESET_REG_SUP */
 	uint16_t iapc_boot_arch; /* 8042 present, VGA not present, ... */
+				 /* (0 also when the FADT predates rev 3) */
 	bool hw_reduced;
+	struct acpi_gas sleep_ctl; /* HW-reduced sleep control (5.2.9) */
 
 	/* \_S5 from the DSDT: SLP_TYPa/b for soft-off. */
 	bool have_s5;
@@ -125,5 +135,14 @@ int acpi_parse(uint64_t rsdp_phys, acpi_map_fn map, struct acpi_info *out);
 /* Same, starting from RSDP bytes copied by the boot loader (Multiboot2). */
 int acpi_parse_rsdp_copy(const void *rsdp, size_t len, acpi_map_fn map,
 			 struct acpi_info *out);
+
+/*
+ * Find `Name (_S5_, Package () { SLP_TYPa, SLP_TYPb, ... })` in the AML
+ * body of a DSDT (@aml, @len bytes, header excluded) without reading past
+ * it (core/acpi_aml.c). Returns 0, -ENOENT (no such Name), -EINVAL (the
+ * package is malformed or truncated) or -ERANGE (a type wider than 3 bits).
+ */
+int acpi_aml_find_s5(const uint8_t *aml, size_t len, uint8_t *typ_a,
+		     uint8_t *typ_b);
 
 #endif

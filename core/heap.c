@@ -28,19 +28,6 @@ static bool heap_grow(uint64_t new_end)
 	return true;
 }
 
-/* newlib's malloc trims the top with negative increments: give pages back. */
-static void heap_shrink(uint64_t new_end)
-{
-	uint64_t keep = (new_end + PMM_PAGE - 1) & ~(PMM_PAGE - 1);
-
-	while (heap_mapped > keep) {
-		heap_mapped -= PMM_PAGE;
-		uint64_t frame = paging_unmap_4k(heap_mapped);
-		if (frame)
-			pmm_free_4k(frame);
-	}
-}
-
 void *heap_sbrk(intptr_t incr)
 {
 	uint64_t flags = spin_lock_irqsave(&heap_lock);
@@ -50,12 +37,14 @@ void *heap_sbrk(intptr_t incr)
 	if (incr >= 0 ? end - VA_HEAP <= VA_HEAP_MAX && end >= old
 		      : end >= VA_HEAP) {
 		if (incr > 0 && !heap_grow(end)) {
-			heap_shrink(old); /* undo a partial growth */
 			log_warn("heap: out of memory growing by %ld bytes",
 				 (long)incr);
 		} else {
-			if (incr < 0)
-				heap_shrink(end);
+			/*
+			 * A shrink keeps its pages: unmapping them would need
+			 * a TLB shootdown while newlib holds its malloc lock
+			 * with interrupts off, and the next growth reuses them.
+			 */
 			heap_brk = end;
 			ret = (void *)old;
 		}

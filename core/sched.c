@@ -322,10 +322,10 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			 t->pinned_cpu);
 		goto fail;
 	}
-	spin_lock(&sched_stack_lock);
+	uint64_t sflags = spin_lock_irqsave(&sched_stack_lock);
 	if (sched_nfree_stacks)
 		top = sched_free_stacks[--sched_nfree_stacks];
-	spin_unlock(&sched_stack_lock);
+	spin_unlock_irqrestore(&sched_stack_lock, sflags);
 	if (!top && !(top = mm_alloc_stack(THREAD_STACK_SIZE)))
 		goto fail;
 	t->stack_top = top;
@@ -425,16 +425,26 @@ static void sched_idle_fn(void *arg)
 	sched_idle_loop();
 }
 
-void sched_init_cpu(void)
+/* This CPU's idle thread; @adopt: it is the code running now (an AP). */
+static void sched_make_idle(bool adopt)
 {
 	struct percpu *c = this_cpu();
 	struct thread_attr idle = { THREAD_IDLE, 1, (int)c->id };
 	struct thread *t = sched_new_thread("idle", &idle);
-	void *top = mm_alloc_stack(THREAD_STACK_SIZE);
+	void *top = adopt ? NULL : mm_alloc_stack(THREAD_STACK_SIZE);
 
 	c->fpu_irq_area = fpu_area_alloc();
-	if (!t || !top || !c->fpu_irq_area)
+	if (!t || (!adopt && !top) || !c->fpu_irq_area)
 		panic("sched: no memory for CPU %u's idle thread", c->id);
+	t->cpu = c->id;
+	c->idle = t;
+	if (adopt) {
+		t->state = THREAD_RUNNING;
+		t->on_cpu = 1;
+		t->run_start = time_ns();
+		c->current = t;
+		return;
+	}
 	t->stack_top = top;
 	t->fn = sched_idle_fn;
 	uint64_t *sp = top;
@@ -445,8 +455,11 @@ void sched_init_cpu(void)
 		*--sp = 0;
 	t->rsp = (uint64_t)sp;
 	t->state = THREAD_RUNNABLE;
-	t->cpu = c->id;
-	c->idle = t;
+}
+
+void sched_init_cpu(void)
+{
+	sched_make_idle(true);
 }
 
 static void sched_resched_ipi(struct trap_frame *f, void *arg)
@@ -469,7 +482,7 @@ void sched_init(void)
 	t->run_start = time_ns();
 	c->current = t;
 	irq_register(IRQ_VECTOR_IPI_RESCHED, sched_resched_ipi, NULL);
-	sched_init_cpu();
+	sched_make_idle(false);
 	c->online = true;
 	log_info("sched: boot thread and idle thread on CPU %u, %llu ms slices",
 		 c->id, (unsigned long long)(SCHED_SLICE_NS / 1000000));

@@ -88,7 +88,7 @@ void waitq_wake_all(struct waitq *wq);
 
 /* Boot CPU: turn the running boot code into a thread and start an idle one. */
 void sched_init(void);
-/* Any CPU: its idle thread; call with interrupts off. */
+/* An AP: the code running now becomes its idle thread; interrupts off. */
 void sched_init_cpu(void);
 /* Pick the next thread and switch to it (interrupts may be on or off). */
 void schedule(void);

@@ -206,14 +206,14 @@ def load_font():
 
 
 class Bochs(Machine):
-    def start(self, mem=512, timeout_s=None):
+    def start(self, mem=512, timeout_s=None, cpus=1):
         rc = os.path.join(self.dir, "bochs.rc")
         with open(rc, "w") as f:
             f.write("c\n")  # continue: do not stop in the debugger
         cfg = os.path.join(self.dir, "bochsrc")
         with open(cfg, "w") as f:
             f.write(f"""megs: {mem}
-cpu: model=corei7_skylake_x, count=1
+cpu: model=corei7_skylake_x, count={cpus}
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 display_library: rfb, options="timeout=0"

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+/*
+ * keel.selftest checks of the core kernel (issue 3): allocator stress,
+ * thread ping-pong across CPUs, sleep accuracy, preemption, SIMD state
+ * preserved across context switches, cross-CPU call round trip. Each also
+ * logs a figure the benchmarks read (bench/core.py).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cpu.h"
+#include "core/log.h"
+#include "core/mm.h"
+#include "core/percpu.h"
+#include "core/pmm.h"
+#include "core/selftest.h"
+#include "core/smp.h"
+#include "core/thread.h"
+#include "core/time.h"
+
+#define STRESS_FRAMES 2048
+
+static uint64_t selftest_rand(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return *s >> 33;
+}
+
+/* Frames never handed out twice, contents intact, totals restored. */
+static int selftest_pmm_stress(void)
+{
+	static uint64_t frames[STRESS_FRAMES];
+	struct pmm_stats before, after;
+	uint64_t seed = 42, n = 0, t0, t_alloc = 0, t_free = 0;
+	int rc = 0;
+
+	pmm_get_stats(&before);
+	for (int round = 0; round < 4; round++) {
+		for (; n < STRESS_FRAMES; n++) {
+			bool big = selftest_rand(&seed) % 16 == 0;
+			t0 = cpu_rdtsc();
+			uint64_t f = big ? pmm_alloc_2m() : pmm_alloc_4k();
+			t_alloc += cpu_rdtsc() - t0;
+			if (!f) {
+				log_err("selftest: out of frames at %llu",
+					(unsigned long long)n);
+				rc = -ENOMEM;
+				break;
+			}
+			frames[n] = f | big;
+			*(uint64_t *)mm_phys_to_virt(f) = f ^ 0x5a5a5a5a;
+		}
+		/* Check and free a random half, then refill. */
+		for (uint64_t i = 0; i < n;) {
+			uint64_t f = frames[i] & ~1ull;
+			if (*(uint64_t *)mm_phys_to_virt(f) != (f ^ 0x5a5a5a5a)) {
+				log_err("selftest: frame %#llx overwritten",
+					(unsigned long long)f);
+				rc = -EIO;
+			}
+			if (selftest_rand(&seed) % 2 && rc == 0) {
+				i++;
+				continue;
+			}
+			t0 = cpu_rdtsc();
+			if (frames[i] & 1)
+				pmm_free_2m(f);
+			else
+				pmm_free_4k(f);
+			t_free += cpu_rdtsc() - t0;
+			frames[i] = frames[--n];
+		}
+		if (rc)
+			break;
+	}
+	while (n) {
+		uint64_t f = frames[--n];
+		if (f & 1)
+			pmm_free_2m(f & ~1ull);
+		else
+			pmm_free_4k(f);
+	}
+	pmm_get_stats(&after);
+	if (after.free != before.free || after.free_large != before.free_large) {
+		log_err("selftest: pmm totals changed: %llu -> %llu free",
+			(unsigned long long)before.free,
+			(unsigned long long)after.free);
+		rc = rc ? rc : -EIO;
+	}
+	log_info("bench: pmm %llu ticks per alloc, %llu per free",
+		 (unsigned long long)(t_alloc / (4 * STRESS_FRAMES)),
+		 (unsigned long long)(t_free / (4 * STRESS_FRAMES)));
+	return rc;
+}
+KEEL_SELFTEST(pmm_stress, selftest_pmm_stress);
+
+static int selftest_heap_stress(void)
+{
+	static void *blocks[512];
+	uint64_t seed = 7;
+
+	for (int round = 0; round < 8; round++) {
+		for (int i = 0; i < 512; i++) {
+			size_t len = 2 + selftest_rand(&seed) % 9000;
+			blocks[i] = malloc(len);
+			if (!blocks[i])
+				return -ENOMEM;
+			memset(blocks[i], i & 0xff, len);
+			((uint8_t *)blocks[i])[len - 1] = 0xee;
+		}
+		for (int i = 0; i < 512; i++) {
+			if (((uint8_t *)blocks[i])[0] != (i & 0xff)) {
+				log_err("selftest: heap block %d overwritten", i);
+				return -EIO;
+			}
+			free(blocks[i]);
+		}
+	}
+	return 0;
+}
+KEEL_SELFTEST(heap_stress, selftest_heap_stress);
+
+/* --- Threads ------------------------------------------------------------ */
+
+#define PINGPONG_ROUNDS 2000
+
+static struct {
+	struct waitq wq[2];
+	volatile int turn; /* whose move: 0 or 1 */
+	volatile int moves;
+	volatile int done;
+	int cpu_seen[2];
+	struct waitq finished;
+} pp;
+
+static bool pp_my_turn(void *arg)
+{
+	return pp.turn == (int)(uintptr_t)arg;
+}
+
+static void pp_thread(void *arg)
+{
+	int me = (int)(uintptr_t)arg;
+
+	pp.cpu_seen[me] = this_cpu()->id;
+	for (int i = 0; i < PINGPONG_ROUNDS; i++) {
+		waitq_wait(&pp.wq[me], pp_my_turn, arg);
+		pp.moves++;
+		__atomic_store_n(&pp.turn, !me, __ATOMIC_RELEASE);
+		waitq_wake_one(&pp.wq[!me]);
+	}
+	__atomic_add_fetch(&pp.done, 1, __ATOMIC_RELEASE);
+	waitq_wake_all(&pp.finished);
+}
+
+static bool pp_finished(void *arg)
+{
+	(void)arg;
+	return __atomic_load_n(&pp.done, __ATOMIC_ACQUIRE) == 2;
+}
+
+static int selftest_thread_pingpong(void)
+{
+	int other = percpu_online > 1 ? 1 : 0;
+	struct thread_attr a0 = { THREAD_NORMAL, 0, 0 };
+	struct thread_attr a1 = { THREAD_NORMAL, 0, other };
+
+	memset(&pp, 0, sizeof(pp));
+	uint64_t t0 = time_ns();
+	if (!thread_create("ping", pp_thread, (void *)0, &a0) ||
+	    !thread_create("pong", pp_thread, (void *)1, &a1))
+		return -ENOMEM;
+	while (!pp_finished(NULL))
+		waitq_wait(&pp.finished, pp_finished, NULL);
+	uint64_t ns = time_ns() - t0;
+	if (pp.moves != 2 * PINGPONG_ROUNDS || pp.cpu_seen[1] != other) {
+		log_err("selftest: %d moves (want %d), pong on CPU %d (want %d)",
+			pp.moves, 2 * PINGPONG_ROUNDS, pp.cpu_seen[1], other);
+		return -EIO;
+	}
+	log_info("bench: thread ping-pong CPU 0 <-> CPU %d: %llu ns per round "
+		 "trip",
+		 other, (unsigned long long)(ns / PINGPONG_ROUNDS));
+	return 0;
+}
+KEEL_SELFTEST(thread_pingpong, selftest_thread_pingpong);
+
+static int selftest_sleep(void)
+{
+	for (int i = 0; i < 3; i++) {
+		uint64_t t0 = time_ns();
+		thread_sleep_ns(10000000);
+		uint64_t slept = time_ns() - t0;
+		/* Never early; late by at most what an emulator may add. */
+		if (slept < 10000000 || slept > 60000000) {
+			log_err("selftest: slept %llu ns for 10 ms",
+				(unsigned long long)slept);
+			return -ETIME;
+		}
+	}
+	return 0;
+}
+KEEL_SELFTEST(sleep_accuracy, selftest_sleep);
+
+static volatile int spin_stop;
+
+static void spinner(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&spin_stop, __ATOMIC_ACQUIRE))
+		cpu_pause(); /* never yields: only the tick can take the CPU */
+}
+
+/* A thread that never yields must not keep others off its CPU. */
+static int selftest_preemption(void)
+{
+	struct thread_attr here = { THREAD_NORMAL, 0, (int)this_cpu()->id };
+
+	spin_stop = 0;
+	if (!thread_create("spinner", spinner, NULL, &here))
+		return -ENOMEM;
+	thread_yield();
+	uint64_t t0 = time_ns();
+	thread_sleep_ns(20000000);
+	__atomic_store_n(&spin_stop, 1, __ATOMIC_RELEASE);
+	log_info("bench: woke from 20 ms beside a spinning thread after %llu us",
+		 (unsigned long long)((time_ns() - t0) / 1000));
+	return 0;
+}
+KEEL_SELFTEST(preemption, selftest_preemption);
+
+/* --- SIMD state across context switches ---------------------------------- */
+
+extern void selftest_simd_fill(uint64_t seed);
+extern uint64_t selftest_simd_check(uint64_t seed);
+
+static volatile int simd_bad, simd_done;
+static struct waitq simd_wq = WAITQ_INIT;
+
+static void simd_thread(void *arg)
+{
+	uint64_t seed = (uint64_t)(uintptr_t)arg;
+
+	for (int i = 0; i < 200; i++) {
+		selftest_simd_fill(seed + i);
+		thread_yield(); /* the other SIMD thread runs in between */
+		uint64_t bad = selftest_simd_check(seed + i);
+		if (bad) {
+			log_err("selftest: thread %s lost XMM mask %#llx",
+				thread_current()->name, (unsigned long long)bad);
+			__atomic_add_fetch(&simd_bad, 1, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	__atomic_add_fetch(&simd_done, 1, __ATOMIC_RELEASE);
+	waitq_wake_all(&simd_wq);
+}
+
+static bool simd_finished(void *arg)
+{
+	return __atomic_load_n(&simd_done, __ATOMIC_ACQUIRE) == 4;
+}
+
+static int selftest_simd(void)
+{
+	struct thread_attr cpu0 = { THREAD_NORMAL, 0, 0 };
+	struct thread_attr cpu1 = { THREAD_NORMAL, 0, percpu_online > 1 };
+
+	simd_bad = simd_done = 0;
+	/* Two pairs sharing a CPU each: every yield is a real switch. */
+	if (!thread_create("simd-a", simd_thread, (void *)0x1000, &cpu0) ||
+	    !thread_create("simd-b", simd_thread, (void *)0x2000, &cpu0) ||
+	    !thread_create("simd-c", simd_thread, (void *)0x3000, &cpu1) ||
+	    !thread_create("simd-d", simd_thread, (void *)0x4000, &cpu1))
+		return -ENOMEM;
+	while (!simd_finished(NULL))
+		waitq_wait(&simd_wq, simd_finished, NULL);
+	return simd_bad ? -EIO : 0;
+}
+KEEL_SELFTEST(simd_preserved, selftest_simd);
+
+/* --- Cross-CPU calls ------------------------------------------------------ */
+
+static volatile uint32_t ipi_hits;
+
+static void ipi_hit(void *arg)
+{
+	(void)arg;
+	__atomic_add_fetch(&ipi_hits, 1, __ATOMIC_RELAXED);
+}
+
+static int selftest_ipi_call(void)
+{
+	ipi_hits = 0;
+	uint64_t t0 = cpu_rdtsc();
+	for (int i = 0; i < 100; i++)
+		smp_call_others(ipi_hit, NULL);
+	uint64_t ticks = cpu_rdtsc() - t0;
+	if (ipi_hits != 100 * (percpu_online - 1)) {
+		log_err("selftest: %u calls ran, want %u", ipi_hits,
+			100 * (percpu_online - 1));
+		return -EIO;
+	}
+	log_info("bench: cross-CPU call to %u CPUs: %llu ticks", percpu_online - 1,
+		 (unsigned long long)(ticks / 100));
+	return 0;
+}
+KEEL_SELFTEST(ipi_call_all, selftest_ipi_call);
