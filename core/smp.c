@@ -121,8 +121,9 @@ void smp_boot_aps(void)
 	percpu_cpus[0].apic_id = self;
 	percpu_online = 1;
 	if (!smp_ops || !acpi_info.have_madt || acpi_info.ncpus <= 1 || !page) {
-		log_info("smp: 1 CPUs online%s",
-			 !page ? " (no low page for the AP trampoline)" : "");
+		log_info("smp: 1 CPUs online (%llu TSC ticks since entry)%s",
+			 (unsigned long long)(cpu_rdtsc() - time_boot_tsc),
+			 !page ? ", no low page for the AP trampoline" : "");
 		return;
 	}
 	/* The trampoline turns paging on while running at P: identity-map it. */
@@ -152,7 +153,9 @@ void smp_boot_aps(void)
 			next_id++;
 	}
 	paging_unmap_4k(page);
-	log_info("smp: %u CPUs online", percpu_online);
+	log_info("smp: %u CPUs online (%llu TSC ticks since entry)",
+		 percpu_online,
+		 (unsigned long long)(cpu_rdtsc() - time_boot_tsc));
 }
 
 /* --- Cross-CPU calls --------------------------------------------------- */

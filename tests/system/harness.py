@@ -69,6 +69,32 @@ class Machine:
         shutil.copyfile(src, self.image)
         return self.image
 
+    def build_image(self, cmdline):
+        """A private image whose kernel command line has extra words."""
+        subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "image", "mkimage.py"),
+                        "--elf", os.path.join(BUILD, "keel.elf"), "--out", self.image,
+                        "--work", os.path.join(self.dir, "work"), "--cmdline", cmdline],
+                       check=True, capture_output=True)
+        return self.image
+
+    def wait_exit(self, patterns, timeout):
+        """Wait for the emulator to end by itself (power-off), then check
+        that every regex matched what it printed."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            text = self.log()
+            if re.search(r"PANIC", text):
+                self.fail("kernel panic", text)
+            if time.monotonic() > deadline:
+                self.fail("still running %ds after boot: no power-off" % timeout, text)
+            time.sleep(0.2)
+        text = check_boot(self.log())
+        missing = [p for p in patterns if not re.search(p, text, re.M)]
+        if missing:
+            self.fail("emulator exited (%s) without printing %s"
+                      % (self.proc.returncode, ", ".join(missing)), text)
+        return text
+
     def wait_for(self, patterns, timeout):
         """Wait until every regex matches the serial log; fail with the log."""
         deadline = time.monotonic() + timeout

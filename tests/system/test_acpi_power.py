@@ -11,41 +11,15 @@ yet (the console brings it); docs/acpi.md records how it was checked.
 """
 import os
 import re
-import subprocess
 import time
 
-from harness import Bochs, Qemu, check_boot, BUILD, ROOT
+from harness import Bochs, Qemu
 
 QEMU_TIMEOUT = 90
 BOCHS_TIMEOUT = 300
 
 SELFTEST_DONE = r"^selftest: (\d+) passed, 0 failed$"
 POWER_OFF = [r"^power: powering off$", r"^power: ACPI S5 via PM1a io 0x[0-9a-f]+ \(SLP_TYP 0\)$"]
-
-
-def selftest_image(m):
-    subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "image", "mkimage.py"),
-                    "--elf", os.path.join(BUILD, "keel.elf"), "--out", m.image,
-                    "--work", os.path.join(m.dir, "work"), "--cmdline", "keel.selftest"],
-                   check=True, capture_output=True)
-
-
-def wait_power_off(m, patterns, timeout):
-    """Wait for the emulator to end by itself, then check what it printed."""
-    deadline = time.monotonic() + timeout
-    while m.proc.poll() is None:
-        text = m.log()
-        if re.search(r"PANIC", text):
-            m.fail("kernel panic", text)
-        if time.monotonic() > deadline:
-            m.fail("still running %ds after boot: no power-off" % timeout, text)
-        time.sleep(0.2)
-    text = check_boot(m.log())
-    missing = [p for p in patterns if not re.search(p, text, re.M)]
-    if missing:
-        m.fail("emulator exited (%s) without printing %s"
-               % (m.proc.returncode, ", ".join(missing)), text)
-    return text
 
 
 def check_selftest(m, text):
@@ -87,9 +61,9 @@ def test_acpi_summary_qemu_i440fx_no_selftest_by_default():
 
 def test_selftest_powers_off_qemu_i440fx():
     with Qemu("selftest-i440fx") as m:
-        selftest_image(m)
+        m.build_image("keel.selftest")
         m.start(firmware="bios", disk="ide", extra=["-smp", "2"])
-        text = wait_power_off(m, [r'cmdline "keel\.selftest"', SELFTEST_DONE] + POWER_OFF,
+        text = m.wait_exit([r'cmdline "keel\.selftest"', SELFTEST_DONE] + POWER_OFF,
                               QEMU_TIMEOUT)
         check_selftest(m, text)
         if m.proc.returncode != 0:  # isa-debug-exit or a crash would differ
@@ -98,9 +72,9 @@ def test_selftest_powers_off_qemu_i440fx():
 
 def test_selftest_powers_off_qemu_q35():
     with Qemu("selftest-q35") as m:
-        selftest_image(m)
+        m.build_image("keel.selftest")
         m.start(firmware="bios", disk="ide", extra=["-machine", "q35", "-smp", "4"])
-        text = wait_power_off(m, [
+        text = m.wait_exit([
             r'^acpi: RSDP 1\.0 OEM "BOCHS ", RSDT with 5 tables$',
             r"^acpi: MADT: 4 CPUs \(x2APIC 0\), 1 IOAPIC at 0xfec00000 GSI 0, "
             r"5 overrides, LAPIC at 0xfee00000$",
@@ -116,9 +90,9 @@ def test_selftest_powers_off_qemu_q35():
 
 def test_selftest_powers_off_qemu_uefi():
     with Qemu("selftest-uefi") as m:
-        selftest_image(m)
+        m.build_image("keel.selftest")
         m.start(firmware="uefi", disk="ide")
-        text = wait_power_off(m, [
+        text = m.wait_exit([
             r"UEFI, cmdline \"keel\.selftest\"",
             r'^acpi: RSDP 2\.0 OEM "BOCHS ", XSDT with 5 tables$',
             r"^acpi: MADT: 1 CPU \(x2APIC 0\), 1 IOAPIC at 0xfec00000 GSI 0, "
@@ -134,9 +108,9 @@ def test_selftest_powers_off_qemu_uefi():
 
 def test_selftest_powers_off_bochs_2cpus():
     with Bochs("selftest-bochs") as m:
-        selftest_image(m)
+        m.build_image("keel.selftest")
         m.start(cpus=2)
-        text = wait_power_off(m, [
+        text = m.wait_exit([
             r'^acpi: RSDP 1\.0 OEM "BOCHS ", RSDT with 4 tables$',
             r"^acpi: MADT: 2 CPUs \(x2APIC 0\), 1 IOAPIC at 0xfec00000 GSI 0, "
             r"1 override, LAPIC at 0xfee00000$",

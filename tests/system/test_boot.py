@@ -4,11 +4,8 @@ Each test boots build/keel.img and passes when the banner, the memory map,
 the CPU's virtualization support and the four library lines appear on the
 serial console in bounded time, and the screen shows the same log.
 """
-import os
-import subprocess
-
 from harness import (BOOT_LINES, LIBRARY_LINES, BootFailure, Bochs, Qemu,
-                     check_boot, load_font, BUILD, ROOT)
+                     check_boot, load_font)
 
 SVM_LINE = r"svm: AMD-V revision \d+, \d+ ASIDs: NPT yes"
 VMX_LINE = r"vmx: VT-x revision \S+: EPT yes .*VPID yes, unrestricted guest yes"
@@ -67,11 +64,7 @@ def test_bochs_bios_vmx():
 
 def test_unknown_cmdline_option_is_logged_and_ignored():
     with Qemu("cmdline") as m:
-        subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "image", "mkimage.py"),
-                        "--elf", os.path.join(BUILD, "keel.elf"), "--out", m.image,
-                        "--work", os.path.join(m.dir, "work"),
-                        "--cmdline", "keel.nosuch=1 quiet"],
-                       check=True, capture_output=True)
+        m.build_image("keel.nosuch=1 quiet")
         m.start(firmware="bios", disk="ide")
         expect_all(m, r'cmdline: unknown option "keel\.nosuch=1" ignored',
                    r'cmdline "keel\.nosuch=1 quiet"')

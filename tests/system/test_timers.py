@@ -7,11 +7,9 @@ timer fires on time (measured by the HPET too), disarms, delivers a
 self-IPI, and that nothing unrouted is unmasked. QEMU TCG offers neither
 x2APIC nor TSC-deadline, Bochs's Skylake-X both, so each path runs.
 """
-import os
 import re
-import subprocess
 
-from harness import BUILD, ROOT, Bochs, Qemu
+from harness import Bochs, Qemu
 
 QEMU_TIMEOUT = 120
 BOCHS_TIMEOUT = 400
@@ -41,14 +39,6 @@ BOCHS_LINES = [
 ]
 
 
-def make_image(m, cmdline):
-    subprocess.run([
-        "/usr/bin/python3", os.path.join(ROOT, "image", "mkimage.py"),
-        "--elf", os.path.join(BUILD, "keel.elf"), "--out", m.image,
-        "--work", os.path.join(m.dir, "work"), "--cmdline", cmdline],
-        check=True, capture_output=True)
-
-
 def expect_selftests(m, text):
     """Each of the timer self-tests ran and passed (others are not ours)."""
     for name in SELFTESTS:
@@ -65,7 +55,7 @@ def mhz(m, text, pattern):
 
 def test_qemu_bios_selftest_smp1():
     with Qemu("timers-bios") as m:
-        make_image(m, "keel.selftest")
+        m.build_image("keel.selftest")
         m.start(firmware="bios", extra=["-smp", "1"])
         text = m.wait_for(QEMU_LINES + [SELFTEST_DONE], QEMU_TIMEOUT)
         expect_selftests(m, text)
@@ -79,7 +69,7 @@ def test_qemu_bios_selftest_smp1():
 
 def test_qemu_uefi_selftest_smp4():
     with Qemu("timers-uefi") as m:
-        make_image(m, "keel.selftest")
+        m.build_image("keel.selftest")
         m.start(firmware="uefi", extra=["-smp", "4"])
         text = m.wait_for(QEMU_LINES + [r"^smp: 4 CPUs online", SELFTEST_DONE],
                           QEMU_TIMEOUT)
@@ -130,7 +120,7 @@ def test_bochs_x2apic_tsc_deadline_selftest_2cpus():
     """The second CPU enters x2APIC mode itself (INIT leaves it in xAPIC
     mode) and gets its own TSC-deadline timer."""
     with Bochs("timers-bochs") as m:
-        make_image(m, "keel.selftest")
+        m.build_image("keel.selftest")
         m.start(cpus=2)
         text = m.wait_for(BOCHS_LINES + [r"^smp: 2 CPUs online", SELFTEST_DONE],
                           BOCHS_TIMEOUT)
