@@ -131,6 +131,46 @@ static void sched_finish(struct thread *prev)
 	free(prev);
 }
 
+/*
+ * An idle CPU pulls a runnable thread that may run anywhere from the
+ * busiest other CPU. Try-lock only: we hold our own run-queue lock, and
+ * two CPUs stealing from each other must not deadlock.
+ */
+static struct thread *sched_steal(struct percpu *c)
+{
+	struct percpu *victim = NULL;
+
+	for (unsigned int i = 0; i < PERCPU_MAX; i++) {
+		struct percpu *o = &percpu_cpus[i];
+		if (o != c && o->online && o->rq_len &&
+		    (!victim || o->rq_len > victim->rq_len))
+			victim = o;
+	}
+	if (!victim)
+		return NULL;
+	uint16_t owner = __atomic_load_n(&victim->rq_lock.owner, __ATOMIC_RELAXED);
+	if (!__atomic_compare_exchange_n(&victim->rq_lock.next, &owner,
+					 owner + 1, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		return NULL;
+	struct thread *t = NULL;
+	for (struct thread **p = &victim->rq_head; *p; p = &(*p)->rq_next)
+		if ((*p)->pinned_cpu == THREAD_ANY_CPU && (*p)->cls != THREAD_IDLE) {
+			t = *p;
+			*p = t->rq_next;
+			victim->rq_len--;
+			break;
+		}
+	spin_unlock(&victim->rq_lock);
+	if (t) { /* keep its place relative to the others' progress */
+		uint64_t lag = t->vruntime > victim->min_vruntime
+				       ? t->vruntime - victim->min_vruntime
+				       : 0;
+		t->vruntime = c->min_vruntime + lag;
+	}
+	return t;
+}
+
 void schedule(void)
 {
 	uint64_t flags = irq_save();
@@ -145,6 +185,8 @@ void schedule(void)
 	if (prev->state == THREAD_RUNNING && prev != c->idle)
 		rq_insert(c, prev);
 	next = rq_pop(c);
+	if (!next)
+		next = sched_steal(c);
 	if (!next)
 		next = c->idle;
 	next->state = THREAD_RUNNING;
@@ -180,6 +222,8 @@ void sched_irq_exit(void)
 		schedule();
 }
 
+static void sched_kick_idle(unsigned int busy);
+
 /* The clock interrupt: wake sleepers, end the slice if others wait. */
 void sched_tick(void)
 {
@@ -194,6 +238,7 @@ void sched_tick(void)
 		c->need_resched = true;
 	sched_rearm(c);
 	spin_unlock(&c->rq_lock);
+	sched_kick_idle(c->id);
 }
 
 /* Tell @cpu to look at its run queue (it may be idle in HLT). */
@@ -205,9 +250,26 @@ static void sched_kick(unsigned int cpu)
 		sched_ipi(cpu, IRQ_VECTOR_IPI_RESCHED);
 }
 
+/* More than one runnable thread on @busy: wake an idle CPU to steal one. */
+static void sched_kick_idle(unsigned int busy)
+{
+	if (percpu_cpus[busy].rq_len < 2)
+		return;
+	for (unsigned int i = 0; i < PERCPU_MAX; i++) {
+		struct percpu *o = &percpu_cpus[i];
+		if (i != busy && o->online && o->current == o->idle &&
+		    !o->rq_len) {
+			sched_kick(i);
+			return;
+		}
+	}
+}
+
 void thread_wake(struct thread *t)
 {
 	struct percpu *c = &percpu_cpus[t->cpu];
+	int pin = __atomic_load_n(&t->pinned_cpu, __ATOMIC_ACQUIRE);
+	struct percpu *dest = pin == THREAD_ANY_CPU ? c : &percpu_cpus[pin];
 	uint64_t flags = spin_lock_irqsave(&c->rq_lock);
 	bool woke = false;
 
@@ -218,12 +280,26 @@ void thread_wake(struct thread *t)
 				*p = t->timer_next;
 				break;
 			}
-		rq_insert(c, t);
 		woke = true;
+		if (dest == c) {
+			rq_insert(c, t);
+		} else {
+			/* Claimed under the old lock, queued under the new one:
+			 * a second waker sees it RUNNABLE and leaves it alone. */
+			t->state = THREAD_RUNNABLE;
+		}
 	}
-	spin_unlock_irqrestore(&c->rq_lock, flags);
-	if (woke)
-		sched_kick(t->cpu);
+	spin_unlock(&c->rq_lock);
+	if (woke && dest != c) {
+		spin_lock(&dest->rq_lock);
+		rq_insert(dest, t);
+		spin_unlock(&dest->rq_lock);
+	}
+	irq_restore(flags);
+	if (woke) {
+		sched_kick(dest->id);
+		sched_kick_idle(dest->id);
+	}
 }
 
 void thread_yield(void)
@@ -249,6 +325,19 @@ void thread_sleep_ns(uint64_t ns)
 	spin_unlock(&c->rq_lock);
 	schedule();
 	irq_restore(flags);
+}
+
+int thread_set_affinity(struct thread *t, int cpu)
+{
+	if (cpu != THREAD_ANY_CPU &&
+	    (cpu < 0 || cpu >= PERCPU_MAX || !percpu_cpus[cpu].online))
+		return -EINVAL;
+	/* A new pin takes effect at the thread's next wake-up (thread_wake
+	 * queues it there); unpinned, idle CPUs may pull it at once. */
+	__atomic_store_n(&t->pinned_cpu, cpu, __ATOMIC_RELEASE);
+	if (cpu == THREAD_ANY_CPU)
+		sched_kick_idle(t->cpu);
+	return 0;
 }
 
 struct thread *thread_current(void)
@@ -348,6 +437,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	rq_insert(c, t);
 	spin_unlock_irqrestore(&c->rq_lock, flags);
 	sched_kick(cpu);
+	sched_kick_idle(cpu);
 	return t;
 fail:
 	fpu_area_free(t->fpu);

@@ -311,3 +311,93 @@ static int selftest_ipi_call(void)
 	return 0;
 }
 KEEL_SELFTEST(ipi_call_all, selftest_ipi_call);
+
+/* --- Fair share and migration --------------------------------------------- */
+
+static struct {
+	volatile int stop;
+	volatile int done;
+	uint64_t runtime[4];
+	uint64_t cpus_seen[4]; /* bit per CPU (the first 64) */
+	struct waitq wq;
+} share;
+
+static void share_spinner(void *arg)
+{
+	int me = (int)(uintptr_t)arg;
+
+	while (!__atomic_load_n(&share.stop, __ATOMIC_ACQUIRE)) {
+		share.cpus_seen[me] |= 1ull << (this_cpu()->id & 63);
+		cpu_pause();
+	}
+	struct thread *self = thread_current();
+	share.runtime[me] = self->runtime_ns + (time_ns() - self->run_start);
+	__atomic_add_fetch(&share.done, 1, __ATOMIC_RELEASE);
+	waitq_wake_all(&share.wq);
+}
+
+static bool share_finished(void *arg)
+{
+	return __atomic_load_n(&share.done, __ATOMIC_ACQUIRE) ==
+	       (int)(uintptr_t)arg;
+}
+
+static void share_wait(int n)
+{
+	__atomic_store_n(&share.stop, 1, __ATOMIC_RELEASE);
+	while (!share_finished((void *)(uintptr_t)n))
+		waitq_wait(&share.wq, share_finished, (void *)(uintptr_t)n);
+}
+
+/* Two CPU-bound threads on one CPU share it in proportion to weight. */
+static int selftest_fair_share(void)
+{
+	int cpu = (int)percpu_online - 1;
+	struct thread_attr light = { THREAD_NORMAL, 1024, cpu };
+	struct thread_attr heavy = { THREAD_NORMAL, 3072, cpu };
+
+	memset(&share, 0, sizeof(share));
+	if (!thread_create("light", share_spinner, (void *)0, &light) ||
+	    !thread_create("heavy", share_spinner, (void *)1, &heavy))
+		return -ENOMEM;
+	thread_sleep_ns(300000000);
+	share_wait(2);
+	uint64_t ratio100 = share.runtime[1] * 100 / (share.runtime[0] + 1);
+	log_info("bench: weights 3072:1024 on CPU %d got %llu.%02llu:1 of the "
+		 "CPU (%llu and %llu ms)",
+		 cpu, (unsigned long long)(ratio100 / 100),
+		 (unsigned long long)(ratio100 % 100),
+		 (unsigned long long)(share.runtime[1] / 1000000),
+		 (unsigned long long)(share.runtime[0] / 1000000));
+	/* On CPU 0 this thread's own wake-ups also take a little. */
+	return ratio100 >= 200 && ratio100 <= 400 ? 0 : -EIO;
+}
+KEEL_SELFTEST(fair_share, selftest_fair_share);
+
+/* Threads let go of their pin spread to idle CPUs. */
+static int selftest_migration(void)
+{
+	struct thread_attr cpu0 = { THREAD_NORMAL, 0, 0 };
+	struct thread *t[3];
+
+	if (percpu_online < 2) {
+		log_info("selftest: migration needs 2 CPUs, this host has 1");
+		return 0;
+	}
+	memset(&share, 0, sizeof(share));
+	for (int i = 0; i < 3; i++)
+		if (!(t[i] = thread_create("wanderer", share_spinner,
+					   (void *)(uintptr_t)i, &cpu0)))
+			return -ENOMEM;
+	thread_sleep_ns(20000000);
+	for (int i = 0; i < 3; i++)
+		thread_set_affinity(t[i], THREAD_ANY_CPU);
+	thread_sleep_ns(100000000);
+	share_wait(3);
+	uint64_t seen = share.cpus_seen[0] | share.cpus_seen[1] |
+			share.cpus_seen[2];
+	log_info("bench: 3 threads released from CPU 0 ran on CPUs %#llx",
+		 (unsigned long long)seen);
+	return seen & ~1ull ? 0 : -EIO;
+}
+KEEL_SELFTEST(migration, selftest_migration);

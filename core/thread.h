@@ -67,6 +67,11 @@ __attribute__((noreturn)) void thread_exit(void);
 void thread_yield(void);
 void thread_sleep_ns(uint64_t ns);
 struct thread *thread_current(void);
+/*
+ * Pin @t to @cpu, or let it run anywhere (THREAD_ANY_CPU): idle CPUs then
+ * pull it from busy ones. Returns 0 or -EINVAL (offline CPU).
+ */
+int thread_set_affinity(struct thread *t, int cpu);
 /* Make a blocked thread runnable (wait queues and timers use this). */
 void thread_wake(struct thread *t);
 
