@@ -102,7 +102,7 @@ __attribute__((noreturn)) void _exit(int status)
 int _gettimeofday(struct timeval *tv, void *tz)
 {
 	(void)tz;
-	/* No RTC yet (core-kernel issue): time since boot. */
+	/* No RTC driver yet: time since boot. */
 	uint64_t ns = time_ns();
 	tv->tv_sec = ns / 1000000000ull;
 	tv->tv_usec = ns / 1000 % 1000000;

@@ -28,8 +28,8 @@ extern uint64_t boot_tsc;
 /*
  * The x86-64 ABI passes doubles in SSE registers, so newlib, SQLite and
  * mbedTLS need SSE enabled (CR4.OSFXSR, CR0.MP, !CR0.EM). Keel's own code is
- * built with -mgeneral-regs-only; saving extended state around library code
- * is the core-kernel issue's FPU policy.
+ * built with -mgeneral-regs-only; core/fpu.c saves extended state per thread.
+ * Every CPU runs this before any library code.
  */
 void core_cpu_setup(void)
 {

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The IDT and the handler for CPU exceptions. Any exception in the
- * hypervisor itself is a bug: report everything a developer needs and stop.
- * (The core-kernel issue adds IST stacks for NMI/#DF, symbolized backtraces
- * and stopping the other CPUs.)
+ * hypervisor itself is a bug: report everything a developer needs and stop
+ * every CPU (core/panic.c). NMI, #DF and #MC run on IST stacks (core/gdt.c).
  */
 #include "core/trap.h"
 
