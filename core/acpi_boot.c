@@ -337,14 +337,6 @@ static int acpi_selftest_madt(void)
 }
 KEEL_SELFTEST(acpi_madt, acpi_selftest_madt);
 
-static inline uint32_t acpi_inl(uint16_t port)
-{
-	uint32_t v;
-
-	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
 /*
  * The FADT's PM timer must exist where it says and count at 3.579545 MHz
  * (ACPI 6.4, 4.8.3.3) against the calibrated TSC, within a factor of two:
@@ -367,12 +359,12 @@ static int acpi_selftest_pm_timer(void)
 		return 0;
 	}
 	port = (uint16_t)a->pm_tmr.addr;
-	p0 = acpi_inl(port) & mask;
+	p0 = cpu_inl(port) & mask;
 	t0 = cpu_rdtsc();
 	/* 20 ms; without a TSC frequency, 20 M ticks and only "it counts" */
 	while (cpu_rdtsc() - t0 < (hz ? hz / 50 : 20000000))
 		cpu_pause();
-	p1 = acpi_inl(port) & mask;
+	p1 = cpu_inl(port) & mask;
 	t1 = cpu_rdtsc();
 	ticks = (p1 - p0) & mask;
 	expect = hz ? (t1 - t0) * ACPI_PM_TIMER_HZ / hz : 0;

@@ -86,6 +86,27 @@ static inline void cpu_outw(uint16_t port, uint16_t val)
 	asm volatile("outw %0, %1" ::"a"(val), "Nd"(port));
 }
 
+static inline uint16_t cpu_inw(uint16_t port)
+{
+	uint16_t v;
+
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void cpu_outl(uint16_t port, uint32_t val)
+{
+	asm volatile("outl %0, %1" ::"a"(val), "Nd"(port));
+}
+
+static inline uint32_t cpu_inl(uint16_t port)
+{
+	uint32_t v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline uint64_t cpu_read_cr0(void)
 {
 	uint64_t v;

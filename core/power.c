@@ -31,27 +31,6 @@
 #define KBC_STATUS_IBF (1u << 1)
 #define KBC_CMD_PULSE_RESET 0xfe
 
-static inline uint16_t power_inw(uint16_t port)
-{
-	uint16_t v;
-
-	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline uint32_t power_inl(uint16_t port)
-{
-	uint32_t v;
-
-	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void power_outl(uint16_t port, uint32_t val)
-{
-	asm volatile("outl %0, %1" ::"a"(val), "Nd"(port));
-}
-
 /*
  * Busy-wait; works before the timers are up (then it assumes 1 GHz, which
  * only makes the wait shorter or longer, never endless).
@@ -96,7 +75,7 @@ static void power_pci_write8(uint64_t addr, uint8_t val)
 	uint32_t dev = (addr >> 32) & 0x1f, fn = (addr >> 16) & 7;
 	uint32_t off = addr & 0xff;
 
-	power_outl(0xcf8, 0x80000000u | dev << 11 | fn << 8 | (off & 0xfc));
+	cpu_outl(0xcf8, 0x80000000u | dev << 11 | fn << 8 | (off & 0xfc));
 	cpu_outb(0xcfc + (off & 3), val);
 }
 
@@ -109,8 +88,8 @@ static int power_gas_read(const struct acpi_gas *g, unsigned int dflt,
 		uint16_t port = (uint16_t)g->addr;
 
 		*val = w == 8	 ? cpu_inb(port)
-		       : w == 16 ? power_inw(port)
-				 : power_inl(port);
+		       : w == 16 ? cpu_inw(port)
+				 : cpu_inl(port);
 		return 0;
 	}
 	if (g->space == ACPI_SPACE_MEMORY) {
@@ -139,7 +118,7 @@ static int power_gas_write(const struct acpi_gas *g, unsigned int dflt,
 		else if (w == 16)
 			cpu_outw(port, val);
 		else
-			power_outl(port, val);
+			cpu_outl(port, val);
 		return 0;
 	}
 	if (g->space == ACPI_SPACE_MEMORY) {

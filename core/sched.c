@@ -364,6 +364,24 @@ __attribute__((noreturn)) void thread_start(struct thread *prev)
 	thread_exit();
 }
 
+/* A new thread's first switch "returns" into sched_thread_entry. */
+static void sched_init_stack(struct thread *t, void *top, void (*fn)(void *),
+			     void *arg)
+{
+	uint64_t *sp = top;
+
+	t->stack_top = top;
+	t->fn = fn;
+	t->arg = arg;
+	/* The frame sched_switch pops: r15..r12, rbx, rbp, rflags (IF=0). */
+	*--sp = 0; /* keeps the entry's stack 16-byte aligned */
+	*--sp = (uint64_t)sched_thread_entry;
+	*--sp = 0x2; /* RFLAGS: interrupts enabled in thread_start */
+	for (int i = 0; i < 6; i++)
+		*--sp = 0;
+	t->rsp = (uint64_t)sp;
+}
+
 /* The least loaded CPU that is online, for a thread free to go anywhere. */
 static unsigned int sched_pick_cpu(void)
 {
@@ -417,17 +435,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	spin_unlock_irqrestore(&sched_stack_lock, sflags);
 	if (!top && !(top = mm_alloc_stack(THREAD_STACK_SIZE)))
 		goto fail;
-	t->stack_top = top;
-	t->fn = fn;
-	t->arg = arg;
-	/* The frame sched_switch pops: r15..r12, rbx, rbp, rflags (IF=0). */
-	uint64_t *sp = top;
-	*--sp = 0; /* keeps the entry's stack 16-byte aligned */
-	*--sp = (uint64_t)sched_thread_entry;
-	*--sp = 0x2; /* RFLAGS: interrupts enabled in thread_start */
-	for (int i = 0; i < 6; i++)
-		*--sp = 0;
-	t->rsp = (uint64_t)sp;
+	sched_init_stack(t, top, fn, arg);
 
 	unsigned int cpu = t->pinned_cpu != THREAD_ANY_CPU ? (unsigned int)t->pinned_cpu
 							   : sched_pick_cpu();
@@ -535,15 +543,7 @@ static void sched_make_idle(bool adopt)
 		c->current = t;
 		return;
 	}
-	t->stack_top = top;
-	t->fn = sched_idle_fn;
-	uint64_t *sp = top;
-	*--sp = 0;
-	*--sp = (uint64_t)sched_thread_entry;
-	*--sp = 0x2;
-	for (int i = 0; i < 6; i++)
-		*--sp = 0;
-	t->rsp = (uint64_t)sp;
+	sched_init_stack(t, top, sched_idle_fn, NULL);
 	t->state = THREAD_RUNNABLE;
 }
 

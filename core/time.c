@@ -197,20 +197,12 @@ static uint64_t time_hz_from_cpuid(void)
 	return 0;
 }
 
-static inline uint32_t time_inl(uint16_t port)
-{
-	uint32_t v;
-
-	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
 static uint16_t time_pm_port;
 static volatile uint32_t *time_pm_mmio;
 
 static uint64_t time_pm_read(void)
 {
-	return time_pm_mmio ? *time_pm_mmio : time_inl(time_pm_port);
+	return time_pm_mmio ? *time_pm_mmio : cpu_inl(time_pm_port);
 }
 
 static struct time_refclock time_pm_refclock = {

@@ -24,8 +24,12 @@
 #define ST_PERIOD_NS (10 * NSEC_PER_MSEC)
 /* Early by more than calibration error is a bug: 1%. */
 #define ST_EARLY_NS (ST_PERIOD_NS / 100)
-/* The median may be late by emulator scheduling, not by a factor. */
-#define ST_MEDIAN_LATE_NS (5 * NSEC_PER_MSEC)
+/*
+ * The median may be late by emulator scheduling (TCG on a loaded 2-core
+ * host runs 10 ms timers 5+ ms late), not by a factor: a calibration
+ * error shows in tsc_vs_hpet and the -icount system test instead.
+ */
+#define ST_MEDIAN_LATE_NS (20 * NSEC_PER_MSEC)
 /* Give up on an interrupt after this long. */
 #define ST_GIVE_UP_NS (500 * NSEC_PER_MSEC)
 
