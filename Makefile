@@ -8,8 +8,12 @@ PYTHON := /usr/bin/python3
 FONT := /usr/share/consolefonts/Uni2-Terminus16.psf.gz
 
 # Rooms that go into the kernel image (ARCHITECTURE.md section 1).
-ROOMS := image core drivers vmx svm net store mgmt
-SRCS := $(foreach r,$(ROOMS),$(wildcard $(r)/*.c $(r)/*.S))
+ROOMS := image core drivers vmx svm ept net store mgmt tests/guests
+# tests/guests/g_*.S are guests, not kernel code: built to flat binaries.
+SRCS := $(filter-out tests/guests/g_%,\
+	$(foreach r,$(ROOMS),$(wildcard $(r)/*.c $(r)/*.S)))
+GUEST_BINS := $(patsubst tests/guests/%.S,$(BUILD)/guests/%.bin,\
+	$(wildcard tests/guests/g_*.S))
 OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(SRCS))) \
 	$(BUILD)/obj/gen/font.o
 
@@ -69,6 +73,16 @@ $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+# Test guests: 16-bit entry at 0x8000, linked flat (tests/guests/runner.c).
+$(BUILD)/guests/%.bin: tests/guests/%.S
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $<"
+	@$(CC) -c -o $(@:.bin=.o) $<
+	@ld -m elf_x86_64 -Ttext=0x8000 -e _start --oformat binary -o $@ \
+		$(@:.bin=.o)
+$(BUILD)/obj/tests/guests/guests.o: $(GUEST_BINS)
+$(BUILD)/obj/tests/guests/guests.o: KFLAGS += -Wa,-I$(BUILD)/guests
 
 # Generated sources.
 $(BUILD)/gen/font.c: $(FONT) tools/psf2c.py

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+#include "core/cpuid_policy.h"
+
+#include <errno.h>
+
+#include "core/vm.h"
+
+#define CPUID_HV_LEAF 0x40000000u
+#define CPUID_HV_MAX 0x40000001u
+
+struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
+{
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	if (leaf >= CPUID_HV_LEAF && leaf <= 0x400000ffu) {
+		if (leaf == CPUID_HV_LEAF) {
+			r.eax = CPUID_HV_MAX;
+			r.ebx = 0x6c65654b; /* "KeelKeelKeel" */
+			r.ecx = 0x6c65654b;
+			r.edx = 0x6c65654b;
+		}
+		return r;
+	}
+	r = cpu_cpuid(leaf, sub);
+	switch (leaf) {
+	case 1:
+		r.ecx &= ~(1u << 5);  /* VMX: no nesting */
+		r.ecx |= 1u << 31;    /* running under a hypervisor */
+		/* Initial APIC ID and logical processor count. */
+		r.ebx = (r.ebx & 0x0000ffffu) | (v->vm->nvcpus & 0xff) << 16 |
+			(v->id & 0xff) << 24;
+		break;
+	case 0x80000001:
+		r.ecx &= ~(1u << 2); /* SVM: no nesting */
+		break;
+	case 0x8000000a: /* SVM features: none for the guest */
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	}
+	return r;
+}
+
+/*
+ * The MSRs a guest may touch. Everything else is refused: a guest must
+ * not reach host MSRs (ARCHITECTURE.md section 3).
+ */
+int msr_policy_read(struct vcpu *v, uint32_t index, uint64_t *val)
+{
+	switch (index) {
+	case 0x10: /* IA32_TIME_STAMP_COUNTER (offsetting comes later) */
+		*val = cpu_rdtsc();
+		return 0;
+	case 0x1b: /* IA32_APIC_BASE: enabled, BSP bit on vCPU 0 */
+		*val = 0xfee00800ull | (v->id == 0 ? 0x100 : 0);
+		return 0;
+	case 0xfe:	    /* IA32_MTRRCAP: no MTRRs */
+	case 0x8b:	    /* IA32_BIOS_SIGN_ID (microcode) */
+		*val = 0;
+		return 0;
+	case 0x1a0: /* IA32_MISC_ENABLE: fast strings */
+		*val = 1;
+		return 0;
+	case 0x277: /* IA32_PAT */
+		*val = v->msr_pat ? v->msr_pat : 0x0007040600070406ull;
+		return 0;
+	default:
+		return -EPERM;
+	}
+}
+
+int msr_policy_write(struct vcpu *v, uint32_t index, uint64_t val)
+{
+	switch (index) {
+	case 0x277: {
+		/* Each byte must be a valid memory type (SDM 3A 11.12.2). */
+		for (int i = 0; i < 8; i++) {
+			uint8_t t = val >> (i * 8);
+			if (t > 7 || t == 2 || t == 3)
+				return -EPERM;
+		}
+		v->msr_pat = val;
+		return 0;
+	}
+	case 0x8b: /* microcode update signature reset */
+		return 0;
+	default:
+		return -EPERM;
+	}
+}

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Backend selection (ARCHITECTURE.md section 2): vmx/ and svm/ offer
+ * themselves at INIT_CPU; the first whose probe succeeds is used, and at
+ * INIT_LATE it is enabled on every online CPU. A CPU with neither boots
+ * to the console with a clear message instead of crashing.
+ */
+#include "core/hv.h"
+
+#include "core/init.h"
+#include "core/log.h"
+#include "core/smp.h"
+
+const struct hv_vendor_ops *hv;
+static volatile int hv_enable_failures;
+
+void hv_register(const struct hv_vendor_ops *ops)
+{
+	if (hv)
+		return;
+	if (ops->probe() == 0) {
+		hv = ops;
+		log_info("hv: using %s with %s", ops->name, ops->s2_name);
+	}
+}
+
+static void hv_enable_this_cpu(void *arg)
+{
+	(void)arg;
+	if (hv->cpu_enable() < 0)
+		__atomic_add_fetch(&hv_enable_failures, 1, __ATOMIC_RELAXED);
+}
+
+/* After SMP: every CPU must be able to run vCPUs. */
+static void hv_enable(void)
+{
+	if (!hv) {
+		log_warn("hv: this CPU offers neither VT-x with EPT nor AMD-V "
+			 "with NPT (or the firmware disabled them): Keel runs "
+			 "but cannot start virtual machines");
+		return;
+	}
+	hv_enable_this_cpu(NULL);
+	smp_call_others(hv_enable_this_cpu, NULL);
+	if (hv_enable_failures) {
+		log_err("hv: %s could not be enabled on %d CPUs; virtual "
+			"machines are disabled",
+			hv->name, hv_enable_failures);
+		hv = NULL;
+		return;
+	}
+	log_info("hv: %s enabled on every CPU", hv->name);
+}
+KEEL_INIT(INIT_LIBS, hv_enable);

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VM lifecycle: create (memory and vCPUs through the backend), load,
+ * start (one thread per vCPU), stop, wait, destroy. State rules live here
+ * and nowhere else (ARCHITECTURE.md section 3).
+ */
+#include "core/vm.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fmt.h"
+#include "core/log.h"
+#include "core/percpu.h"
+#include "ept/gmem.h"
+
+static uint32_t vm_next_id = 1;
+
+struct vm *vm_create(const struct vm_config *cfg)
+{
+	struct vm *vm;
+
+	if (!hv) {
+		log_err("vm: no hardware virtualization on this host");
+		return NULL;
+	}
+	if (!cfg->vcpus || cfg->vcpus > VM_MAX_VCPUS || !cfg->ram_bytes ||
+	    cfg->ram_bytes & 0xfff || cfg->ram_bytes > (512ull << 30)) {
+		log_err("vm: %s: invalid configuration (%u vCPUs, %llu bytes)",
+			cfg->name, cfg->vcpus,
+			(unsigned long long)cfg->ram_bytes);
+		return NULL;
+	}
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return NULL;
+	vm->id = __atomic_fetch_add(&vm_next_id, 1, __ATOMIC_RELAXED);
+	strncpy(vm->name, cfg->name, sizeof(vm->name) - 1);
+	vm->lock = (struct spinlock)SPINLOCK_INIT;
+	vm->stopped_wq = (struct waitq)WAITQ_INIT;
+	vm->entry_cs = cfg->entry_cs;
+	vm->entry_ip = cfg->entry_ip;
+	vm->mem = gmem_create(hv->s2_format(), cfg->ram_bytes, true);
+	if (!vm->mem)
+		goto fail;
+	for (unsigned int i = 0; i < cfg->vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+		v->vm = vm;
+		v->id = i;
+		if (hv->vcpu_init(v) < 0) {
+			log_err("vm: %s: vCPU %u: backend refused", vm->name, i);
+			goto fail;
+		}
+		vm->nvcpus++;
+	}
+	vm->state = VM_CREATED;
+	log_info("vm %u: \"%s\" created: %u vCPUs, %llu MiB, %s/%s", vm->id,
+		 vm->name, vm->nvcpus, (unsigned long long)(cfg->ram_bytes >> 20),
+		 hv->name, hv->s2_name);
+	return vm;
+fail:
+	vm_destroy(vm);
+	return NULL;
+}
+
+int vm_load(struct vm *vm, uint64_t gpa, const void *data, size_t len)
+{
+	return gmem_write(vm->mem, gpa, data, len);
+}
+
+int vm_register_pio(struct vm *vm, uint16_t base, uint16_t count,
+		    int (*handler)(struct vcpu *, uint16_t, uint8_t, bool,
+				   uint32_t *, void *),
+		    void *opaque)
+{
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	int rc = 0;
+
+	if (!count || base + count > 0x10000) {
+		rc = -EINVAL;
+		goto out;
+	}
+	for (unsigned int i = 0; i < vm->npio; i++)
+		if (base < vm->pio[i].base + vm->pio[i].count &&
+		    vm->pio[i].base < base + count) {
+			rc = -EBUSY;
+			goto out;
+		}
+	if (vm->npio == VM_PIO_MAX) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	vm->pio[vm->npio++] = (struct vm_pio){ base, count, handler, opaque };
+out:
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return rc;
+}
+
+extern void vm_vcpu_thread(void *arg); /* core/vm_run.c */
+
+int vm_start(struct vm *vm)
+{
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+
+	if (vm->state != VM_CREATED) {
+		spin_unlock_irqrestore(&vm->lock, flags);
+		return -EBUSY;
+	}
+	vm->state = VM_RUNNING;
+	vm->vcpus_running = vm->nvcpus;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	for (unsigned int i = 0; i < vm->nvcpus; i++) {
+		/*
+		 * Pinned for now: a VMCS is current on one CPU, and moving it
+		 * needs VMCLEAR there first (migration comes with vm.*).
+		 */
+		struct thread_attr a = { THREAD_NORMAL, 0,
+					 (int)(i % percpu_online) };
+		char name[24];
+		fmt_snprintf(name, sizeof(name), "vm%u-vcpu%u", vm->id, i);
+		vm->vcpus[i].thread =
+			thread_create(name, vm_vcpu_thread, &vm->vcpus[i], &a);
+		if (!vm->vcpus[i].thread) {
+			vm_stop(vm, "no memory for a vCPU thread");
+			__atomic_sub_fetch(&vm->vcpus_running, 1,
+					   __ATOMIC_RELEASE);
+		}
+	}
+	return 0;
+}
+
+void vm_stop(struct vm *vm, const char *why)
+{
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+
+	if (!vm->stop_reason[0])
+		strncpy(vm->stop_reason, why, sizeof(vm->stop_reason) - 1);
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		vm->vcpus[i].stop = true;
+	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+static bool vm_all_stopped(void *arg)
+{
+	struct vm *vm = arg;
+
+	return __atomic_load_n(&vm->vcpus_running, __ATOMIC_ACQUIRE) == 0;
+}
+
+void vm_wait_stopped(struct vm *vm)
+{
+	while (!vm_all_stopped(vm))
+		waitq_wait(&vm->stopped_wq, vm_all_stopped, vm);
+}
+
+/* Called by each vCPU thread as it leaves its loop. */
+void vm_vcpu_exited(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (__atomic_sub_fetch(&vm->vcpus_running, 1, __ATOMIC_ACQ_REL) == 0) {
+		vm->state = VM_STOPPED;
+		log_info("vm %u: \"%s\" stopped: %s", vm->id, vm->name,
+			 vm->stop_reason[0] ? vm->stop_reason : "all vCPUs left");
+		waitq_wake_all(&vm->stopped_wq);
+	}
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	if (vm->state == VM_RUNNING) {
+		vm_stop(vm, "destroyed");
+		vm_wait_stopped(vm);
+	}
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		hv->vcpu_destroy(&vm->vcpus[i]);
+	if (vm->mem)
+		gmem_destroy(vm->mem);
+	free(vm);
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM and vCPU objects and the lifecycle API (ARCHITECTURE.md section 3:
+ * one API serves the console and the RPC endpoint). Each vCPU is a kernel
+ * thread running core/vm_run.c's loop: enter the guest through the
+ * backend, dispatch the normalized exit, repeat.
+ */
+#ifndef KEEL_CORE_VM_H
+#define KEEL_CORE_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/hv.h"
+#include "core/spinlock.h"
+#include "core/thread.h"
+
+#define VM_MAX_VCPUS 64
+#define VM_NAME_MAX 32
+#define VM_PIO_MAX 32
+
+enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
+
+/* A guest-visible port range claimed by a device model (vdev/). */
+struct vm_pio {
+	uint16_t base, count;
+	/* @data holds the value written, or receives the value read. */
+	int (*handler)(struct vcpu *v, uint16_t port, uint8_t size, bool in,
+		       uint32_t *data, void *opaque);
+	void *opaque;
+};
+
+/* General registers the backends' entry stubs save and restore. */
+struct vcpu_gprs {
+	uint64_t rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	struct thread *thread;
+	struct vcpu_gprs gprs; /* only while not in the guest; owned by thread */
+	void *backend;	       /* VMCS / VMCB state, owned by vmx/ or svm/ */
+	volatile bool stop;    /* ask the loop to leave at the next exit */
+	bool halted;
+	uint64_t msr_pat; /* guest IA32_PAT (core/cpuid_policy.c) */
+	uint64_t exits[VM_EXIT_COUNT]; /* vm.stats */
+	uint64_t exits_total;
+};
+
+struct vm {
+	unsigned int id;
+	char name[VM_NAME_MAX];
+	struct spinlock lock; /* state, pio table */
+	enum vm_state state;
+	struct gmem *mem;     /* guest RAM and stage-2 tables (ept/gmem.h) */
+	unsigned int nvcpus;
+	struct vcpu vcpus[VM_MAX_VCPUS];
+	struct vm_pio pio[VM_PIO_MAX];
+	unsigned int npio;
+	char stop_reason[96]; /* why it stopped, for logs and vm.info */
+	struct waitq stopped_wq;
+	unsigned int vcpus_running;
+	/* Where vCPU 0 starts (real mode), for the backends' vcpu_init. */
+	uint16_t entry_cs, entry_ip;
+	/* Test guests: the last value written to the report port. */
+	uint32_t report;
+	bool reported;
+	bool unclaimed_logged;
+};
+
+struct vm_config {
+	const char *name;
+	unsigned int vcpus;
+	uint64_t ram_bytes;
+	/* Initial state of vCPU 0: real mode at @entry_cs:@entry_ip. */
+	uint16_t entry_cs, entry_ip;
+};
+
+struct vm *vm_create(const struct vm_config *cfg);
+/* Copy @len bytes to guest-physical @gpa (kernel images, test guests). */
+int vm_load(struct vm *vm, uint64_t gpa, const void *data, size_t len);
+int vm_start(struct vm *vm);
+/* Hard stop: every vCPU leaves at its next exit. */
+void vm_stop(struct vm *vm, const char *why);
+/* Wait until the VM has stopped (every vCPU thread left its loop). */
+void vm_wait_stopped(struct vm *vm);
+void vm_destroy(struct vm *vm);
+/* core/vm_run.c: a vCPU thread leaving its loop reports here. */
+void vm_vcpu_exited(struct vcpu *v);
+int vm_register_pio(struct vm *vm, uint16_t base, uint16_t count,
+		    int (*handler)(struct vcpu *, uint16_t, uint8_t, bool,
+				   uint32_t *, void *),
+		    void *opaque);
+
+#endif

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The vCPU loop and the one exit-dispatch table (ARCHITECTURE.md section
+ * 2): the backend enters the guest and returns a normalized exit; the
+ * handler for its code decides. A handler returns 0 to re-enter, 1 to
+ * leave the loop quietly (this vCPU is done), or a negative errno after
+ * saying why the VM had to stop. Nothing a guest does stops the host.
+ */
+#include <errno.h>
+#include <stdarg.h>
+
+#include "core/cpuid_policy.h"
+#include "core/fmt.h"
+#include "core/log.h"
+#include "core/vm.h"
+#include "ept/gmem.h"
+
+static void vm_run_advance(struct vcpu *v, const struct vm_exit *e)
+{
+	hv->set_reg(v, VCPU_RIP, hv->get_reg(v, VCPU_RIP) + e->insn_len);
+}
+
+static int vm_run_fail(struct vcpu *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int vm_run_fail(struct vcpu *v, const char *fmt, ...)
+{
+	char why[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_err("vm %u: vCPU %u at rip %#llx: %s; stopping the VM", v->vm->id,
+		v->id, (unsigned long long)hv->get_reg(v, VCPU_RIP), why);
+	vm_stop(v->vm, why);
+	return -EFAULT;
+}
+
+static int vm_exit_nothing(struct vcpu *v, struct vm_exit *e)
+{
+	return 0;
+}
+
+static int vm_exit_io(struct vcpu *v, struct vm_exit *e)
+{
+	struct vm *vm = v->vm;
+	uint16_t port = e->u.io.port;
+	uint8_t size = e->u.io.size;
+	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+	uint32_t data = (uint32_t)v->gprs.rax & mask;
+	const struct vm_pio *h = NULL;
+
+	if (e->u.io.string)
+		return vm_run_fail(v, "string I/O on port %#x not emulated yet",
+				   port);
+	if (size != 1 && size != 2 && size != 4)
+		return vm_run_fail(v, "I/O of %u bytes", size);
+	/* The table is written before the VM starts: no lock on this path. */
+	for (unsigned int i = 0; i < vm->npio; i++)
+		if (port - vm->pio[i].base < vm->pio[i].count) {
+			h = &vm->pio[i];
+			break;
+		}
+	if (h) {
+		int rc = h->handler(v, port, size, e->u.io.in, &data, h->opaque);
+		if (rc < 0)
+			return vm_run_fail(v, "device on port %#x failed (%d)",
+					   port, rc);
+		if (rc > 0)
+			return 1;
+	} else {
+		/* Unclaimed: reads float high, writes vanish (logged once). */
+		data = mask;
+		if (!vm->unclaimed_logged) {
+			vm->unclaimed_logged = true;
+			log_warn("vm %u: unclaimed I/O port %#x (further ones "
+				 "not logged)",
+				 vm->id, port);
+		}
+	}
+	if (e->u.io.in)
+		v->gprs.rax = (v->gprs.rax & ~(uint64_t)mask) | (data & mask);
+	vm_run_advance(v, e);
+	return 0;
+}
+
+static int vm_exit_cpuid(struct vcpu *v, struct vm_exit *e)
+{
+	struct cpuid_regs r = cpuid_policy(v, (uint32_t)v->gprs.rax,
+					   (uint32_t)v->gprs.rcx);
+
+	v->gprs.rax = r.eax;
+	v->gprs.rbx = r.ebx;
+	v->gprs.rcx = r.ecx;
+	v->gprs.rdx = r.edx;
+	vm_run_advance(v, e);
+	return 0;
+}
+
+static int vm_exit_msr(struct vcpu *v, struct vm_exit *e)
+{
+	uint32_t index = (uint32_t)v->gprs.rcx;
+	uint64_t val = (v->gprs.rdx << 32) | (uint32_t)v->gprs.rax;
+	int rc = e->code == VM_EXIT_MSR_READ ? msr_policy_read(v, index, &val)
+					     : msr_policy_write(v, index, val);
+
+	if (rc < 0) {
+		/* A refused MSR is the guest's #GP, as on hardware. */
+		struct vm_event gp = { VM_EVENT_EXCEPTION, 13, true, 0 };
+		hv->inject(v, &gp);
+		return 0;
+	}
+	if (e->code == VM_EXIT_MSR_READ) {
+		v->gprs.rax = (uint32_t)val;
+		v->gprs.rdx = val >> 32;
+	}
+	vm_run_advance(v, e);
+	return 0;
+}
+
+static int vm_exit_hlt(struct vcpu *v, struct vm_exit *e)
+{
+	/*
+	 * No virtual interrupt controller yet (the Linux-guest issue brings
+	 * the vLAPIC): nothing could wake this vCPU, so it is done.
+	 */
+	vm_run_advance(v, e);
+	v->halted = true;
+	return 1;
+}
+
+static int vm_exit_s2(struct vcpu *v, struct vm_exit *e)
+{
+	int rc = gmem_fault(v->vm->mem, e->u.s2.gpa, e->u.s2.write);
+
+	if (rc == 0)
+		return 0;
+	/* Not RAM: MMIO. No device claims any yet (iobus MMIO comes next). */
+	return vm_run_fail(v, "%s of unmapped guest-physical address %#llx",
+			   e->u.s2.write ? "write" : e->u.s2.exec ? "fetch" : "read",
+			   (unsigned long long)e->u.s2.gpa);
+}
+
+static int vm_exit_shutdown(struct vcpu *v, struct vm_exit *e)
+{
+	return vm_run_fail(v, "triple fault");
+}
+
+static int vm_exit_exception(struct vcpu *v, struct vm_exit *e)
+{
+	return vm_run_fail(v, "intercepted exception %u (error %#x)",
+			   e->u.exc.vector, e->u.exc.error);
+}
+
+static int vm_exit_entry_failed(struct vcpu *v, struct vm_exit *e)
+{
+	return vm_run_fail(v, "the CPU refused the guest state (%#x)",
+			   e->native);
+}
+
+static int vm_exit_unhandled(struct vcpu *v, struct vm_exit *e)
+{
+	return vm_run_fail(v, "unhandled %s exit %#x", hv->name, e->native);
+}
+
+static int (*const vm_exit_handlers[VM_EXIT_COUNT])(struct vcpu *,
+						    struct vm_exit *) = {
+	[VM_EXIT_NONE] = vm_exit_nothing,
+	[VM_EXIT_EXTINT] = vm_exit_nothing,
+	[VM_EXIT_INTR_WINDOW] = vm_exit_nothing,
+	[VM_EXIT_IO] = vm_exit_io,
+	[VM_EXIT_S2_FAULT] = vm_exit_s2,
+	[VM_EXIT_CPUID] = vm_exit_cpuid,
+	[VM_EXIT_MSR_READ] = vm_exit_msr,
+	[VM_EXIT_MSR_WRITE] = vm_exit_msr,
+	[VM_EXIT_HLT] = vm_exit_hlt,
+	[VM_EXIT_EXCEPTION] = vm_exit_exception,
+	[VM_EXIT_SHUTDOWN] = vm_exit_shutdown,
+	[VM_EXIT_INIT] = vm_exit_unhandled,
+	[VM_EXIT_XSETBV] = vm_exit_unhandled,
+	[VM_EXIT_ENTRY_FAILED] = vm_exit_entry_failed,
+	[VM_EXIT_UNHANDLED] = vm_exit_unhandled,
+};
+
+void vm_vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm_exit e;
+	int rc = 0;
+
+	while (!v->stop && rc == 0) {
+		rc = hv->vcpu_run(v, &e);
+		if (rc < 0) {
+			vm_run_fail(v, "entry failed (%d)", rc);
+			break;
+		}
+		if (e.code >= VM_EXIT_COUNT || !vm_exit_handlers[e.code])
+			e.code = VM_EXIT_UNHANDLED;
+		v->exits[e.code]++;
+		v->exits_total++;
+		rc = vm_exit_handlers[e.code](v, &e);
+	}
+	vm_vcpu_exited(v);
+}

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/* The test guests, as flat binaries built by the Makefile, in .rodata. */
+	.section .rodata
+	.balign 16
+	.globl guest_g_basic, guest_g_basic_end
+guest_g_basic:
+	.incbin "g_basic.bin"
+guest_g_basic_end:
+
+	.section .note.GNU-stack, "", @progbits

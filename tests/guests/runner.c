@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Runs the test guests (tests/guests/g_*.S, built into the image as flat
+ * binaries) as keel.selftest tests on whichever backend this CPU has. Each
+ * guest gets a fresh VM with 16 MiB, starts in real mode at 0000:8000,
+ * logs through port 0xe9, reports figures through 0xf5, and ends with its
+ * verdict written to 0xf4. A guest that neither reports nor stops within
+ * the time limit fails, and its VM is stopped.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/hv.h"
+#include "core/log.h"
+#include "core/selftest.h"
+#include "core/thread.h"
+#include "core/time.h"
+#include "core/vm.h"
+
+#define GUEST_LOAD 0x8000
+#define GUEST_RAM (16ull << 20)
+#define GUEST_TIMEOUT_NS (10 * 1000000000ull)
+
+struct guest_run {
+	char line[96];
+	unsigned int len;
+	uint32_t figures[8];
+	unsigned int nfigures;
+};
+
+static int guest_port(struct vcpu *v, uint16_t port, uint8_t size, bool in,
+		      uint32_t *data, void *opaque)
+{
+	struct guest_run *r = opaque;
+
+	if (in) {
+		*data = 0;
+		return 0;
+	}
+	switch (port) {
+	case 0xe9: {
+		char c = (char)*data;
+		if (c == '\n' || r->len == sizeof(r->line) - 1) {
+			r->line[r->len] = '\0';
+			log_info("guest: %s", r->line);
+			r->len = 0;
+		} else {
+			r->line[r->len++] = c;
+		}
+		return 0;
+	}
+	case 0xf5:
+		if (r->nfigures < 8)
+			r->figures[r->nfigures++] = *data;
+		return 0;
+	case 0xf4:
+		v->vm->report = *data;
+		v->vm->reported = true;
+		vm_stop(v->vm, "the test guest reported");
+		return 1;
+	}
+	return 0;
+}
+
+/* Run one guest binary; fills @r; returns its verdict or -ETIME/-EIO. */
+static int guest_run(const char *name, const uint8_t *bin, size_t len,
+		     struct guest_run *r)
+{
+	struct vm_config cfg = {
+		.name = name, .vcpus = 1, .ram_bytes = GUEST_RAM,
+		.entry_cs = 0, .entry_ip = GUEST_LOAD,
+	};
+	struct vm *vm;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!hv) {
+		log_err("guest: no hardware virtualization backend");
+		return -ENODEV;
+	}
+	vm = vm_create(&cfg);
+	if (!vm)
+		return -ENOMEM;
+	if (vm_register_pio(vm, 0xe9, 1, guest_port, r) ||
+	    vm_register_pio(vm, 0xf4, 2, guest_port, r) ||
+	    vm_load(vm, GUEST_LOAD, bin, len) || vm_start(vm)) {
+		vm_destroy(vm);
+		return -EIO;
+	}
+	uint64_t deadline = time_ns() + GUEST_TIMEOUT_NS;
+	while (vm->vcpus_running && time_ns() < deadline)
+		thread_sleep_ns(1000000);
+	if (vm->vcpus_running) {
+		vm_stop(vm, "test guest timed out");
+		vm_wait_stopped(vm);
+	}
+	if (!vm->reported) {
+		log_err("guest: %s stopped without a verdict (%s)", name,
+			vm->stop_reason);
+		rc = -ETIME;
+	} else if (vm->report) {
+		log_err("guest: %s failed check %u", name, vm->report);
+		rc = -EIO;
+	} else {
+		rc = 0;
+	}
+	log_info("guest: %s: %llu exits (%llu I/O, %llu CPUID, %llu stage-2)",
+		 name, (unsigned long long)vm->vcpus[0].exits_total,
+		 (unsigned long long)vm->vcpus[0].exits[VM_EXIT_IO],
+		 (unsigned long long)vm->vcpus[0].exits[VM_EXIT_CPUID],
+		 (unsigned long long)vm->vcpus[0].exits[VM_EXIT_S2_FAULT]);
+	vm_destroy(vm);
+	return rc;
+}
+
+extern const uint8_t guest_g_basic[], guest_g_basic_end[];
+
+static int guest_basic(void)
+{
+	struct guest_run r;
+	int rc = guest_run("g_basic", guest_g_basic,
+			   guest_g_basic_end - guest_g_basic, &r);
+
+	if (rc == 0 && r.nfigures >= 2)
+		log_info("bench: %s round trip: CPUID %u ticks, port write %u "
+			 "ticks",
+			 hv->name, r.figures[0], r.figures[1]);
+	return rc;
+}
+KEEL_SELFTEST(guest_basic, guest_basic);
