@@ -5,6 +5,8 @@
 
 #include "core/vm.h"
 
+#define EFER_LMA (1ull << 10)
+#define EFER_GUEST_BITS ((1ull << 0) | (1ull << 8) | EFER_LMA | (1ull << 11))
 #define CPUID_HV_LEAF 0x40000000u
 #define CPUID_HV_MAX 0x40000001u
 
@@ -63,6 +65,9 @@ int msr_policy_read(struct vcpu *v, uint32_t index, uint64_t *val)
 	case 0x277: /* IA32_PAT */
 		*val = v->msr_pat ? v->msr_pat : 0x0007040600070406ull;
 		return 0;
+	case MSR_EFER:
+		*val = hv->get_reg(v, VCPU_EFER) & EFER_GUEST_BITS;
+		return 0;
 	default:
 		return -EPERM;
 	}
@@ -82,6 +87,14 @@ int msr_policy_write(struct vcpu *v, uint32_t index, uint64_t val)
 		return 0;
 	}
 	case 0x8b: /* microcode update signature reset */
+		return 0;
+	case MSR_EFER:
+		/* SCE, LME, NXE; LMA is the CPU's to set (SDM 3A 10.8.5). */
+		if (val & ~EFER_GUEST_BITS)
+			return -EPERM;
+		hv->set_reg(v, VCPU_EFER,
+			    (val & ~EFER_LMA) |
+				    (hv->get_reg(v, VCPU_EFER) & EFER_LMA));
 		return 0;
 	default:
 		return -EPERM;

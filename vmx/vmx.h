@@ -54,6 +54,7 @@ struct s2_table;
 
 /* IA32_VMX_MISC (A.6). */
 #define VMX_MISC_STORE_LMA (1ull << 5)
+#define VMX_MISC_PREEMPT_SHIFT(m) ((m) & 0x1f)
 
 /* IA32_VMX_EPT_VPID_CAP (A.10). */
 #define EPT_CAP_WALK4 (1ull << 6)
@@ -71,6 +72,7 @@ struct s2_table;
 #define PIN_EXTINT_EXITING (1u << 0)
 #define PIN_NMI_EXITING (1u << 3)
 #define PIN_VIRTUAL_NMIS (1u << 5)
+#define PIN_PREEMPT_TIMER (1u << 6)
 
 /* Primary processor-based controls (25.6.2, table 25-6). */
 #define PROC_INTR_WINDOW_EXITING (1u << 2)
@@ -194,6 +196,7 @@ enum vmcs_field {
 	VMCS_GUEST_INTERRUPTIBILITY = 0x4824,
 	VMCS_GUEST_ACTIVITY = 0x4826,
 	VMCS_GUEST_SYSENTER_CS = 0x482a,
+	VMCS_PREEMPT_TIMER = 0x482e,
 	VMCS_HOST_SYSENTER_CS = 0x4c00,
 	/* natural width (B.4) */
 	VMCS_CR0_MASK = 0x6000,
@@ -331,6 +334,8 @@ struct vmx_caps {
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool invept_single, invvpid_single, invvpid_all;
 	bool virtual_nmis;
+	bool preempt_timer;   /* the backstop below can be armed */
+	uint8_t preempt_shift; /* the timer counts TSC >> this (A.6) */
 };
 extern struct vmx_caps vmx_caps;
 
@@ -346,7 +351,7 @@ struct vmx_vcpu {
 	uint64_t eptp;
 	struct s2_table *s2;	  /* the VM's stage-2 table (ept/gmem.h) */
 	uint64_t s2_gen;	  /* its flush generation last INVEPTed */
-	uint32_t proc;		  /* current primary controls */
+	uint32_t pin, proc;	  /* current pin-based, primary controls */
 	uint64_t cr0_mask, cr4_mask; /* host-owned bits (the masks) */
 	uint64_t cr2;		  /* CR2 is not in the VMCS: kept here */
 	uint64_t host_cr3, host_cr4; /* what the VMCS holds, to skip writes */

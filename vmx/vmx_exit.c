@@ -13,6 +13,7 @@
 #include "core/cpu.h"
 #include "core/irq.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "core/vm.h"
 #include "ept/gmem.h"
 #include "ept/s2.h"
@@ -39,6 +40,37 @@ static bool vmx_vector_has_error(uint8_t vector)
 {
 	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 ||
 	       vector == 21;
+}
+
+/*
+ * Bochs 2.7 workaround (docs/vmx.md): VM entry re-evaluates interrupt
+ * masking only when it changes RFLAGS.IF, so a guest entered with IF=0
+ * from a host running with IF=0 keeps host interrupts masked instead of
+ * exiting on them (25.2 says external-interrupt exiting ignores IF), and
+ * holds the CPU until it sets IF itself. Entering with IF=0, the VMX
+ * preemption timer (25.5.1) guarantees an exit within this much time; the
+ * host then takes what is pending. On hardware it only adds that exit.
+ */
+#define VMX_IF0_BACKSTOP_NS 1000000ull
+
+static void vmx_preempt_backstop(struct vmx_vcpu *vv)
+{
+	bool want = vmx_caps.preempt_timer &&
+		    !(vmx_vmread(VMCS_GUEST_RFLAGS) & VMX_RFLAGS_IF);
+	uint32_t pin = want ? vv->pin | PIN_PREEMPT_TIMER
+			    : vv->pin & ~PIN_PREEMPT_TIMER;
+
+	if (pin == vv->pin)
+		return;
+	if (want) {
+		uint64_t n = time_ns_to_tsc(VMX_IF0_BACKSTOP_NS) >>
+			     vmx_caps.preempt_shift;
+		/* Not saved on exit (no exit control 22): reloaded each entry. */
+		vmx_vmwrite(VMCS_PREEMPT_TIMER,
+			    n > 0xffffffffu ? 0xffffffffu : n ? n : 1);
+	}
+	vv->pin = pin;
+	vmx_vmwrite(VMCS_PIN_CTLS, pin);
 }
 
 static inline uint64_t vmx_read_cr2(void)
@@ -81,6 +113,7 @@ static void vmx_pre_entry(struct vmx_vcpu *vv)
 	 * across an exiting instruction loses that one #DB.
 	 */
 	vmx_vmwrite(VMCS_GUEST_PENDING_DBG, 0);
+	vmx_preempt_backstop(vv);
 	/* CR2 is the guest's while it runs and is not in the VMCS. */
 	if (vmx_read_cr2() != vv->cr2)
 		vmx_write_cr2(vv->cr2);
@@ -228,6 +261,10 @@ static bool vmx_decode(struct vcpu *v, uint32_t reason, struct vm_exit *e)
 		break;
 	case VMX_EXIT_INTR_WINDOW:
 		e->code = VM_EXIT_INTR_WINDOW;
+		break;
+	case VMX_EXIT_PREEMPT_TIMER:
+		/* The IF=0 backstop: the host looks at its interrupts. */
+		e->code = VM_EXIT_NONE;
 		break;
 	case VMX_EXIT_CPUID:
 		e->code = VM_EXIT_CPUID;

@@ -75,6 +75,13 @@ static int vmx_probe_controls(void)
 	if (rc)
 		return rc;
 	vmx_caps.virtual_nmis = vmx_caps.pin & PIN_VIRTUAL_NMIS;
+	/* The preemption timer: switched per entry (vmx_exit.c), if any. */
+	vmx_caps.preempt_timer =
+		(cpu_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS
+				     : MSR_IA32_VMX_PINBASED_CTLS) >>
+		 32) & PIN_PREEMPT_TIMER;
+	vmx_caps.preempt_shift =
+		VMX_MISC_PREEMPT_SHIFT(cpu_rdmsr(MSR_IA32_VMX_MISC));
 
 	/*
 	 * Primary processor-based (25.6.2): HLT, MWAIT, MONITOR and RDPMC
@@ -256,12 +263,14 @@ int vmx_probe(void)
 		 vmx_caps.entry,
 		 vmx_caps.basic & VMX_BASIC_TRUE_CTLS ? "TRUE" : "default");
 	log_info("vmx: using EPT (4-level, write-back%s%s), INVEPT %s, VPID "
-		 "with INVVPID %s, unrestricted guest, virtual NMIs %s",
+		 "with INVVPID %s, unrestricted guest, virtual NMIs %s, "
+		 "preemption timer %s",
 		 vmx_caps.ept_vpid & EPT_CAP_2M ? ", 2M pages" : "",
 		 vmx_caps.ept_vpid & EPT_CAP_1G ? ", 1G pages" : "",
 		 vmx_caps.invept_single ? "single-context" : "all-context",
 		 vmx_caps.invvpid_single ? "single-context" : "all-context",
-		 vmx_caps.virtual_nmis ? "yes" : "no");
+		 vmx_caps.virtual_nmis ? "yes" : "no",
+		 vmx_caps.preempt_timer ? "yes" : "no");
 	return 0;
 }
 

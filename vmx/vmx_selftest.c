@@ -38,7 +38,7 @@
 extern const uint8_t vmx_st_guest[], vmx_st_guest_end[], vmx_st_out1[],
 	vmx_st_cpuid[], vmx_st_fault[], vmx_st_fault_end[], vmx_st_window[],
 	vmx_st_isr[], vmx_st_out2[], vmx_st_out3[], vmx_st_cr0[],
-	vmx_st_out4[], vmx_st_out5[], vmx_st_hlt[];
+	vmx_st_out4[], vmx_st_out5[], vmx_st_out6[], vmx_st_hlt[];
 extern const uint32_t vmx_st_bench_rounds;
 
 /* The guest-physical address of a label in the guest's code. */
@@ -56,8 +56,9 @@ struct vmx_st {
 	struct vm *vm;
 	struct vcpu *v;
 	unsigned int runs;
-	unsigned int ram_faults, extints;
+	unsigned int ram_faults, extints, nones;
 	volatile bool ticker_stop, ticker_done;
+	volatile unsigned int ticks;
 };
 
 /*
@@ -69,8 +70,10 @@ static void vmx_st_ticker(void *arg)
 {
 	struct vmx_st *st = arg;
 
-	while (!st->ticker_stop)
+	while (!st->ticker_stop) {
 		thread_sleep_ns(1000000);
+		st->ticks++;
+	}
 	st->ticker_done = true;
 }
 
@@ -95,8 +98,10 @@ static int vmx_st_next(struct vmx_st *st, struct vm_exit *e)
 			st->extints++;
 			continue;
 		}
-		if (e->code == VM_EXIT_NONE)
+		if (e->code == VM_EXIT_NONE) {
+			st->nones++;
 			continue;
+		}
 		if (e->code == VM_EXIT_S2_FAULT &&
 		    gmem_is_ram(st->vm->mem, e->u.s2.gpa, 1)) {
 			st->ram_faults++;
@@ -156,6 +161,59 @@ static void vmx_st_cpuid_handler(struct vmx_st *st, const struct vm_exit *e)
 	g->rcx = r.ecx;
 	g->rdx = r.edx;
 	vmx_st_skip(st, e);
+}
+
+/*
+ * The guest spins twice without exits of its own, first with IF=1, then
+ * with IF=0, while a thread on this CPU wakes every millisecond: each
+ * timer interrupt must bring the CPU back to the host (an external-
+ * interrupt exit, or on Bochs 2.7 with IF=0 the preemption-timer
+ * backstop), so that thread keeps running. Between the spins the guest
+ * sets CR0.NE, which vmx/ emulates.
+ */
+static int vmx_st_spins(struct vmx_st *st)
+{
+	struct thread_attr ta = { THREAD_HIGH, 0, (int)this_cpu()->id };
+	unsigned int extints = st->extints, ticks;
+	int rc;
+
+	if (!thread_create("vmx-st-ticker", vmx_st_ticker, st, &ta))
+		return -ENOMEM;
+	thread_yield(); /* it runs first and arms its timer */
+	ticks = st->ticks;
+	rc = vmx_st_expect_out(st, vmx_st_out5, 0x49);
+	if (rc)
+		return rc;
+	CHECK(st->extints > extints && st->ticks > ticks + 2,
+	      "IF=1 spin: %u host-interrupt exits, the host thread ran %u "
+	      "times",
+	      st->extints - extints, st->ticks - ticks);
+	log_info("vmx: self-test: guest spin with IF=1: %u interrupt exits, "
+		 "host thread woke %u times",
+		 st->extints - extints, st->ticks - ticks);
+
+	/* MOV to CR0 setting NE exits inside vmx/ and is emulated. */
+	rc = vmx_st_expect_out(st, vmx_st_out4, 0x30);
+	if (rc)
+		return rc;
+	CHECK(vmx_ops.get_reg(st->v, VCPU_CR0) == 0x30,
+	      "CR0 after the guest set NE: %#llx",
+	      (unsigned long long)vmx_ops.get_reg(st->v, VCPU_CR0));
+
+	extints = st->extints;
+	unsigned int nones = st->nones;
+	ticks = st->ticks;
+	rc = vmx_st_expect_out(st, vmx_st_out6, 0x55);
+	if (rc)
+		return rc;
+	CHECK(st->ticks > ticks + 2,
+	      "IF=0 spin: the host thread ran %u times (%u interrupt exits, "
+	      "%u backstop exits)",
+	      st->ticks - ticks, st->extints - extints, st->nones - nones);
+	log_info("vmx: self-test: guest spin with IF=0: %u interrupt exits, "
+		 "%u backstop exits, host thread woke %u times",
+		 st->extints - extints, st->nones - nones, st->ticks - ticks);
+	return 0;
 }
 
 static int vmx_st_sequence(struct vmx_st *st)
@@ -228,27 +286,12 @@ static int vmx_st_sequence(struct vmx_st *st)
 	if (rc)
 		return rc;
 
-	/* MOV to CR0 setting NE exits inside vmx/ and is emulated. */
-	rc = vmx_st_expect_out(st, vmx_st_out4, 0x30);
-	if (rc)
-		return rc;
-	CHECK(vmx_ops.get_reg(v, VCPU_CR0) == 0x30,
-	      "CR0 after the guest set NE: %#llx",
-	      (unsigned long long)vmx_ops.get_reg(v, VCPU_CR0));
-
-	/* Host interrupts while the guest spins: they exit, nothing more. */
-	struct thread_attr ta = { THREAD_HIGH, 0, (int)this_cpu()->id };
-	unsigned int extints = st->extints;
-	if (!thread_create("vmx-st-ticker", vmx_st_ticker, st, &ta))
-		return -ENOMEM;
-	thread_yield(); /* it runs first and arms its timer */
-	rc = vmx_st_expect_out(st, vmx_st_out5, 0x55);
+	rc = vmx_st_spins(st);
 	st->ticker_stop = true;
 	while (!st->ticker_done)
 		thread_yield();
 	if (rc)
 		return rc;
-	CHECK(st->extints > extints, "no host interrupt while the guest spun");
 
 	/* The timed loop: every CPUID exit handled here. */
 	unsigned int rounds = 0;

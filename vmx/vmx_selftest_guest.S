@@ -12,7 +12,8 @@
 	.code16
 	.globl vmx_st_guest, vmx_st_guest_end, vmx_st_out1, vmx_st_cpuid
 	.globl vmx_st_fault, vmx_st_fault_end, vmx_st_window, vmx_st_isr
-	.globl vmx_st_out2, vmx_st_out3, vmx_st_cr0, vmx_st_out4, vmx_st_out5, vmx_st_hlt
+	.globl vmx_st_out2, vmx_st_out3, vmx_st_cr0, vmx_st_out4, vmx_st_out5, vmx_st_out6
+	.globl vmx_st_hlt
 	.globl vmx_st_bench_rounds
 vmx_st_guest:
 	movb $0x4b, %al
@@ -34,6 +35,14 @@ vmx_st_window:
 	movb $0x4f, %al
 vmx_st_out3:
 	outb %al, $0xe9			/* back from the handler */
+
+	/* Spins with no exits of their own: host interrupts must get out. */
+	movl $SPIN_ROUNDS, %ecx
+2:	decl %ecx
+	jnz 2b
+	movb $0x49, %al
+vmx_st_out5:
+	outb %al, $0xe9			/* after a spin with IF=1 */
 	cli
 	movl %cr0, %eax
 	orb $0x20, %al
@@ -42,14 +51,12 @@ vmx_st_cr0:
 	movl %cr0, %eax
 vmx_st_out4:
 	outb %al, $0xe9			/* 0x30: ET | NE as the guest sees it */
-
-	/* A stretch without exits of its own: host interrupts arrive. */
 	movl $SPIN_ROUNDS, %ecx
-2:	decl %ecx
-	jnz 2b
+3:	decl %ecx
+	jnz 3b
 	movb $0x55, %al
-vmx_st_out5:
-	outb %al, $0xe9
+vmx_st_out6:
+	outb %al, $0xe9			/* after a spin with IF=0 */
 
 	/* CPUID round trips, timed with the TSC (instructions under Bochs). */
 	rdtsc

@@ -346,7 +346,7 @@ static void vmx_controls_init(struct vcpu *v)
 {
 	struct vmx_vcpu *vv = v->backend;
 
-	vmx_vmwrite(VMCS_PIN_CTLS, vmx_caps.pin);
+	vmx_vmwrite(VMCS_PIN_CTLS, vv->pin);
 	vmx_vmwrite(VMCS_PROC_CTLS, vv->proc);
 	vmx_vmwrite(VMCS_PROC_CTLS2, vmx_caps.proc2);
 	vmx_vmwrite(VMCS_EXIT_CTLS, vmx_caps.exit);
@@ -423,6 +423,7 @@ int vmx_vcpu_init(struct vcpu *v)
 	vv->s2 = gmem_s2(v->vm->mem);
 	vv->eptp = s2_ept_eptp(vv->s2);
 	vv->s2_gen = s2_flush_gen(vv->s2);
+	vv->pin = vmx_caps.pin;
 	vv->proc = vmx_caps.proc;
 	v->backend = vv;
 

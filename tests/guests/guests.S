@@ -6,5 +6,10 @@
 guest_g_basic:
 	.incbin "g_basic.bin"
 guest_g_basic_end:
+	.balign 16
+	.globl guest_g_modes, guest_g_modes_end
+guest_g_modes:
+	.incbin "g_modes.bin"
+guest_g_modes_end:
 
 	.section .note.GNU-stack, "", @progbits

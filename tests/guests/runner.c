@@ -114,6 +114,7 @@ static int guest_run(const char *name, const uint8_t *bin, size_t len,
 }
 
 extern const uint8_t guest_g_basic[], guest_g_basic_end[];
+extern const uint8_t guest_g_modes[], guest_g_modes_end[];
 
 static int guest_basic(void)
 {
@@ -128,3 +129,12 @@ static int guest_basic(void)
 	return rc;
 }
 KEEL_SELFTEST(guest_basic, guest_basic);
+
+static int guest_modes(void)
+{
+	struct guest_run r;
+
+	return guest_run("g_modes", guest_g_modes,
+			 guest_g_modes_end - guest_g_modes, &r);
+}
+KEEL_SELFTEST(guest_modes, guest_modes);

@@ -8,7 +8,7 @@ import re
 
 from harness import Qemu
 
-GUESTS = ("guest_basic",)
+GUESTS = ("guest_basic", "guest_modes")
 
 
 def run_guests(cpus, firmware="bios"):

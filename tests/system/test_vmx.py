@@ -21,7 +21,7 @@ VMX_LINES = [
     r"exit 0x[0-9a-f]+ entry 0x[0-9a-f]+ \(TRUE capability MSRs\)$",
     r"^vmx: using EPT \(4-level, write-back, 2M pages, 1G pages\), INVEPT "
     r"single-context, VPID with INVVPID single-context, unrestricted guest, "
-    r"virtual NMIs (yes|no)$",
+    r"virtual NMIs (yes|no), preemption timer yes$",
     r"^hv: using VT-x with EPT$",
     r"^vmx: cpu 0 in VMX root operation$",
     r"^vmx: cpu 1 in VMX root operation$",
@@ -29,6 +29,10 @@ VMX_LINES = [
 ]
 SELFTEST = [
     r"^selftest: PASS vmx_guest$",
+    r"^vmx: self-test: guest spin with IF=1: [1-9]\d* interrupt exits, "
+    r"host thread woke [1-9]\d* times$",
+    r"^vmx: self-test: guest spin with IF=0: \d+ interrupt exits, \d+ backstop "
+    r"exits, host thread woke [1-9]\d* times$",
     r"^bench: vmx cpuid round trip \d+ ticks$",
     r"^selftest: \d+ passed, 0 failed$",
     r"^power: powering off$",
