@@ -448,6 +448,19 @@ int vmx_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
+/* Drop @arg's EPT- and VPID-tagged translations on this CPU (31.3). */
+static void vmx_forget_here(void *arg)
+{
+	struct vmx_vcpu *vv = arg;
+
+	if (!vmx_cpu_is_on())
+		return;
+	vmx_invept(vmx_caps.invept_single ? INVEPT_SINGLE : INVEPT_ALL,
+		   vv->eptp);
+	vmx_invvpid(vmx_caps.invvpid_single ? INVVPID_SINGLE : INVVPID_ALL,
+		    vv->vpid);
+}
+
 void vmx_vcpu_destroy(struct vcpu *v)
 {
 	struct vmx_vcpu *vv = v->backend;
@@ -457,9 +470,13 @@ void vmx_vcpu_destroy(struct vcpu *v)
 		return;
 	flags = irq_save();
 	vmx_vmcs_clear(vv);
-	/* Nothing of this VM may stay cached once its tables go (31.3). */
-	vmx_invept(vmx_caps.invept_single ? INVEPT_SINGLE : INVEPT_ALL,
-		   vv->eptp);
+	/*
+	 * Nothing of this VM may stay cached on any CPU once its tables go
+	 * (docs/stage2.md: gmem_destroy frees the EPT frames at once, and a
+	 * later VM's root may land on the same frame).
+	 */
+	vmx_forget_here(vv);
+	smp_call_others(vmx_forget_here, vv);
 	irq_restore(flags);
 	v->backend = NULL;
 	vmx_vcpu_free(vv);

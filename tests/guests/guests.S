@@ -11,5 +11,10 @@ guest_g_basic_end:
 guest_g_modes:
 	.incbin "g_modes.bin"
 guest_g_modes_end:
+	.balign 16
+	.globl guest_g_hostile, guest_g_hostile_end
+guest_g_hostile:
+	.incbin "g_hostile.bin"
+guest_g_hostile_end:
 
 	.section .note.GNU-stack, "", @progbits

@@ -62,32 +62,39 @@ static int guest_port(struct vcpu *v, uint16_t port, uint8_t size, bool in,
 	return 0;
 }
 
-/* Run one guest binary; fills @r; returns its verdict or -ETIME/-EIO. */
-static int guest_run(const char *name, const uint8_t *bin, size_t len,
-		     struct guest_run *r)
+/* Create and start one test VM; @variant goes to guest-physical 0x500. */
+static struct vm *guest_launch(const char *name, const uint8_t *bin,
+			       size_t len, struct guest_run *r, uint8_t variant)
 {
 	struct vm_config cfg = {
 		.name = name, .vcpus = 1, .ram_bytes = GUEST_RAM,
 		.entry_cs = 0, .entry_ip = GUEST_LOAD,
 	};
 	struct vm *vm;
-	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (!hv) {
 		log_err("guest: no hardware virtualization backend");
-		return -ENODEV;
+		return NULL;
 	}
 	vm = vm_create(&cfg);
 	if (!vm)
-		return -ENOMEM;
+		return NULL;
 	if (vm_register_pio(vm, 0xe9, 1, guest_port, r) ||
 	    vm_register_pio(vm, 0xf4, 2, guest_port, r) ||
-	    vm_load(vm, GUEST_LOAD, bin, len) || vm_start(vm)) {
+	    vm_load(vm, GUEST_LOAD, bin, len) ||
+	    vm_load(vm, 0x500, &variant, 1) || vm_start(vm)) {
 		vm_destroy(vm);
-		return -EIO;
+		return NULL;
 	}
-	uint64_t deadline = time_ns() + GUEST_TIMEOUT_NS;
+	return vm;
+}
+
+/* Wait for @vm to stop (or stop it at @deadline); its verdict, or -ETIME. */
+static int guest_collect(struct vm *vm, uint64_t deadline)
+{
+	int rc;
+
 	while (vm->vcpus_running && time_ns() < deadline)
 		thread_sleep_ns(1000000);
 	if (vm->vcpus_running) {
@@ -95,26 +102,40 @@ static int guest_run(const char *name, const uint8_t *bin, size_t len,
 		vm_wait_stopped(vm);
 	}
 	if (!vm->reported) {
-		log_err("guest: %s stopped without a verdict (%s)", name,
-			vm->stop_reason);
 		rc = -ETIME;
 	} else if (vm->report) {
-		log_err("guest: %s failed check %u", name, vm->report);
+		log_err("guest: %s failed check %u", vm->name, vm->report);
 		rc = -EIO;
 	} else {
 		rc = 0;
 	}
 	log_info("guest: %s: %llu exits (%llu I/O, %llu CPUID, %llu stage-2)",
-		 name, (unsigned long long)vm->vcpus[0].exits_total,
+		 vm->name, (unsigned long long)vm->vcpus[0].exits_total,
 		 (unsigned long long)vm->vcpus[0].exits[VM_EXIT_IO],
 		 (unsigned long long)vm->vcpus[0].exits[VM_EXIT_CPUID],
 		 (unsigned long long)vm->vcpus[0].exits[VM_EXIT_S2_FAULT]);
+	return rc;
+}
+
+/* Run one guest binary to its verdict. */
+static int guest_run(const char *name, const uint8_t *bin, size_t len,
+		     struct guest_run *r)
+{
+	struct vm *vm = guest_launch(name, bin, len, r, 0);
+
+	if (!vm)
+		return -ENOMEM;
+	int rc = guest_collect(vm, time_ns() + GUEST_TIMEOUT_NS);
+	if (rc == -ETIME)
+		log_err("guest: %s stopped without a verdict (%s)", name,
+			vm->stop_reason);
 	vm_destroy(vm);
 	return rc;
 }
 
 extern const uint8_t guest_g_basic[], guest_g_basic_end[];
 extern const uint8_t guest_g_modes[], guest_g_modes_end[];
+extern const uint8_t guest_g_hostile[], guest_g_hostile_end[];
 
 static int guest_basic(void)
 {
@@ -138,3 +159,54 @@ static int guest_modes(void)
 			 guest_g_modes_end - guest_g_modes, &r);
 }
 KEEL_SELFTEST(guest_modes, guest_modes);
+
+/*
+ * Isolation: five hostile VMs beside a well-behaved one. Those that break
+ * the rules are stopped alone with the reason logged; the others, and the
+ * well-behaved guest, finish normally.
+ */
+static int guest_isolation(void)
+{
+	static const struct {
+		const char *name;
+		const char *stop; /* expected in the stop reason, or NULL */
+	} hostile[] = {
+		{ "hostile-ram", "unmapped guest-physical address 0x7f000000" },
+		{ "hostile-triple", "triple fault" },
+		{ "hostile-cr3", "unmapped guest-physical address 0x7ff00" },
+		{ "hostile-flood", NULL },
+		{ "hostile-msr", NULL },
+	};
+	static struct guest_run runs[6];
+	struct vm *vms[6] = { NULL };
+	int rc = 0;
+
+	for (unsigned int i = 0; i < 5; i++)
+		vms[i] = guest_launch(hostile[i].name, guest_g_hostile,
+				      guest_g_hostile_end - guest_g_hostile,
+				      &runs[i], i + 1);
+	vms[5] = guest_launch("bystander", guest_g_basic,
+			      guest_g_basic_end - guest_g_basic, &runs[5], 0);
+	uint64_t deadline = time_ns() + GUEST_TIMEOUT_NS;
+	for (unsigned int i = 0; i < 6; i++) {
+		if (!vms[i]) {
+			rc = -ENOMEM;
+			continue;
+		}
+		int verdict = guest_collect(vms[i], deadline);
+		const char *want = i < 5 ? hostile[i].stop : NULL;
+		if (want && (verdict != -ETIME ||
+			     !strstr(vms[i]->stop_reason, want))) {
+			log_err("guest: %s: stopped for \"%s\", expected \"%s\"",
+				vms[i]->name, vms[i]->stop_reason, want);
+			rc = -EIO;
+		} else if (!want && verdict != 0) {
+			log_err("guest: %s did not finish normally (%d, %s)",
+				vms[i]->name, verdict, vms[i]->stop_reason);
+			rc = -EIO;
+		}
+		vm_destroy(vms[i]);
+	}
+	return rc;
+}
+KEEL_SELFTEST(guest_isolation, guest_isolation);

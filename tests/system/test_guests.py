@@ -8,7 +8,7 @@ import re
 
 from harness import Qemu
 
-GUESTS = ("guest_basic", "guest_modes")
+GUESTS = ("guest_basic", "guest_modes", "guest_isolation")
 
 
 def run_guests(cpus, firmware="bios"):
