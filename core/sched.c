@@ -327,6 +327,15 @@ void thread_sleep_ns(uint64_t ns)
 	irq_restore(flags);
 }
 
+void thread_kick(struct thread *t)
+{
+	int cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+
+	if (t->state == THREAD_RUNNING && (unsigned int)cpu != this_cpu()->id &&
+	    sched_ipi)
+		sched_ipi(cpu, IRQ_VECTOR_IPI_RESCHED);
+}
+
 int thread_set_affinity(struct thread *t, int cpu)
 {
 	if (cpu != THREAD_ANY_CPU &&

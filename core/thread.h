@@ -72,6 +72,11 @@ struct thread *thread_current(void);
  * pull it from busy ones. Returns 0 or -EINVAL (offline CPU).
  */
 int thread_set_affinity(struct thread *t, int cpu);
+/*
+ * Interrupt the CPU @t is running on, if another: a vCPU thread in guest
+ * mode leaves the guest (the host interrupt exits it) and sees new work.
+ */
+void thread_kick(struct thread *t);
 /* Make a blocked thread runnable (wait queues and timers use this). */
 void thread_wake(struct thread *t);
 

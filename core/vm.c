@@ -48,6 +48,7 @@ struct vm *vm_create(const struct vm_config *cfg)
 		struct vcpu *v = &vm->vcpus[i];
 		v->vm = vm;
 		v->id = i;
+		v->wake_wq = (struct waitq)WAITQ_INIT;
 		if (hv->vcpu_init(v) < 0) {
 			log_err("vm: %s: vCPU %u: backend refused", vm->name, i);
 			goto fail;
@@ -119,9 +120,8 @@ int vm_start(struct vm *vm)
 					 (int)(i % percpu_online) };
 		char name[24];
 		fmt_snprintf(name, sizeof(name), "vm%u-vcpu%u", vm->id, i);
-		vm->vcpus[i].thread =
-			thread_create(name, vm_vcpu_thread, &vm->vcpus[i], &a);
-		if (!vm->vcpus[i].thread) {
+		/* The thread publishes itself in ->thread (core/vm_run.c). */
+		if (!thread_create(name, vm_vcpu_thread, &vm->vcpus[i], &a)) {
 			vm_stop(vm, "no memory for a vCPU thread");
 			__atomic_sub_fetch(&vm->vcpus_running, 1,
 					   __ATOMIC_RELEASE);
@@ -136,9 +136,16 @@ void vm_stop(struct vm *vm, const char *why)
 
 	if (!vm->stop_reason[0])
 		strncpy(vm->stop_reason, why, sizeof(vm->stop_reason) - 1);
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
+	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		vm->vcpus[i].stop = true;
+		/* ->thread is cleared under this lock before the thread ends. */
+		if (vm->vcpus[i].thread)
+			thread_kick(vm->vcpus[i].thread);
+	}
 	spin_unlock_irqrestore(&vm->lock, flags);
+	/* Halted vCPUs sleep: wake them so they see the stop. */
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		waitq_wake_all(&vm->vcpus[i].wake_wq);
 }
 
 static bool vm_all_stopped(void *arg)
@@ -158,6 +165,10 @@ void vm_wait_stopped(struct vm *vm)
 void vm_vcpu_exited(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+
+	v->thread = NULL; /* it is about to end: nobody may kick it now */
+	spin_unlock_irqrestore(&vm->lock, flags);
 
 	if (__atomic_sub_fetch(&vm->vcpus_running, 1, __ATOMIC_ACQ_REL) == 0) {
 		vm->state = VM_STOPPED;

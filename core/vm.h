@@ -45,6 +45,9 @@ struct vcpu {
 	void *backend;	       /* VMCS / VMCB state, owned by vmx/ or svm/ */
 	volatile bool stop;    /* ask the loop to leave at the next exit */
 	bool halted;
+	/* External interrupts waiting for the guest (vcpu_raise_irq). */
+	uint64_t irq_pending[4];
+	struct waitq wake_wq; /* a vCPU in HLT waits here */
 	uint64_t msr_pat; /* guest IA32_PAT (core/cpuid_policy.c) */
 	uint64_t exits[VM_EXIT_COUNT]; /* vm.stats */
 	uint64_t exits_total;
@@ -88,6 +91,12 @@ void vm_stop(struct vm *vm, const char *why);
 /* Wait until the VM has stopped (every vCPU thread left its loop). */
 void vm_wait_stopped(struct vm *vm);
 void vm_destroy(struct vm *vm);
+/*
+ * Make external interrupt @vector pending on @v (device models, the
+ * vLAPIC later): a halted vCPU wakes, a running one leaves the guest and
+ * takes it as soon as the guest can.
+ */
+void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
 /* core/vm_run.c: a vCPU thread leaving its loop reports here. */
 void vm_vcpu_exited(struct vcpu *v);
 int vm_register_pio(struct vm *vm, uint16_t base, uint16_t count,

@@ -118,15 +118,74 @@ static int vm_exit_msr(struct vcpu *v, struct vm_exit *e)
 	return 0;
 }
 
+static bool vm_irq_any(struct vcpu *v)
+{
+	for (int i = 0; i < 4; i++)
+		if (__atomic_load_n(&v->irq_pending[i], __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
+{
+	__atomic_or_fetch(&v->irq_pending[vector / 64], 1ull << (vector % 64),
+			  __ATOMIC_RELEASE);
+	waitq_wake_all(&v->wake_wq);
+	uint64_t flags = spin_lock_irqsave(&v->vm->lock);
+	if (v->thread)
+		thread_kick(v->thread);
+	spin_unlock_irqrestore(&v->vm->lock, flags);
+}
+
+/*
+ * Before each entry: inject the highest pending vector if the guest can
+ * take it now (RFLAGS.IF and no STI/MOV-SS shadow, SDM 3A 6.8.3), else
+ * ask for an exit as soon as it can.
+ */
+static void vm_irq_deliver(struct vcpu *v)
+{
+	if (!vm_irq_any(v))
+		return;
+	if (!(hv->get_reg(v, VCPU_RFLAGS) & (1u << 9)) ||
+	    hv->get_reg(v, VCPU_INTR_SHADOW)) {
+		hv->want_intr_window(v, true);
+		return;
+	}
+	for (int i = 3; i >= 0; i--) {
+		uint64_t bits = __atomic_load_n(&v->irq_pending[i], __ATOMIC_ACQUIRE);
+		if (!bits)
+			continue;
+		int vec = i * 64 + 63 - __builtin_clzll(bits);
+		struct vm_event ev = { VM_EVENT_EXTINT, (uint8_t)vec, false, 0 };
+		if (hv->inject(v, &ev) == 0)
+			__atomic_and_fetch(&v->irq_pending[i], ~(1ull << (vec % 64)),
+					   __ATOMIC_RELEASE);
+		break;
+	}
+	/* More waiting: exit again as soon as the guest can take the next. */
+	hv->want_intr_window(v, vm_irq_any(v));
+}
+
+static bool vm_hlt_done(void *arg)
+{
+	struct vcpu *v = arg;
+
+	return v->stop || vm_irq_any(v);
+}
+
 static int vm_exit_hlt(struct vcpu *v, struct vm_exit *e)
 {
-	/*
-	 * No virtual interrupt controller yet (the Linux-guest issue brings
-	 * the vLAPIC): nothing could wake this vCPU, so it is done.
-	 */
 	vm_run_advance(v, e);
+	/* HLT with interrupts off stops the vCPU for good, as on hardware. */
+	if (!(hv->get_reg(v, VCPU_RFLAGS) & (1u << 9))) {
+		v->halted = true;
+		return 1;
+	}
 	v->halted = true;
-	return 1;
+	while (!vm_hlt_done(v))
+		waitq_wait(&v->wake_wq, vm_hlt_done, v);
+	v->halted = false;
+	return 0;
 }
 
 static int vm_exit_s2(struct vcpu *v, struct vm_exit *e)
@@ -187,8 +246,12 @@ void vm_vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 	struct vm_exit e;
 	int rc = 0;
+	uint64_t flags = spin_lock_irqsave(&v->vm->lock);
 
+	v->thread = thread_current(); /* vm_stop may kick it from now on */
+	spin_unlock_irqrestore(&v->vm->lock, flags);
 	while (!v->stop && rc == 0) {
+		vm_irq_deliver(v);
 		rc = hv->vcpu_run(v, &e);
 		if (rc < 0) {
 			vm_run_fail(v, "entry failed (%d)", rc);

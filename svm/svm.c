@@ -215,6 +215,8 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 		return *(volatile uint16_t *)((char *)s->vmcb + VMCB_CS + 2);
 	if (r == VCPU_SS_ATTR)
 		return *(volatile uint16_t *)((char *)s->vmcb + VMCB_SS + 2);
+	if (r == VCPU_INTR_SHADOW)
+		return vmcb_read64(s->vmcb, VMCB_INT_STATE) & 1;
 	return ((uint64_t *)&v->gprs)[svm_gpr_index[r]];
 }
 

@@ -459,6 +459,8 @@ int vmx_vcpu_init(struct vcpu *v);
 void vmx_vcpu_destroy(struct vcpu *v);
 void vmx_vmcs_load(struct vcpu *v);
 void vmx_host_refresh(struct vmx_vcpu *vv);
+
+/* vmx_regs.c */
 uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r);
 void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val);
 uint64_t vmx_cr0_guest(struct vmx_vcpu *vv, uint64_t cr0);

@@ -265,7 +265,8 @@ static int vmx_st_sequence(struct vmx_st *st)
 	if ((rc = vmx_st_next(st, &e)))
 		return rc;
 	CHECK(e.code == VM_EXIT_INTR_WINDOW &&
-		      vmx_st_rip(st) == GPA(vmx_st_window),
+		      vmx_st_rip(st) == GPA(vmx_st_window) &&
+		      !vmx_ops.get_reg(v, VCPU_INTR_SHADOW),
 	      "expected the interrupt window at %#llx: exit %d (native %#x) "
 	      "at %#llx",
 	      (unsigned long long)GPA(vmx_st_window), e.code, e.native,

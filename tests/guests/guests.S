@@ -16,5 +16,10 @@ guest_g_modes_end:
 guest_g_hostile:
 	.incbin "g_hostile.bin"
 guest_g_hostile_end:
+	.balign 16
+	.globl guest_g_irq, guest_g_irq_end
+guest_g_irq:
+	.incbin "g_irq.bin"
+guest_g_irq_end:
 
 	.section .note.GNU-stack, "", @progbits

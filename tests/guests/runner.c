@@ -8,6 +8,7 @@
  * the time limit fails, and its VM is stopped.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/hv.h"
@@ -27,6 +28,21 @@ struct guest_run {
 	uint32_t figures[8];
 	unsigned int nfigures;
 };
+
+struct guest_irq {
+	struct vcpu *v;
+	uint8_t vector;
+	uint64_t delay_ns;
+};
+
+static void guest_irq_thread(void *arg)
+{
+	struct guest_irq *irq = arg;
+
+	thread_sleep_ns(irq->delay_ns);
+	vcpu_raise_irq(irq->v, irq->vector);
+	free(irq);
+}
 
 static int guest_port(struct vcpu *v, uint16_t port, uint8_t size, bool in,
 		      uint32_t *data, void *opaque)
@@ -53,6 +69,23 @@ static int guest_port(struct vcpu *v, uint16_t port, uint8_t size, bool in,
 		if (r->nfigures < 8)
 			r->figures[r->nfigures++] = *data;
 		return 0;
+	case 0xf6: {
+		/* Raise a vector now, or after some ms from another thread. */
+		if (!(*data >> 8)) {
+			vcpu_raise_irq(v, (uint8_t)*data);
+			return 0;
+		}
+		struct guest_irq *irq = malloc(sizeof(*irq));
+		if (!irq)
+			return -ENOMEM;
+		*irq = (struct guest_irq){ v, (uint8_t)*data,
+					   (uint64_t)(*data >> 8) * 1000000 };
+		if (!thread_create("guest-irq", guest_irq_thread, irq, NULL)) {
+			free(irq);
+			return -ENOMEM;
+		}
+		return 0;
+	}
 	case 0xf4:
 		v->vm->report = *data;
 		v->vm->reported = true;
@@ -81,7 +114,7 @@ static struct vm *guest_launch(const char *name, const uint8_t *bin,
 	if (!vm)
 		return NULL;
 	if (vm_register_pio(vm, 0xe9, 1, guest_port, r) ||
-	    vm_register_pio(vm, 0xf4, 2, guest_port, r) ||
+	    vm_register_pio(vm, 0xf4, 3, guest_port, r) ||
 	    vm_load(vm, GUEST_LOAD, bin, len) ||
 	    vm_load(vm, 0x500, &variant, 1) || vm_start(vm)) {
 		vm_destroy(vm);
@@ -136,6 +169,7 @@ static int guest_run(const char *name, const uint8_t *bin, size_t len,
 extern const uint8_t guest_g_basic[], guest_g_basic_end[];
 extern const uint8_t guest_g_modes[], guest_g_modes_end[];
 extern const uint8_t guest_g_hostile[], guest_g_hostile_end[];
+extern const uint8_t guest_g_irq[], guest_g_irq_end[];
 
 static int guest_basic(void)
 {
@@ -210,3 +244,12 @@ static int guest_isolation(void)
 	return rc;
 }
 KEEL_SELFTEST(guest_isolation, guest_isolation);
+
+static int guest_irq(void)
+{
+	struct guest_run r;
+
+	return guest_run("g_irq", guest_g_irq, guest_g_irq_end - guest_g_irq,
+			 &r);
+}
+KEEL_SELFTEST(guest_irq, guest_irq);
