@@ -187,6 +187,13 @@ static int st_lapic_timer_disarm(void)
 {
 	uint64_t flags = irq_save();
 	lapic_timer_fn prev = st_take_timer();
+
+	/*
+	 * The scheduler owned the timer until now: an expiry of its last
+	 * deadline may already be pending. Disarm and let it drain first.
+	 */
+	lapic_timer_arm_ns(0);
+	st_wait(st_fired + 1, 2 * NSEC_PER_MSEC);
 	unsigned int before = st_fired;
 
 	lapic_timer_arm_ns(time_ns() + 2 * NSEC_PER_MSEC);
