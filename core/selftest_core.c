@@ -369,8 +369,12 @@ static int selftest_fair_share(void)
 		 (unsigned long long)(ratio100 % 100),
 		 (unsigned long long)(share.runtime[1] / 1000000),
 		 (unsigned long long)(share.runtime[0] / 1000000));
-	/* On CPU 0 this thread's own wake-ups also take a little. */
-	return ratio100 >= 200 && ratio100 <= 400 ? 0 : -EIO;
+	/*
+	 * 3:1 expected. Under emulation a host stall is charged to whichever
+	 * thread was on the CPU, mostly the heavy one, so allow up to 6:1;
+	 * weights being ignored shows as about 1:1.
+	 */
+	return ratio100 >= 200 && ratio100 <= 600 ? 0 : -EIO;
 }
 KEEL_SELFTEST(fair_share, selftest_fair_share);
 

@@ -70,34 +70,6 @@ int vm_load(struct vm *vm, uint64_t gpa, const void *data, size_t len)
 	return gmem_write(vm->mem, gpa, data, len);
 }
 
-int vm_register_pio(struct vm *vm, uint16_t base, uint16_t count,
-		    int (*handler)(struct vcpu *, uint16_t, uint8_t, bool,
-				   uint32_t *, void *),
-		    void *opaque)
-{
-	uint64_t flags = spin_lock_irqsave(&vm->lock);
-	int rc = 0;
-
-	if (!count || base + count > 0x10000) {
-		rc = -EINVAL;
-		goto out;
-	}
-	for (unsigned int i = 0; i < vm->npio; i++)
-		if (base < vm->pio[i].base + vm->pio[i].count &&
-		    vm->pio[i].base < base + count) {
-			rc = -EBUSY;
-			goto out;
-		}
-	if (vm->npio == VM_PIO_MAX) {
-		rc = -ENOSPC;
-		goto out;
-	}
-	vm->pio[vm->npio++] = (struct vm_pio){ base, count, handler, opaque };
-out:
-	spin_unlock_irqrestore(&vm->lock, flags);
-	return rc;
-}
-
 extern void vm_vcpu_thread(void *arg); /* core/vm_run.c */
 
 int vm_start(struct vm *vm)

@@ -13,23 +13,14 @@
 #include <stdint.h>
 
 #include "core/hv.h"
+#include "core/iobus.h"
 #include "core/spinlock.h"
 #include "core/thread.h"
 
 #define VM_MAX_VCPUS 64
 #define VM_NAME_MAX 32
-#define VM_PIO_MAX 32
 
 enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
-
-/* A guest-visible port range claimed by a device model (vdev/). */
-struct vm_pio {
-	uint16_t base, count;
-	/* @data holds the value written, or receives the value read. */
-	int (*handler)(struct vcpu *v, uint16_t port, uint8_t size, bool in,
-		       uint32_t *data, void *opaque);
-	void *opaque;
-};
 
 /* General registers the backends' entry stubs save and restore. */
 struct vcpu_gprs {
@@ -61,8 +52,7 @@ struct vm {
 	struct gmem *mem;     /* guest RAM and stage-2 tables (ept/gmem.h) */
 	unsigned int nvcpus;
 	struct vcpu vcpus[VM_MAX_VCPUS];
-	struct vm_pio pio[VM_PIO_MAX];
-	unsigned int npio;
+	struct iobus bus; /* port and MMIO ranges of the device models */
 	char stop_reason[96]; /* why it stopped, for logs and vm.info */
 	struct waitq stopped_wq;
 	unsigned int vcpus_running;
@@ -71,7 +61,6 @@ struct vm {
 	/* Test guests: the last value written to the report port. */
 	uint32_t report;
 	bool reported;
-	bool unclaimed_logged;
 };
 
 struct vm_config {
@@ -99,9 +88,5 @@ void vm_destroy(struct vm *vm);
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
 /* core/vm_run.c: a vCPU thread leaving its loop reports here. */
 void vm_vcpu_exited(struct vcpu *v);
-int vm_register_pio(struct vm *vm, uint16_t base, uint16_t count,
-		    int (*handler)(struct vcpu *, uint16_t, uint8_t, bool,
-				   uint32_t *, void *),
-		    void *opaque);
 
 #endif

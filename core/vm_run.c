@@ -43,43 +43,24 @@ static int vm_exit_nothing(struct vcpu *v, struct vm_exit *e)
 
 static int vm_exit_io(struct vcpu *v, struct vm_exit *e)
 {
-	struct vm *vm = v->vm;
-	uint16_t port = e->u.io.port;
 	uint8_t size = e->u.io.size;
-	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
-	uint32_t data = (uint32_t)v->gprs.rax & mask;
-	const struct vm_pio *h = NULL;
+	uint64_t mask = (1ull << (size * 8)) - 1;
+	uint64_t data = v->gprs.rax & mask;
 
 	if (e->u.io.string)
 		return vm_run_fail(v, "string I/O on port %#x not emulated yet",
-				   port);
+				   e->u.io.port);
 	if (size != 1 && size != 2 && size != 4)
 		return vm_run_fail(v, "I/O of %u bytes", size);
-	/* The table is written before the VM starts: no lock on this path. */
-	for (unsigned int i = 0; i < vm->npio; i++)
-		if (port - vm->pio[i].base < vm->pio[i].count) {
-			h = &vm->pio[i];
-			break;
-		}
-	if (h) {
-		int rc = h->handler(v, port, size, e->u.io.in, &data, h->opaque);
-		if (rc < 0)
-			return vm_run_fail(v, "device on port %#x failed (%d)",
-					   port, rc);
-		if (rc > 0)
-			return 1;
-	} else {
-		/* Unclaimed: reads float high, writes vanish (logged once). */
-		data = mask;
-		if (!vm->unclaimed_logged) {
-			vm->unclaimed_logged = true;
-			log_warn("vm %u: unclaimed I/O port %#x (further ones "
-				 "not logged)",
-				 vm->id, port);
-		}
-	}
-	if (e->u.io.in)
-		v->gprs.rax = (v->gprs.rax & ~(uint64_t)mask) | (data & mask);
+	int rc = iobus_pio(v, e->u.io.port, size, !e->u.io.in, &data);
+	if (rc < 0)
+		return vm_run_fail(v, "device on port %#x failed (%d)",
+				   e->u.io.port, rc);
+	if (rc > 0)
+		return 1;
+	if (e->u.io.in) /* 8/16-bit IN merge into RAX; 32-bit zero-extends */
+		v->gprs.rax = size == 4 ? data
+					: (v->gprs.rax & ~mask) | (data & mask);
 	vm_run_advance(v, e);
 	return 0;
 }

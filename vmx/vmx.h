@@ -45,7 +45,7 @@ struct s2_table;
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
 
 /* IA32_VMX_BASIC (A.1). */
-#define VMX_BASIC_REVISION(b) ((uint32_t)(b) & 0x7fffffff)
+#define VMX_BASIC_REVISION(b) ((uint32_t)(b)&0x7fffffff)
 #define VMX_BASIC_REGION_SIZE(b) (((b) >> 32) & 0x1fff)
 #define VMX_BASIC_32BIT_ADDR (1ull << 48)
 #define VMX_BASIC_MEMTYPE(b) (((b) >> 50) & 0xf)
@@ -54,7 +54,7 @@ struct s2_table;
 
 /* IA32_VMX_MISC (A.6). */
 #define VMX_MISC_STORE_LMA (1ull << 5)
-#define VMX_MISC_PREEMPT_SHIFT(m) ((m) & 0x1f)
+#define VMX_MISC_PREEMPT_SHIFT(m) ((m)&0x1f)
 
 /* IA32_VMX_EPT_VPID_CAP (A.10). */
 #define EPT_CAP_WALK4 (1ull << 6)
@@ -294,7 +294,7 @@ enum vmx_exit_reason {
 #define VMX_EXIT_ENTRY_FAILURE (1u << 31)
 
 /* Interruption-information format (25.8.3, 27.2.2, 27.2.4). */
-#define INTR_INFO_VECTOR(x) ((x) & 0xff)
+#define INTR_INFO_VECTOR(x) ((x)&0xff)
 #define INTR_INFO_TYPE(x) (((x) >> 8) & 7)
 #define INTR_INFO_ERROR_VALID (1u << 11)
 #define INTR_INFO_NMI_UNBLOCK (1u << 12)
@@ -334,26 +334,26 @@ struct vmx_caps {
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool invept_single, invvpid_single, invvpid_all;
 	bool virtual_nmis;
-	bool preempt_timer;   /* the backstop below can be armed */
+	bool preempt_timer;    /* the backstop below can be armed */
 	uint8_t preempt_shift; /* the timer counts TSC >> this (A.6) */
 };
 extern struct vmx_caps vmx_caps;
 
 /* The backend's per-vCPU state (vcpu->backend), owned by the vCPU thread. */
 struct vmx_vcpu {
-	uint64_t vmcs_pa;	  /* one 4 KiB frame */
-	uint64_t io_bitmap_pa;	  /* A and B: two frames, not contiguous */
+	uint64_t vmcs_pa;      /* one 4 KiB frame */
+	uint64_t io_bitmap_pa; /* A and B: two frames, not contiguous */
 	uint64_t io_bitmap_b_pa;
 	uint64_t msr_bitmap_pa;
-	int cpu;		  /* where the VMCS is active; -1: clear */
-	bool launched;		  /* VMRESUME, not VMLAUNCH, next */
+	int cpu;       /* where the VMCS is active; -1: clear */
+	bool launched; /* VMRESUME, not VMLAUNCH, next */
 	uint16_t vpid;
 	uint64_t eptp;
-	struct s2_table *s2;	  /* the VM's stage-2 table (ept/gmem.h) */
-	uint64_t s2_gen;	  /* its flush generation last INVEPTed */
-	uint32_t pin, proc;	  /* current pin-based, primary controls */
+	struct s2_table *s2;	     /* the VM's stage-2 table (ept/gmem.h) */
+	uint64_t s2_gen;	     /* its flush generation last INVEPTed */
+	uint32_t pin, proc;	     /* current pin-based, primary controls */
 	uint64_t cr0_mask, cr4_mask; /* host-owned bits (the masks) */
-	uint64_t cr2;		  /* CR2 is not in the VMCS: kept here */
+	uint64_t cr2;		     /* CR2 is not in the VMCS: kept here */
 	uint64_t host_cr3, host_cr4; /* what the VMCS holds, to skip writes */
 };
 
@@ -366,8 +366,10 @@ static inline bool vmx_vmxon(uint64_t pa)
 {
 	bool fail;
 
-	asm volatile("vmxon %1; setna %0" : "=qm"(fail) : "m"(pa) : "cc",
-		     "memory");
+	asm volatile("vmxon %1; setna %0"
+		     : "=qm"(fail)
+		     : "m"(pa)
+		     : "cc", "memory");
 	return !fail;
 }
 
@@ -375,8 +377,10 @@ static inline bool vmx_vmclear(uint64_t pa)
 {
 	bool fail;
 
-	asm volatile("vmclear %1; setna %0" : "=qm"(fail) : "m"(pa) : "cc",
-		     "memory");
+	asm volatile("vmclear %1; setna %0"
+		     : "=qm"(fail)
+		     : "m"(pa)
+		     : "cc", "memory");
 	return !fail;
 }
 
@@ -384,8 +388,10 @@ static inline bool vmx_vmptrld(uint64_t pa)
 {
 	bool fail;
 
-	asm volatile("vmptrld %1; setna %0" : "=qm"(fail) : "m"(pa) : "cc",
-		     "memory");
+	asm volatile("vmptrld %1; setna %0"
+		     : "=qm"(fail)
+		     : "m"(pa)
+		     : "cc", "memory");
 	return !fail;
 }
 

@@ -23,16 +23,16 @@
  * valid for them (28.2.5; appendix C), and for software exceptions. */
 #define B(r) (1ull << (r))
 static const uint64_t vmx_insn_exits =
-	B(VMX_EXIT_CPUID) | B(VMX_EXIT_GETSEC) | B(VMX_EXIT_HLT) |
-	B(VMX_EXIT_INVD) | B(VMX_EXIT_INVLPG) | B(VMX_EXIT_RDPMC) |
-	B(VMX_EXIT_RDTSC) | B(VMX_EXIT_RSM) | (0x3ffull << VMX_EXIT_VMCALL) |
-	B(VMX_EXIT_CR_ACCESS) | B(VMX_EXIT_DR_ACCESS) | B(VMX_EXIT_IO) |
-	B(VMX_EXIT_RDMSR) | B(VMX_EXIT_WRMSR) | B(VMX_EXIT_MWAIT) |
-	B(VMX_EXIT_MONITOR) | B(VMX_EXIT_PAUSE) | B(VMX_EXIT_GDTR_IDTR) |
-	B(VMX_EXIT_LDTR_TR) | B(VMX_EXIT_INVEPT) | B(VMX_EXIT_RDTSCP) |
-	B(VMX_EXIT_INVVPID) | B(VMX_EXIT_WBINVD) | B(VMX_EXIT_XSETBV) |
-	B(VMX_EXIT_RDRAND) | B(VMX_EXIT_INVPCID) | B(VMX_EXIT_RDSEED) |
-	B(VMX_EXIT_XSAVES);
+    B(VMX_EXIT_CPUID) | B(VMX_EXIT_GETSEC) | B(VMX_EXIT_HLT) |
+    B(VMX_EXIT_INVD) | B(VMX_EXIT_INVLPG) | B(VMX_EXIT_RDPMC) |
+    B(VMX_EXIT_RDTSC) | B(VMX_EXIT_RSM) | (0x3ffull << VMX_EXIT_VMCALL) |
+    B(VMX_EXIT_CR_ACCESS) | B(VMX_EXIT_DR_ACCESS) | B(VMX_EXIT_IO) |
+    B(VMX_EXIT_RDMSR) | B(VMX_EXIT_WRMSR) | B(VMX_EXIT_MWAIT) |
+    B(VMX_EXIT_MONITOR) | B(VMX_EXIT_PAUSE) | B(VMX_EXIT_GDTR_IDTR) |
+    B(VMX_EXIT_LDTR_TR) | B(VMX_EXIT_INVEPT) | B(VMX_EXIT_RDTSCP) |
+    B(VMX_EXIT_INVVPID) | B(VMX_EXIT_WBINVD) | B(VMX_EXIT_XSETBV) |
+    B(VMX_EXIT_RDRAND) | B(VMX_EXIT_INVPCID) | B(VMX_EXIT_RDSEED) |
+    B(VMX_EXIT_XSAVES);
 #undef B
 
 /* Vectors that push an error code in protected mode (SDM 3A 6.13). */
@@ -57,17 +57,18 @@ static void vmx_preempt_backstop(struct vmx_vcpu *vv)
 {
 	bool want = vmx_caps.preempt_timer &&
 		    !(vmx_vmread(VMCS_GUEST_RFLAGS) & VMX_RFLAGS_IF);
-	uint32_t pin = want ? vv->pin | PIN_PREEMPT_TIMER
-			    : vv->pin & ~PIN_PREEMPT_TIMER;
+	uint32_t pin =
+	    want ? vv->pin | PIN_PREEMPT_TIMER : vv->pin & ~PIN_PREEMPT_TIMER;
 
 	if (pin == vv->pin)
 		return;
 	if (want) {
 		uint64_t n = time_ns_to_tsc(VMX_IF0_BACKSTOP_NS) >>
 			     vmx_caps.preempt_shift;
-		/* Not saved on exit (no exit control 22): reloaded each entry. */
-		vmx_vmwrite(VMCS_PREEMPT_TIMER,
-			    n > 0xffffffffu ? 0xffffffffu : n ? n : 1);
+		/* Not saved at exits (exit control 22 off): reloaded. */
+		if (n > 0xffffffffu)
+			n = 0xffffffffu;
+		vmx_vmwrite(VMCS_PREEMPT_TIMER, n ? n : 1);
 	}
 	vv->pin = pin;
 	vmx_vmwrite(VMCS_PIN_CTLS, pin);
@@ -164,7 +165,7 @@ static void vmx_requeue(uint32_t idt)
 	if (type == INTR_TYPE_NMI && vmx_caps.virtual_nmis)
 		vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
 			    vmx_vmread(VMCS_GUEST_INTERRUPTIBILITY) &
-				    ~(uint64_t)INTERRUPTIBILITY_NMI);
+				~(uint64_t)INTERRUPTIBILITY_NMI);
 }
 
 /*
@@ -178,7 +179,7 @@ static void vmx_nmi_reblock(bool unblocked_by_iret, uint32_t idt)
 	    !(idt & INTR_INFO_VALID))
 		vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
 			    vmx_vmread(VMCS_GUEST_INTERRUPTIBILITY) |
-				    INTERRUPTIBILITY_NMI);
+				INTERRUPTIBILITY_NMI);
 }
 
 /* Exit reason 0 (27.2.2): the guest's exception, or a host NMI / #MC. */
@@ -199,7 +200,8 @@ static void vmx_decode_exception(struct vm_exit *e, uint32_t idt)
 		return;
 	}
 	if (type == INTR_TYPE_HW_EXCEPTION && vector == 18) {
-		/* A machine check is the host's too (core/trap.c reports it). */
+		/* A machine check is the host's too (core/trap.c reports it).
+		 */
 		asm volatile("int $18");
 		e->code = VM_EXIT_NONE;
 		return;
@@ -208,9 +210,8 @@ static void vmx_decode_exception(struct vm_exit *e, uint32_t idt)
 	e->code = VM_EXIT_EXCEPTION;
 	e->u.exc.vector = vector;
 	e->u.exc.has_error = info & INTR_INFO_ERROR_VALID;
-	e->u.exc.error = e->u.exc.has_error
-				 ? (uint32_t)vmx_vmread(VMCS_EXIT_INTR_ERROR)
-				 : 0;
+	e->u.exc.error =
+	    e->u.exc.has_error ? (uint32_t)vmx_vmread(VMCS_EXIT_INTR_ERROR) : 0;
 	e->u.exc.cr2 = vector == 14 ? vmx_vmread(VMCS_EXIT_QUALIFICATION) : 0;
 	if (type == INTR_TYPE_SW_EXCEPTION ||
 	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
@@ -232,10 +233,11 @@ static bool vmx_decode(struct vcpu *v, uint32_t reason, struct vm_exit *e)
 	if (reason & VMX_EXIT_ENTRY_FAILURE) {
 		/* 26.8: the guest state failed a check; nothing was run. */
 		e->code = VM_EXIT_ENTRY_FAILED;
-		log_err("vmx: VM entry failed: exit reason %u, qualification "
-			"%llu",
-			basic,
-			(unsigned long long)vmx_vmread(VMCS_EXIT_QUALIFICATION));
+		log_err(
+		    "vmx: VM entry failed: exit reason %u, qualification "
+		    "%llu",
+		    basic,
+		    (unsigned long long)vmx_vmread(VMCS_EXIT_QUALIFICATION));
 		vmx_log_guest_state(v);
 		return false;
 	}
@@ -308,7 +310,8 @@ static bool vmx_decode(struct vcpu *v, uint32_t reason, struct vm_exit *e)
 		vmx_nmi_reblock(qual & (1u << 12), idt);
 		break;
 	case VMX_EXIT_EPT_MISCONFIG:
-		/* A stage-2 entry ept/ wrote is malformed: a bug, not the guest's. */
+		/* A stage-2 entry ept/ wrote is malformed: a bug, not the
+		 * guest's. */
 		log_err("vmx: EPT misconfiguration at guest-physical %#llx",
 			(unsigned long long)vmx_vmread(VMCS_GUEST_PHYS_ADDR));
 		break;
@@ -333,14 +336,16 @@ static void vmx_cr_access(struct vcpu *v, struct vm_exit *e)
 	struct vmx_vcpu *vv = v->backend;
 	static const struct vm_event gp = { VM_EVENT_EXCEPTION, 13, true, 0 };
 	uint64_t qual = vmx_vmread(VMCS_EXIT_QUALIFICATION);
-	unsigned int cr = qual & 15, type = (qual >> 4) & 3, reg = (qual >> 8) & 15;
+	unsigned int cr = qual & 15, type = (qual >> 4) & 3,
+		     reg = (qual >> 8) & 15;
 	uint64_t val, old, efer = vmx_vmread(VMCS_GUEST_EFER);
 	bool long64 = (efer & VMX_EFER_LMA) &&
 		      (vmx_vmread(VMCS_GUEST_CS_AR) & (1u << 13));
 
 	if (type != 0 || (cr != 0 && cr != 4))
 		return; /* stays VM_EXIT_UNHANDLED */
-	/* General registers are numbered as enum vcpu_reg (RSP from the VMCS). */
+	/* General registers are numbered as enum vcpu_reg (RSP from the VMCS).
+	 */
 	val = reg == 4 ? vmx_vmread(VMCS_GUEST_RSP) : vmx_get_reg(v, reg);
 	if (!long64)
 		val = (uint32_t)val;
@@ -365,8 +370,9 @@ static void vmx_cr_access(struct vcpu *v, struct vm_exit *e)
 	    (vmx_vmread(VMCS_GUEST_CR4) & VMX_CR4_PAE)) {
 		uint64_t pdpte[4];
 
-		if (gmem_read(v->vm->mem, vmx_vmread(VMCS_GUEST_CR3) & 0xffffffe0u,
-			      pdpte, sizeof(pdpte))) {
+		if (gmem_read(v->vm->mem,
+			      vmx_vmread(VMCS_GUEST_CR3) & 0xffffffe0u, pdpte,
+			      sizeof(pdpte))) {
 			vmx_set_cr0(v, old);
 			vmx_inject_locked(v, &gp);
 			return;
@@ -396,7 +402,8 @@ int vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	vv->cr2 = vmx_read_cr2();
 	if (rc) {
 		/* VMfail (31.2): the VMCS or the host state is wrong. Ours. */
-		uint32_t err = rc == 2 ? (uint32_t)vmx_vmread(VMCS_INSN_ERROR) : 0;
+		uint32_t err =
+		    rc == 2 ? (uint32_t)vmx_vmread(VMCS_INSN_ERROR) : 0;
 
 		log_err("vmx: %s failed: %s (%u)",
 			vv->launched ? "VMRESUME" : "VMLAUNCH",

@@ -35,8 +35,8 @@ static struct {
  * each bit that must be 0. @need must be settable, @avoid must be
  * clearable, @opt is taken where the CPU allows it.
  */
-static int vmx_ctl(const char *what, uint32_t msr, uint32_t need,
-		   uint32_t opt, uint32_t avoid, uint32_t *out)
+static int vmx_ctl(const char *what, uint32_t msr, uint32_t need, uint32_t opt,
+		   uint32_t avoid, uint32_t *out)
 {
 	uint64_t cap = cpu_rdmsr(msr);
 	uint32_t must1 = (uint32_t)cap, may1 = (uint32_t)(cap >> 32);
@@ -48,8 +48,9 @@ static int vmx_ctl(const char *what, uint32_t msr, uint32_t need,
 		return -ENODEV;
 	}
 	if (avoid & must1) {
-		log_warn("vmx: the CPU forces %s controls %#x on: VT-x not used",
-			 what, avoid & must1);
+		log_warn(
+		    "vmx: the CPU forces %s controls %#x on: VT-x not used",
+		    what, avoid & must1);
 		return -ENODEV;
 	}
 	*out = must1 | need | (opt & may1);
@@ -77,11 +78,12 @@ static int vmx_probe_controls(void)
 	vmx_caps.virtual_nmis = vmx_caps.pin & PIN_VIRTUAL_NMIS;
 	/* The preemption timer: switched per entry (vmx_exit.c), if any. */
 	vmx_caps.preempt_timer =
-		(cpu_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS
-				     : MSR_IA32_VMX_PINBASED_CTLS) >>
-		 32) & PIN_PREEMPT_TIMER;
+	    (cpu_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS
+				 : MSR_IA32_VMX_PINBASED_CTLS) >>
+	     32) &
+	    PIN_PREEMPT_TIMER;
 	vmx_caps.preempt_shift =
-		VMX_MISC_PREEMPT_SHIFT(cpu_rdmsr(MSR_IA32_VMX_MISC));
+	    VMX_MISC_PREEMPT_SHIFT(cpu_rdmsr(MSR_IA32_VMX_MISC));
 
 	/*
 	 * Primary processor-based (25.6.2): HLT, MWAIT, MONITOR and RDPMC
@@ -92,24 +94,26 @@ static int vmx_probe_controls(void)
 	 * for them in core). Interrupt-window exiting is switched at run
 	 * time, so it only has to be settable.
 	 */
-	rc = vmx_ctl("processor-based",
-		     true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
-			       : MSR_IA32_VMX_PROCBASED_CTLS,
-		     PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
-			     PROC_MONITOR_EXITING | PROC_USE_IO_BITMAPS |
-			     PROC_USE_MSR_BITMAPS | PROC_SECONDARY,
-		     0,
-		     PROC_INTR_WINDOW_EXITING | PROC_INVLPG_EXITING |
-			     PROC_RDTSC_EXITING | PROC_CR3_LOAD_EXITING |
-			     PROC_CR3_STORE_EXITING | PROC_CR8_LOAD_EXITING |
-			     PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING |
-			     PROC_UNCOND_IO_EXITING | PROC_MONITOR_TRAP_FLAG |
-			     PROC_PAUSE_EXITING,
-		     &vmx_caps.proc);
+	rc =
+	    vmx_ctl("processor-based",
+		    true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
+			      : MSR_IA32_VMX_PROCBASED_CTLS,
+		    PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
+			PROC_MONITOR_EXITING | PROC_USE_IO_BITMAPS |
+			PROC_USE_MSR_BITMAPS | PROC_SECONDARY,
+		    0,
+		    PROC_INTR_WINDOW_EXITING | PROC_INVLPG_EXITING |
+			PROC_RDTSC_EXITING | PROC_CR3_LOAD_EXITING |
+			PROC_CR3_STORE_EXITING | PROC_CR8_LOAD_EXITING |
+			PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING |
+			PROC_UNCOND_IO_EXITING | PROC_MONITOR_TRAP_FLAG |
+			PROC_PAUSE_EXITING,
+		    &vmx_caps.proc);
 	if (rc)
 		return rc;
 	proc_may1 = cpu_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
-					: MSR_IA32_VMX_PROCBASED_CTLS) >> 32;
+					: MSR_IA32_VMX_PROCBASED_CTLS) >>
+		    32;
 	if (!(proc_may1 & PROC_INTR_WINDOW_EXITING)) {
 		log_warn("vmx: no interrupt-window exiting: VT-x not used");
 		return -ENODEV;
@@ -132,7 +136,7 @@ static int vmx_probe_controls(void)
 		     true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS
 			       : MSR_IA32_VMX_EXIT_CTLS,
 		     EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
-			     EXIT_SAVE_PAT | EXIT_LOAD_PAT,
+			 EXIT_SAVE_PAT | EXIT_LOAD_PAT,
 		     EXIT_SAVE_DEBUG, EXIT_ACK_INTR, &vmx_caps.exit);
 	if (rc)
 		return rc;
@@ -187,7 +191,7 @@ static int vmx_feature_control(void)
 	if (!(fc & FEATURE_CONTROL_LOCKED)) {
 		cpu_wrmsr(MSR_IA32_FEATURE_CONTROL,
 			  fc | FEATURE_CONTROL_LOCKED |
-				  FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+			      FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 		return 0;
 	}
 	if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
@@ -234,11 +238,11 @@ int vmx_probe(void)
 	/* 3D A.1: VMCS and VMXON regions must be write-back, <= 4 KiB. */
 	if (VMX_BASIC_MEMTYPE(vmx_caps.basic) != VMX_MEMTYPE_WB ||
 	    VMX_BASIC_REGION_SIZE(vmx_caps.basic) > PMM_PAGE) {
-		log_warn("vmx: VMCS memory type %llu / size %llu unsupported: "
-			 "VT-x not used",
-			 (unsigned long long)VMX_BASIC_MEMTYPE(vmx_caps.basic),
-			 (unsigned long long)VMX_BASIC_REGION_SIZE(
-				 vmx_caps.basic));
+		log_warn(
+		    "vmx: VMCS memory type %llu / size %llu unsupported: "
+		    "VT-x not used",
+		    (unsigned long long)VMX_BASIC_MEMTYPE(vmx_caps.basic),
+		    (unsigned long long)VMX_BASIC_REGION_SIZE(vmx_caps.basic));
 		return -ENODEV;
 	}
 	/* Guests switch to long mode natively: the CPU must track LMA. */
@@ -296,14 +300,15 @@ int vmx_cpu_enable(void)
 		return -EPERM;
 	cr0 = cpu_read_cr0();
 	if (vmx_fix(cr0, vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1) != cr0)
-		cpu_write_cr0(vmx_fix(cr0, vmx_caps.cr0_fixed0,
-				      vmx_caps.cr0_fixed1));
+		cpu_write_cr0(
+		    vmx_fix(cr0, vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1));
 	cr4 = vmx_fix(cpu_read_cr4() | VMX_CR4_VMXE, vmx_caps.cr4_fixed0,
 		      vmx_caps.cr4_fixed1);
 	cpu_write_cr4(cr4);
 
-	pa = vmx_caps.basic & VMX_BASIC_32BIT_ADDR ? pmm_alloc_4k_below(1ull << 32)
-						   : pmm_alloc_4k();
+	pa = vmx_caps.basic & VMX_BASIC_32BIT_ADDR
+		 ? pmm_alloc_4k_below(1ull << 32)
+		 : pmm_alloc_4k();
 	if (!pa) {
 		log_err("vmx: cpu %u: no memory for the VMXON region", cpu);
 		return -ENOMEM;

@@ -41,7 +41,8 @@ void vmx_sync_efer(struct vcpu *v)
 	uint64_t efer = vmx_vmread(VMCS_GUEST_EFER) & ~VMX_EFER_LMA;
 	uint64_t entry = vmx_vmread(VMCS_ENTRY_CTLS) & ~ENTRY_IA32E_GUEST;
 
-	if ((vmx_vmread(VMCS_GUEST_CR0) & VMX_CR0_PG) && (efer & VMX_EFER_LME)) {
+	if ((vmx_vmread(VMCS_GUEST_CR0) & VMX_CR0_PG) &&
+	    (efer & VMX_EFER_LME)) {
 		efer |= VMX_EFER_LMA;
 		entry |= ENTRY_IA32E_GUEST;
 	}
@@ -113,20 +114,32 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 	flags = irq_save();
 	vmx_vmcs_load(v);
 	switch (r) {
-	case VCPU_RSP: val = vmx_vmread(VMCS_GUEST_RSP); break;
-	case VCPU_RIP: val = vmx_vmread(VMCS_GUEST_RIP); break;
-	case VCPU_RFLAGS: val = vmx_vmread(VMCS_GUEST_RFLAGS); break;
+	case VCPU_RSP:
+		val = vmx_vmread(VMCS_GUEST_RSP);
+		break;
+	case VCPU_RIP:
+		val = vmx_vmread(VMCS_GUEST_RIP);
+		break;
+	case VCPU_RFLAGS:
+		val = vmx_vmread(VMCS_GUEST_RFLAGS);
+		break;
 	case VCPU_CR0:
 		val = (vmx_vmread(VMCS_GUEST_CR0) & ~vv->cr0_mask) |
 		      (vmx_vmread(VMCS_CR0_SHADOW) & vv->cr0_mask);
 		break;
-	case VCPU_CR3: val = vmx_vmread(VMCS_GUEST_CR3); break;
+	case VCPU_CR3:
+		val = vmx_vmread(VMCS_GUEST_CR3);
+		break;
 	case VCPU_CR4:
 		val = (vmx_vmread(VMCS_GUEST_CR4) & ~vv->cr4_mask) |
 		      (vmx_vmread(VMCS_CR4_SHADOW) & vv->cr4_mask);
 		break;
-	case VCPU_EFER: val = vmx_vmread(VMCS_GUEST_EFER); break;
-	case VCPU_CS_BASE: val = vmx_vmread(VMCS_GUEST_CS_BASE); break;
+	case VCPU_EFER:
+		val = vmx_vmread(VMCS_GUEST_EFER);
+		break;
+	case VCPU_CS_BASE:
+		val = vmx_vmread(VMCS_GUEST_CS_BASE);
+		break;
 	case VCPU_CS_ATTR:
 		val = vmx_ar_to_attr(vmx_vmread(VMCS_GUEST_CS_AR));
 		break;
@@ -137,7 +150,8 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 		val = !!(vmx_vmread(VMCS_GUEST_INTERRUPTIBILITY) &
 			 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 		break;
-	default: break;
+	default:
+		break;
 	}
 	irq_restore(flags);
 	return val;
@@ -159,7 +173,9 @@ void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 	flags = irq_save();
 	vmx_vmcs_load(v);
 	switch (r) {
-	case VCPU_RSP: vmx_vmwrite(VMCS_GUEST_RSP, val); break;
+	case VCPU_RSP:
+		vmx_vmwrite(VMCS_GUEST_RSP, val);
+		break;
 	case VCPU_RIP: {
 		/*
 		 * core/ moves RIP past an instruction it emulated: that ends
@@ -170,8 +186,9 @@ void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 
 		if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
 			vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-				    intr & ~(uint64_t)(INTERRUPTIBILITY_STI |
-						       INTERRUPTIBILITY_MOV_SS));
+				    intr &
+					~(uint64_t)(INTERRUPTIBILITY_STI |
+						    INTERRUPTIBILITY_MOV_SS));
 		vmx_vmwrite(VMCS_GUEST_RIP, val);
 		break;
 	}
@@ -179,14 +196,22 @@ void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 		/* Reserved bits as VM entry wants them (26.3.1.4). */
 		vmx_vmwrite(VMCS_GUEST_RFLAGS, (val & 0x3f7fd5) | 2);
 		break;
-	case VCPU_CR0: vmx_set_cr0(v, val); break;
-	case VCPU_CR3: vmx_vmwrite(VMCS_GUEST_CR3, val); break;
-	case VCPU_CR4: vmx_set_cr4(v, val); break;
+	case VCPU_CR0:
+		vmx_set_cr0(v, val);
+		break;
+	case VCPU_CR3:
+		vmx_vmwrite(VMCS_GUEST_CR3, val);
+		break;
+	case VCPU_CR4:
+		vmx_set_cr4(v, val);
+		break;
 	case VCPU_EFER:
 		vmx_vmwrite(VMCS_GUEST_EFER, val);
 		vmx_sync_efer(v);
 		break;
-	case VCPU_CS_BASE: vmx_vmwrite(VMCS_GUEST_CS_BASE, val); break;
+	case VCPU_CS_BASE:
+		vmx_vmwrite(VMCS_GUEST_CS_BASE, val);
+		break;
 	case VCPU_CS_ATTR:
 		vmx_vmwrite(VMCS_GUEST_CS_AR, vmx_attr_to_ar(val));
 		break;
@@ -195,18 +220,19 @@ void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 		break;
 	case VCPU_INTR_SHADOW: {
 		/* 26.3.1.5: an STI shadow only with IF set; else MOV SS's. */
-		uint64_t intr = vmx_vmread(VMCS_GUEST_INTERRUPTIBILITY) &
-				~(uint64_t)(INTERRUPTIBILITY_STI |
-					    INTERRUPTIBILITY_MOV_SS);
+		uint64_t intr =
+		    vmx_vmread(VMCS_GUEST_INTERRUPTIBILITY) &
+		    ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
 
 		if (val)
 			intr |= vmx_vmread(VMCS_GUEST_RFLAGS) & VMX_RFLAGS_IF
-					? INTERRUPTIBILITY_STI
-					: INTERRUPTIBILITY_MOV_SS;
+				    ? INTERRUPTIBILITY_STI
+				    : INTERRUPTIBILITY_MOV_SS;
 		vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr);
 		break;
 	}
-	default: break;
+	default:
+		break;
 	}
 	irq_restore(flags);
 }

@@ -36,20 +36,20 @@
 #define ST_MAX_RUNS 100000
 
 extern const uint8_t vmx_st_guest[], vmx_st_guest_end[], vmx_st_out1[],
-	vmx_st_cpuid[], vmx_st_fault[], vmx_st_fault_end[], vmx_st_window[],
-	vmx_st_isr[], vmx_st_out2[], vmx_st_out3[], vmx_st_cr0[],
-	vmx_st_out4[], vmx_st_out5[], vmx_st_out6[], vmx_st_hlt[];
+    vmx_st_cpuid[], vmx_st_fault[], vmx_st_fault_end[], vmx_st_window[],
+    vmx_st_isr[], vmx_st_out2[], vmx_st_out3[], vmx_st_cr0[], vmx_st_out4[],
+    vmx_st_out5[], vmx_st_out6[], vmx_st_hlt[];
 extern const uint32_t vmx_st_bench_rounds;
 
 /* The guest-physical address of a label in the guest's code. */
-#define GPA(label) (ST_LOAD + (uint64_t)((label) - vmx_st_guest))
+#define GPA(label) (ST_LOAD + (uint64_t)(label - vmx_st_guest))
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			log_err("vmx: self-test: " __VA_ARGS__);             \
-			return -EIO;                                         \
-		}                                                            \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			log_err("vmx: self-test: " __VA_ARGS__);               \
+			return -EIO;                                           \
+		}                                                              \
 	} while (0)
 
 struct vmx_st {
@@ -105,7 +105,8 @@ static int vmx_st_next(struct vmx_st *st, struct vm_exit *e)
 		if (e->code == VM_EXIT_S2_FAULT &&
 		    gmem_is_ram(st->vm->mem, e->u.s2.gpa, 1)) {
 			st->ram_faults++;
-			rc = gmem_fault(st->vm->mem, e->u.s2.gpa, e->u.s2.write);
+			rc =
+			    gmem_fault(st->vm->mem, e->u.s2.gpa, e->u.s2.write);
 			if (rc)
 				return rc;
 			continue;
@@ -133,10 +134,11 @@ static int vmx_st_expect_out(struct vmx_st *st, const uint8_t *label,
 
 	if (rc)
 		return rc;
-	CHECK(e.code == VM_EXIT_IO, "exit %d (native %#x) where OUT %#x was due",
-	      e.code, e.native, val);
+	CHECK(e.code == VM_EXIT_IO,
+	      "exit %d (native %#x) where OUT %#x was due", e.code, e.native,
+	      val);
 	CHECK(e.u.io.port == 0xe9 && e.u.io.size == 1 && !e.u.io.in &&
-		      !e.u.io.string && !e.u.io.rep && e.insn_len == 2,
+		  !e.u.io.string && !e.u.io.rep && e.insn_len == 2,
 	      "I/O exit decoded as port %#x size %u in %d string %d rep %d "
 	      "length %u",
 	      e.u.io.port, e.u.io.size, e.u.io.in, e.u.io.string, e.u.io.rep,
@@ -223,9 +225,9 @@ static int vmx_st_sequence(struct vmx_st *st)
 	int rc;
 
 	CHECK(vmx_ops.get_reg(v, VCPU_CR0) == 0x10 &&
-		      vmx_ops.get_reg(v, VCPU_CS_ATTR) == 0x9b &&
-		      vmx_ops.get_reg(v, VCPU_EFER) == 0 &&
-		      vmx_st_rip(st) == ST_LOAD,
+		  vmx_ops.get_reg(v, VCPU_CS_ATTR) == 0x9b &&
+		  vmx_ops.get_reg(v, VCPU_EFER) == 0 &&
+		  vmx_st_rip(st) == ST_LOAD,
 	      "initial state cr0 %#llx cs attr %#llx efer %#llx rip %#llx",
 	      (unsigned long long)vmx_ops.get_reg(v, VCPU_CR0),
 	      (unsigned long long)vmx_ops.get_reg(v, VCPU_CS_ATTR),
@@ -239,8 +241,8 @@ static int vmx_st_sequence(struct vmx_st *st)
 	if ((rc = vmx_st_next(st, &e)))
 		return rc;
 	CHECK(e.code == VM_EXIT_CPUID && e.insn_len == 2 &&
-		      vmx_st_rip(st) == GPA(vmx_st_cpuid) &&
-		      (uint32_t)v->gprs.rax == 0,
+		  vmx_st_rip(st) == GPA(vmx_st_cpuid) &&
+		  (uint32_t)v->gprs.rax == 0,
 	      "expected CPUID leaf 0: exit %d length %u rip %#llx eax %#x",
 	      e.code, e.insn_len, (unsigned long long)vmx_st_rip(st),
 	      (uint32_t)v->gprs.rax);
@@ -251,22 +253,21 @@ static int vmx_st_sequence(struct vmx_st *st)
 	if ((rc = vmx_st_next(st, &e)))
 		return rc;
 	CHECK(e.code == VM_EXIT_S2_FAULT && e.u.s2.gpa == 0x20000 &&
-		      e.u.s2.write && !e.u.s2.read && !e.u.s2.exec &&
-		      !e.u.s2.present && e.u.s2.gla_valid &&
-		      e.u.s2.gla == 0x20000 &&
-		      vmx_st_rip(st) == GPA(vmx_st_fault),
+		  e.u.s2.write && !e.u.s2.read && !e.u.s2.exec &&
+		  !e.u.s2.present && e.u.s2.gla_valid &&
+		  e.u.s2.gla == 0x20000 && vmx_st_rip(st) == GPA(vmx_st_fault),
 	      "expected a stage-2 write fault at 0x20000: exit %d gpa %#llx "
 	      "r%d w%d x%d present %d gla %#llx (valid %d)",
-	      e.code, (unsigned long long)e.u.s2.gpa, e.u.s2.read,
-	      e.u.s2.write, e.u.s2.exec, e.u.s2.present,
-	      (unsigned long long)e.u.s2.gla, e.u.s2.gla_valid);
+	      e.code, (unsigned long long)e.u.s2.gpa, e.u.s2.read, e.u.s2.write,
+	      e.u.s2.exec, e.u.s2.present, (unsigned long long)e.u.s2.gla,
+	      e.u.s2.gla_valid);
 	vmx_ops.set_reg(v, VCPU_RIP, GPA(vmx_st_fault_end));
 
 	if ((rc = vmx_st_next(st, &e)))
 		return rc;
 	CHECK(e.code == VM_EXIT_INTR_WINDOW &&
-		      vmx_st_rip(st) == GPA(vmx_st_window) &&
-		      !vmx_ops.get_reg(v, VCPU_INTR_SHADOW),
+		  vmx_st_rip(st) == GPA(vmx_st_window) &&
+		  !vmx_ops.get_reg(v, VCPU_INTR_SHADOW),
 	      "expected the interrupt window at %#llx: exit %d (native %#x) "
 	      "at %#llx",
 	      (unsigned long long)GPA(vmx_st_window), e.code, e.native,
@@ -305,8 +306,8 @@ static int vmx_st_sequence(struct vmx_st *st)
 		vmx_st_cpuid_handler(st, &e);
 	}
 	CHECK(e.code == VM_EXIT_HLT && e.insn_len == 1 &&
-		      vmx_st_rip(st) == GPA(vmx_st_hlt) &&
-		      rounds == vmx_st_bench_rounds,
+		  vmx_st_rip(st) == GPA(vmx_st_hlt) &&
+		  rounds == vmx_st_bench_rounds,
 	      "expected HLT after %u CPUIDs: exit %d (native %#x) length %u "
 	      "rip %#llx after %u",
 	      vmx_st_bench_rounds, e.code, e.native, e.insn_len,
@@ -318,11 +319,10 @@ static int vmx_st_sequence(struct vmx_st *st)
 	/* A guest state VM entry refuses (CS not present) is reported. */
 	vmx_ops.set_reg(v, VCPU_CS_ATTR, 0x1b);
 	rc = vmx_ops.vcpu_run(v, &e);
-	CHECK(rc == 0 && e.code == VM_EXIT_ENTRY_FAILED &&
-		      e.native == (VMX_EXIT_ENTRY_FAILURE |
-				   VMX_EXIT_BAD_GUEST_STATE),
-	      "a not-present CS: rc %d exit %d native %#x", rc, e.code,
-	      e.native);
+	CHECK(
+	    rc == 0 && e.code == VM_EXIT_ENTRY_FAILED &&
+		e.native == (VMX_EXIT_ENTRY_FAILURE | VMX_EXIT_BAD_GUEST_STATE),
+	    "a not-present CS: rc %d exit %d native %#x", rc, e.code, e.native);
 	return 0;
 }
 

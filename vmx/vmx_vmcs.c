@@ -73,8 +73,8 @@ void vmx_vmwrite_failed(enum vmcs_field f, uint64_t val)
 static uint64_t vmx_page(uint8_t fill)
 {
 	uint64_t pa = vmx_caps.basic & VMX_BASIC_32BIT_ADDR
-			      ? pmm_alloc_4k_below(1ull << 32)
-			      : pmm_alloc_4k();
+			  ? pmm_alloc_4k_below(1ull << 32)
+			  : pmm_alloc_4k();
 
 	if (pa)
 		memset(mm_phys_to_virt(pa), fill, PMM_PAGE);
@@ -118,13 +118,27 @@ static inline uint16_t vmx_read_sel(int which)
 	uint16_t s;
 
 	switch (which) {
-	case 0: asm volatile("mov %%es, %0" : "=r"(s)); break;
-	case 1: asm volatile("mov %%cs, %0" : "=r"(s)); break;
-	case 2: asm volatile("mov %%ss, %0" : "=r"(s)); break;
-	case 3: asm volatile("mov %%ds, %0" : "=r"(s)); break;
-	case 4: asm volatile("mov %%fs, %0" : "=r"(s)); break;
-	case 5: asm volatile("mov %%gs, %0" : "=r"(s)); break;
-	default: asm volatile("str %0" : "=r"(s)); break;
+	case 0:
+		asm volatile("mov %%es, %0" : "=r"(s));
+		break;
+	case 1:
+		asm volatile("mov %%cs, %0" : "=r"(s));
+		break;
+	case 2:
+		asm volatile("mov %%ss, %0" : "=r"(s));
+		break;
+	case 3:
+		asm volatile("mov %%ds, %0" : "=r"(s));
+		break;
+	case 4:
+		asm volatile("mov %%fs, %0" : "=r"(s));
+		break;
+	case 5:
+		asm volatile("mov %%gs, %0" : "=r"(s));
+		break;
+	default:
+		asm volatile("str %0" : "=r"(s));
+		break;
 	}
 	return s;
 }
@@ -150,8 +164,8 @@ void vmx_host_refresh(struct vmx_vcpu *vv)
 	/* The 16-byte TSS descriptor (SDM 3A 8.2.3): base in four parts. */
 	d = (const uint8_t *)gdt.base + (tr & ~7u);
 	tr_base = d[2] | (uint64_t)d[3] << 8 | (uint64_t)d[4] << 16 |
-		  (uint64_t)d[7] << 24 | (uint64_t)*(const uint32_t *)(d + 8)
-						<< 32;
+		  (uint64_t)d[7] << 24 |
+		  (uint64_t) * (const uint32_t *)(d + 8) << 32;
 	vmx_vmwrite(VMCS_HOST_GDTR_BASE, gdt.base);
 	vmx_vmwrite(VMCS_HOST_IDTR_BASE, idt.base);
 	vmx_vmwrite(VMCS_HOST_TR_BASE, tr_base);
@@ -251,14 +265,14 @@ static int vmx_guest_init(struct vcpu *v, uint16_t cs, uint16_t ip)
 	}
 	ip += fix;
 	cs &= ~3;
-	vmx_seg(0, 0, 0, 0xffff, 0x93);	/* ES: data RW accessed, DPL 0 */
+	vmx_seg(0, 0, 0, 0xffff, 0x93); /* ES: data RW accessed, DPL 0 */
 	vmx_seg(1, cs, (uint64_t)cs << 4, 0xffff, 0x9b); /* code RX acc. */
-	vmx_seg(2, 0, 0, 0xffff, 0x93);	/* SS: DPL 0 = CPL 0 */
+	vmx_seg(2, 0, 0, 0xffff, 0x93);			 /* SS: DPL 0 = CPL 0 */
 	vmx_seg(3, 0, 0, 0xffff, 0x93);
 	vmx_seg(4, 0, 0, 0xffff, 0x93);
 	vmx_seg(5, 0, 0, 0xffff, 0x93);
-	vmx_seg(6, 0, 0, 0xffff, 0x82);	/* LDTR: present LDT */
-	vmx_seg(7, 0, 0, 0xffff, 0x8b);	/* TR: busy 32-bit TSS */
+	vmx_seg(6, 0, 0, 0xffff, 0x82); /* LDTR: present LDT */
+	vmx_seg(7, 0, 0, 0xffff, 0x8b); /* TR: busy 32-bit TSS */
 	vmx_vmwrite(VMCS_GUEST_GDTR_BASE, 0);
 	vmx_vmwrite(VMCS_GUEST_GDTR_LIMIT, 0xffff);
 	vmx_vmwrite(VMCS_GUEST_IDTR_BASE, 0);
@@ -323,8 +337,8 @@ static void vmx_controls_init(struct vcpu *v)
 	vv->cr0_mask = ((vmx_caps.cr0_fixed0 & ~(VMX_CR0_PE | VMX_CR0_PG)) |
 			~vmx_caps.cr0_fixed1 | VMX_CR0_CD | VMX_CR0_NW) &
 		       0xffffffffull;
-	vv->cr4_mask = (vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1) &
-		       0xffffffffull;
+	vv->cr4_mask =
+	    (vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1) & 0xffffffffull;
 	vmx_vmwrite(VMCS_CR0_MASK, vv->cr0_mask);
 	vmx_vmwrite(VMCS_CR4_MASK, vv->cr4_mask);
 }

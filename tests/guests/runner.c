@@ -44,12 +44,12 @@ static void guest_irq_thread(void *arg)
 	free(irq);
 }
 
-static int guest_port(struct vcpu *v, uint16_t port, uint8_t size, bool in,
-		      uint32_t *data, void *opaque)
+static int guest_port(struct vcpu *v, uint64_t port, unsigned int size,
+		      bool write, uint64_t *data, void *opaque)
 {
 	struct guest_run *r = opaque;
 
-	if (in) {
+	if (!write) {
 		*data = 0;
 		return 0;
 	}
@@ -67,7 +67,7 @@ static int guest_port(struct vcpu *v, uint16_t port, uint8_t size, bool in,
 	}
 	case 0xf5:
 		if (r->nfigures < 8)
-			r->figures[r->nfigures++] = *data;
+			r->figures[r->nfigures++] = (uint32_t)*data;
 		return 0;
 	case 0xf6: {
 		/* Raise a vector now, or after some ms from another thread. */
@@ -79,7 +79,7 @@ static int guest_port(struct vcpu *v, uint16_t port, uint8_t size, bool in,
 		if (!irq)
 			return -ENOMEM;
 		*irq = (struct guest_irq){ v, (uint8_t)*data,
-					   (uint64_t)(*data >> 8) * 1000000 };
+					   (*data >> 8) * 1000000 };
 		if (!thread_create("guest-irq", guest_irq_thread, irq, NULL)) {
 			free(irq);
 			return -ENOMEM;
@@ -87,7 +87,7 @@ static int guest_port(struct vcpu *v, uint16_t port, uint8_t size, bool in,
 		return 0;
 	}
 	case 0xf4:
-		v->vm->report = *data;
+		v->vm->report = (uint32_t)*data;
 		v->vm->reported = true;
 		vm_stop(v->vm, "the test guest reported");
 		return 1;
@@ -113,10 +113,17 @@ static struct vm *guest_launch(const char *name, const uint8_t *bin,
 	vm = vm_create(&cfg);
 	if (!vm)
 		return NULL;
-	if (vm_register_pio(vm, 0xe9, 1, guest_port, r) ||
-	    vm_register_pio(vm, 0xf4, 3, guest_port, r) ||
-	    vm_load(vm, GUEST_LOAD, bin, len) ||
-	    vm_load(vm, 0x500, &variant, 1) || vm_start(vm)) {
+	int rc = iobus_register_pio(vm, 0xe9, 1, guest_port, r);
+	if (!rc)
+		rc = iobus_register_pio(vm, 0xf4, 3, guest_port, r);
+	if (!rc)
+		rc = vm_load(vm, GUEST_LOAD, bin, len);
+	if (!rc)
+		rc = vm_load(vm, 0x500, &variant, 1);
+	if (!rc)
+		rc = vm_start(vm);
+	if (rc) {
+		log_err("guest: %s: could not be set up (%d)", name, rc);
 		vm_destroy(vm);
 		return NULL;
 	}
@@ -224,6 +231,7 @@ static int guest_isolation(void)
 	uint64_t deadline = time_ns() + GUEST_TIMEOUT_NS;
 	for (unsigned int i = 0; i < 6; i++) {
 		if (!vms[i]) {
+			log_err("guest: isolation: VM %u did not start", i);
 			rc = -ENOMEM;
 			continue;
 		}
