@@ -175,7 +175,7 @@ static int x86_modrm(struct x86_dec *d, uint8_t rm_size, uint8_t reg_size,
 /* Iz: a 16- or 32-bit immediate, sign-extended to 64 (SDM vol. 2 A.2.2). */
 static int x86_imm_z(struct x86_dec *d, uint8_t opsize)
 {
-	int64_t v;
+	int64_t v = 0;
 	int err = x86_fetch_imm(d, opsize == 2 ? 2 : 4, &v);
 
 	d->in->imm = (uint64_t)v;
@@ -185,7 +185,7 @@ static int x86_imm_z(struct x86_dec *d, uint8_t opsize)
 
 static int x86_imm_b(struct x86_dec *d, uint8_t opsize)
 {
-	int64_t v;
+	int64_t v = 0;
 	int err = x86_fetch_imm(d, 1, &v);
 
 	d->in->imm = (uint64_t)v;
@@ -250,7 +250,7 @@ static int x86_one_byte(struct x86_dec *d, uint8_t op, uint8_t opsize_v)
 	struct x86_insn *in = d->in;
 	uint8_t size = (op & 1) ? opsize_v : 1;
 	struct x86_opnd reg;
-	int64_t off;
+	int64_t off = 0;
 	int err;
 
 	in->opcode = op;

@@ -59,10 +59,11 @@ struct x86_emul_ctx {
  * complete (the caller adds it to RIP), 0 when a REP string instruction
  * has iterations left (RIP stays, the guest re-executes it and exits
  * again on its next MMIO access), or a negative errno:
- * -EOPNOTSUPP: a form this emulator refuses (no memory operand, an
- *   access crossing a page, MOVS with both sides in the faulting page);
+ * -EOPNOTSUPP: a form this emulator refuses (a device access crossing
+ *   a page, MOVS without gla_to_gpa, a missing callback);
  * -EINVAL: the decoded operand does not address the faulting page
  *   (the instruction changed under us, or a bogus exit);
+ * Register-only forms (mod 3) are emulated too, without callbacks.
  * or whatever a callback returned. Registers already reflect any REP
  * iterations completed before an error.
  */
