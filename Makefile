@@ -75,10 +75,10 @@ $(BUILD)/obj/%.o: %.S
 	@$(CC) $(KFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 
 # Test guests: 16-bit entry at 0x8000, linked flat (tests/guests/runner.c).
-$(BUILD)/guests/%.bin: tests/guests/%.S
+$(BUILD)/guests/%.bin: tests/guests/%.S tests/guests/boot64.inc
 	@mkdir -p $(dir $@)
 	@echo "  GUEST   $<"
-	@$(CC) -c -o $(@:.bin=.o) $<
+	@$(CC) -c -Wa,-Itests/guests -o $(@:.bin=.o) $<
 	@ld -m elf_x86_64 -Ttext=0x8000 -e _start --oformat binary -o $@ \
 		$(@:.bin=.o)
 $(BUILD)/obj/tests/guests/guests.o: $(GUEST_BINS)

@@ -13,6 +13,7 @@
 #include "core/fmt.h"
 #include "core/log.h"
 #include "core/vm.h"
+#include "core/vm_mmio.h"
 #include "ept/gmem.h"
 
 static void vm_run_advance(struct vcpu *v, const struct vm_exit *e)
@@ -171,11 +172,21 @@ static int vm_exit_hlt(struct vcpu *v, struct vm_exit *e)
 
 static int vm_exit_s2(struct vcpu *v, struct vm_exit *e)
 {
-	int rc = gmem_fault(v->vm->mem, e->u.s2.gpa, e->u.s2.write);
+	uint64_t gpa = e->u.s2.gpa;
+	char why[96];
 
-	if (rc == 0)
+	if (gmem_is_ram(v->vm->mem, gpa, 1)) {
+		int rc = gmem_fault(v->vm->mem, gpa, e->u.s2.write);
+		if (rc == 0)
+			return 0;
+		return vm_run_fail(v, "no memory to back guest RAM at %#llx (%d)",
+				   (unsigned long long)gpa, rc);
+	}
+	if (iobus_mmio_claimed(v->vm, gpa)) {
+		if (vm_mmio_emulate(v, e, why, sizeof(why)) < 0)
+			return vm_run_fail(v, "%s", why);
 		return 0;
-	/* Not RAM: MMIO. No device claims any yet (iobus MMIO comes next). */
+	}
 	return vm_run_fail(v, "%s of unmapped guest-physical address %#llx",
 			   e->u.s2.write ? "write" : e->u.s2.exec ? "fetch" : "read",
 			   (unsigned long long)e->u.s2.gpa);

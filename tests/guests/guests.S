@@ -21,5 +21,10 @@ guest_g_hostile_end:
 guest_g_irq:
 	.incbin "g_irq.bin"
 guest_g_irq_end:
+	.balign 16
+	.globl guest_g_mmio, guest_g_mmio_end
+guest_g_mmio:
+	.incbin "g_mmio.bin"
+guest_g_mmio_end:
 
 	.section .note.GNU-stack, "", @progbits

@@ -95,9 +95,14 @@ static int guest_port(struct vcpu *v, uint64_t port, unsigned int size,
 	return 0;
 }
 
-/* Create and start one test VM; @variant goes to guest-physical 0x500. */
-static struct vm *guest_launch(const char *name, const uint8_t *bin,
-			       size_t len, struct guest_run *r, uint8_t variant)
+/*
+ * Create and start one test VM; @variant goes to guest-physical 0x500,
+ * and @mmio_fn (if any) claims [@mmio_base, +@mmio_len).
+ */
+static struct vm *guest_launch_dev(const char *name, const uint8_t *bin,
+				   size_t len, struct guest_run *r,
+				   uint8_t variant, uint64_t mmio_base,
+				   uint64_t mmio_len, iobus_fn mmio_fn)
 {
 	struct vm_config cfg = {
 		.name = name, .vcpus = 1, .ram_bytes = GUEST_RAM,
@@ -116,6 +121,8 @@ static struct vm *guest_launch(const char *name, const uint8_t *bin,
 	int rc = iobus_register_pio(vm, 0xe9, 1, guest_port, r);
 	if (!rc)
 		rc = iobus_register_pio(vm, 0xf4, 3, guest_port, r);
+	if (!rc && mmio_fn)
+		rc = iobus_register_mmio(vm, mmio_base, mmio_len, mmio_fn, NULL);
 	if (!rc)
 		rc = vm_load(vm, GUEST_LOAD, bin, len);
 	if (!rc)
@@ -128,6 +135,19 @@ static struct vm *guest_launch(const char *name, const uint8_t *bin,
 		return NULL;
 	}
 	return vm;
+}
+
+static struct vm *guest_launch(const char *name, const uint8_t *bin,
+			       size_t len, struct guest_run *r, uint8_t variant)
+{
+	return guest_launch_dev(name, bin, len, r, variant, 0, 0, NULL);
+}
+
+static struct vm *guest_launch_with(const char *name, const uint8_t *bin,
+				    size_t len, struct guest_run *r,
+				    uint64_t base, uint64_t size, iobus_fn fn)
+{
+	return guest_launch_dev(name, bin, len, r, 0, base, size, fn);
 }
 
 /* Wait for @vm to stop (or stop it at @deadline); its verdict, or -ETIME. */
@@ -177,6 +197,7 @@ extern const uint8_t guest_g_basic[], guest_g_basic_end[];
 extern const uint8_t guest_g_modes[], guest_g_modes_end[];
 extern const uint8_t guest_g_hostile[], guest_g_hostile_end[];
 extern const uint8_t guest_g_irq[], guest_g_irq_end[];
+extern const uint8_t guest_g_mmio[], guest_g_mmio_end[];
 
 static int guest_basic(void)
 {
@@ -261,3 +282,46 @@ static int guest_irq(void)
 			 &r);
 }
 KEEL_SELFTEST(guest_irq, guest_irq);
+
+/* A 4 KiB scratch device: stores what is written, returns it when read. */
+#define GUEST_MMIO_BASE 0x30000000ull
+
+static uint8_t guest_scratch[4096];
+static unsigned long guest_scratch_accesses;
+
+static int guest_scratch_io(struct vcpu *v, uint64_t gpa, unsigned int size,
+			    bool write, uint64_t *data, void *opaque)
+{
+	uint64_t off = gpa - GUEST_MMIO_BASE;
+
+	guest_scratch_accesses++;
+	if (write)
+		memcpy(guest_scratch + off, data, size);
+	else
+		memcpy(data, guest_scratch + off, size);
+	return 0;
+}
+
+static int guest_mmio(void)
+{
+	struct guest_run r;
+	struct vm *vm;
+
+	memset(guest_scratch, 0, sizeof(guest_scratch));
+	guest_scratch_accesses = 0;
+	vm = guest_launch_with("g_mmio", guest_g_mmio,
+			       guest_g_mmio_end - guest_g_mmio, &r,
+			       GUEST_MMIO_BASE, sizeof(guest_scratch),
+			       guest_scratch_io);
+	if (!vm)
+		return -ENOMEM;
+	int rc = guest_collect(vm, time_ns() + GUEST_TIMEOUT_NS);
+	if (rc == -ETIME)
+		log_err("guest: g_mmio stopped without a verdict (%s)",
+			vm->stop_reason);
+	log_info("guest: g_mmio: %lu device accesses emulated",
+		 guest_scratch_accesses);
+	vm_destroy(vm);
+	return rc;
+}
+KEEL_SELFTEST(guest_mmio, guest_mmio);
