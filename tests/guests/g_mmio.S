@@ -181,6 +181,25 @@ main64:
 	cmpb $0xbe, 0x82(%rbx)
 	jne fail
 
+	/* Figure: ticks per MMIO write round trip through the emulator. */
+	rdtsc
+	movl %eax, %edi
+	movl $256, %ecx
+10:	movl %ecx, 0x400(%rbx)
+	loop 10b
+	rdtsc
+	subl %edi, %eax
+	shrl $8, %eax
+	outl %eax, $0xf5
+
+	/* Figure: one stage-2 fault that backs a fresh 2 MiB of RAM (8 MiB). */
+	rdtsc
+	movl %eax, %edi
+	movq $1, 0x800000
+	rdtsc
+	subl %edi, %eax
+	outl %eax, $0xf5
+
 	xorl %eax, %eax
 	outl %eax, $0xf4
 	hlt

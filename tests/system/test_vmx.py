@@ -10,6 +10,7 @@ itself off through ACPI afterwards.
 import os
 import re
 
+from test_guests import GUESTS
 from harness import Bochs
 
 BOCHS_TIMEOUT = 420
@@ -69,6 +70,10 @@ def test_vmx_selftest_bochs_2cpus():
             "load/save EFER": exit_ & (3 << 20) == 3 << 20 and entry & (1 << 15),
             "no IA-32e guest at start": not entry & (1 << 9),
         }
+        # Every test guest also runs on VT-x/EPT, not only on AMD-V/NPT.
+        for g in GUESTS:
+            if not re.search(r"^selftest: PASS %s$" % g, text, re.M):
+                checks["test guest %s passes" % g] = False
         bad = [k for k, ok in checks.items() if not ok]
         if bad:
             m.fail("control values lack: " + ", ".join(bad), text)
