@@ -63,7 +63,11 @@ struct vm_exit {
 	} u;
 };
 
-/* Registers core reads and writes through the backend (VMCS or VMCB). */
+/*
+ * Registers core reads and writes through the backend (VMCS or VMCB).
+ * Segment attributes use the VMCB's packed 12-bit format on both backends
+ * (type, S, DPL, P, AVL, L, D/B, G).
+ */
 enum vcpu_reg {
 	VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX, VCPU_RSP, VCPU_RBP, VCPU_RSI,
 	VCPU_RDI, VCPU_R8, VCPU_R9, VCPU_R10, VCPU_R11, VCPU_R12, VCPU_R13,
@@ -71,6 +75,7 @@ enum vcpu_reg {
 	VCPU_RIP, VCPU_RFLAGS, VCPU_CR0, VCPU_CR2, VCPU_CR3, VCPU_CR4,
 	VCPU_EFER, VCPU_CS_BASE, VCPU_CS_ATTR, VCPU_SS_ATTR,
 	VCPU_INTR_SHADOW, /* 1 after STI/MOV SS: no interrupt for one insn */
+	VCPU_CS_SEL,	  /* with VCPU_CS_BASE: where a SIPI starts an AP */
 	VCPU_REG_COUNT
 };
 

@@ -49,6 +49,8 @@ struct vm *vm_create(const struct vm_config *cfg)
 		v->vm = vm;
 		v->id = i;
 		v->wake_wq = (struct waitq)WAITQ_INIT;
+		v->wait_sipi = i > 0; /* APs start waiting for a SIPI */
+		v->sipi_vector = -1;
 		if (hv->vcpu_init(v) < 0) {
 			log_err("vm: %s: vCPU %u: backend refused", vm->name, i);
 			goto fail;
@@ -158,8 +160,10 @@ void vm_destroy(struct vm *vm)
 		vm_stop(vm, "destroyed");
 		vm_wait_stopped(vm);
 	}
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
+	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		hv->vcpu_destroy(&vm->vcpus[i]);
+		free(vm->vcpus[i].vlapic);
+	}
 	if (vm->mem)
 		gmem_destroy(vm->mem);
 	free(vm);

@@ -40,6 +40,10 @@ struct vcpu {
 	uint64_t irq_pending[4];
 	struct waitq wake_wq; /* a vCPU in HLT waits here */
 	uint64_t msr_pat; /* guest IA32_PAT (core/cpuid_policy.c) */
+	void *vlapic;	  /* vdev/vlapic.c's state; freed with the VM */
+	/* APs wait for a startup IPI, as after INIT (SDM 3A 9.4.1). */
+	volatile bool wait_sipi;
+	volatile int sipi_vector; /* -1: none received */
 	uint64_t exits[VM_EXIT_COUNT]; /* vm.stats */
 	uint64_t exits_total;
 };
@@ -86,6 +90,9 @@ void vm_destroy(struct vm *vm);
  * takes it as soon as the guest can.
  */
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
+/* INIT and startup IPIs from the virtual local APIC (vdev/vlapic.c). */
+void vcpu_init_signal(struct vcpu *v);
+void vcpu_sipi(struct vcpu *v, uint8_t vector);
 /* core/vm_run.c: a vCPU thread leaving its loop reports here. */
 void vm_vcpu_exited(struct vcpu *v);
 

@@ -233,6 +233,42 @@ static int (*const vm_exit_handlers[VM_EXIT_COUNT])(struct vcpu *,
 	[VM_EXIT_UNHANDLED] = vm_exit_unhandled,
 };
 
+void vcpu_init_signal(struct vcpu *v)
+{
+	if (v->id == 0 || !v->wait_sipi)
+		log_warn("vm %u: INIT to running vCPU %u ignored (not supported "
+			 "yet)",
+			 v->vm->id, v->id);
+}
+
+void vcpu_sipi(struct vcpu *v, uint8_t vector)
+{
+	if (!v->wait_sipi)
+		return; /* a SIPI to a running CPU is ignored, as on hardware */
+	v->sipi_vector = vector;
+	waitq_wake_all(&v->wake_wq);
+}
+
+static bool vm_sipi_or_stop(void *arg)
+{
+	struct vcpu *v = arg;
+
+	return v->stop || v->sipi_vector >= 0;
+}
+
+/* An AP: wait for its startup IPI, then start in real mode at VV00:0000. */
+static void vm_wait_sipi(struct vcpu *v)
+{
+	while (!vm_sipi_or_stop(v))
+		waitq_wait(&v->wake_wq, vm_sipi_or_stop, v);
+	if (v->stop)
+		return;
+	hv->set_reg(v, VCPU_CS_SEL, (uint64_t)v->sipi_vector << 8);
+	hv->set_reg(v, VCPU_CS_BASE, (uint64_t)v->sipi_vector << 12);
+	hv->set_reg(v, VCPU_RIP, 0);
+	v->wait_sipi = false;
+}
+
 void vm_vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -242,6 +278,8 @@ void vm_vcpu_thread(void *arg)
 
 	v->thread = thread_current(); /* vm_stop may kick it from now on */
 	spin_unlock_irqrestore(&v->vm->lock, flags);
+	if (v->wait_sipi)
+		vm_wait_sipi(v);
 	while (!v->stop && rc == 0) {
 		vm_irq_deliver(v);
 		rc = hv->vcpu_run(v, &e);

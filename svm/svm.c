@@ -217,6 +217,8 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 		return *(volatile uint16_t *)((char *)s->vmcb + VMCB_SS + 2);
 	if (r == VCPU_INTR_SHADOW)
 		return vmcb_read64(s->vmcb, VMCB_INT_STATE) & 1;
+	if (r == VCPU_CS_SEL)
+		return *(volatile uint16_t *)((char *)s->vmcb + VMCB_CS);
 	return ((uint64_t *)&v->gprs)[svm_gpr_index[r]];
 }
 
@@ -229,6 +231,10 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 		if (r == VCPU_EFER)
 			val |= EFER_SVME; /* the guest never sees it cleared */
 		vmcb_write64(s->vmcb, off, val);
+		return;
+	}
+	if (r == VCPU_CS_SEL) {
+		vmcb_write16(s->vmcb, VMCB_CS + VMCB_SEG_SEL, val);
 		return;
 	}
 	if (r < VCPU_RIP)

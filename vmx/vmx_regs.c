@@ -140,6 +140,9 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VCPU_CS_BASE:
 		val = vmx_vmread(VMCS_GUEST_CS_BASE);
 		break;
+	case VCPU_CS_SEL:
+		val = vmx_vmread(VMCS_GUEST_CS_SEL);
+		break;
 	case VCPU_CS_ATTR:
 		val = vmx_ar_to_attr(vmx_vmread(VMCS_GUEST_CS_AR));
 		break;
@@ -211,6 +214,9 @@ void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 		break;
 	case VCPU_CS_BASE:
 		vmx_vmwrite(VMCS_GUEST_CS_BASE, val);
+		break;
+	case VCPU_CS_SEL:
+		vmx_vmwrite(VMCS_GUEST_CS_SEL, val);
 		break;
 	case VCPU_CS_ATTR:
 		vmx_vmwrite(VMCS_GUEST_CS_AR, vmx_attr_to_ar(val));

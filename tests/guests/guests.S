@@ -26,5 +26,10 @@ guest_g_irq_end:
 guest_g_mmio:
 	.incbin "g_mmio.bin"
 guest_g_mmio_end:
+	.balign 16
+	.globl guest_g_smp, guest_g_smp_end
+guest_g_smp:
+	.incbin "g_smp.bin"
+guest_g_smp_end:
 
 	.section .note.GNU-stack, "", @progbits

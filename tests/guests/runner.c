@@ -17,6 +17,7 @@
 #include "core/thread.h"
 #include "core/time.h"
 #include "core/vm.h"
+#include "vdev/vlapic.h"
 
 #define GUEST_LOAD 0x8000
 #define GUEST_RAM (16ull << 20)
@@ -102,10 +103,11 @@ static int guest_port(struct vcpu *v, uint64_t port, unsigned int size,
 static struct vm *guest_launch_dev(const char *name, const uint8_t *bin,
 				   size_t len, struct guest_run *r,
 				   uint8_t variant, uint64_t mmio_base,
-				   uint64_t mmio_len, iobus_fn mmio_fn)
+				   uint64_t mmio_len, iobus_fn mmio_fn,
+				   unsigned int vcpus)
 {
 	struct vm_config cfg = {
-		.name = name, .vcpus = 1, .ram_bytes = GUEST_RAM,
+		.name = name, .vcpus = vcpus, .ram_bytes = GUEST_RAM,
 		.entry_cs = 0, .entry_ip = GUEST_LOAD,
 	};
 	struct vm *vm;
@@ -118,7 +120,9 @@ static struct vm *guest_launch_dev(const char *name, const uint8_t *bin,
 	vm = vm_create(&cfg);
 	if (!vm)
 		return NULL;
-	int rc = iobus_register_pio(vm, 0xe9, 1, guest_port, r);
+	int rc = vlapic_attach(vm);
+	if (!rc)
+		rc = iobus_register_pio(vm, 0xe9, 1, guest_port, r);
 	if (!rc)
 		rc = iobus_register_pio(vm, 0xf4, 3, guest_port, r);
 	if (!rc && mmio_fn)
@@ -140,14 +144,14 @@ static struct vm *guest_launch_dev(const char *name, const uint8_t *bin,
 static struct vm *guest_launch(const char *name, const uint8_t *bin,
 			       size_t len, struct guest_run *r, uint8_t variant)
 {
-	return guest_launch_dev(name, bin, len, r, variant, 0, 0, NULL);
+	return guest_launch_dev(name, bin, len, r, variant, 0, 0, NULL, 1);
 }
 
 static struct vm *guest_launch_with(const char *name, const uint8_t *bin,
 				    size_t len, struct guest_run *r,
 				    uint64_t base, uint64_t size, iobus_fn fn)
 {
-	return guest_launch_dev(name, bin, len, r, 0, base, size, fn);
+	return guest_launch_dev(name, bin, len, r, 0, base, size, fn, 1);
 }
 
 /* Wait for @vm to stop (or stop it at @deadline); its verdict, or -ETIME. */
@@ -198,6 +202,7 @@ extern const uint8_t guest_g_modes[], guest_g_modes_end[];
 extern const uint8_t guest_g_hostile[], guest_g_hostile_end[];
 extern const uint8_t guest_g_irq[], guest_g_irq_end[];
 extern const uint8_t guest_g_mmio[], guest_g_mmio_end[];
+extern const uint8_t guest_g_smp[], guest_g_smp_end[];
 
 static int guest_basic(void)
 {
@@ -329,3 +334,26 @@ static int guest_mmio(void)
 	return rc;
 }
 KEEL_SELFTEST(guest_mmio, guest_mmio);
+
+/* Four vCPUs: the guest starts three APs with INIT/SIPI. */
+static int guest_smp(void)
+{
+	struct guest_run r;
+	struct vm *vm = guest_launch_dev("g_smp", guest_g_smp,
+					 guest_g_smp_end - guest_g_smp, &r, 0, 0,
+					 0, NULL, 4);
+
+	if (!vm)
+		return -ENOMEM;
+	/* The APs end in HLT with interrupts off: only the BSP reports. */
+	int rc = guest_collect(vm, time_ns() + GUEST_TIMEOUT_NS);
+	if (rc == -ETIME)
+		log_err("guest: g_smp stopped without a verdict (%s)",
+			vm->stop_reason);
+	else if (rc == 0)
+		log_info("guest: g_smp: %u APs started by INIT/SIPI ran at once",
+			 r.nfigures ? r.figures[0] : 0);
+	vm_destroy(vm);
+	return rc;
+}
+KEEL_SELFTEST(guest_smp, guest_smp);

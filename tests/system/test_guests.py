@@ -8,7 +8,7 @@ import re
 
 from harness import Qemu
 
-GUESTS = ("guest_basic", "guest_modes", "guest_isolation", "guest_irq", "guest_mmio")
+GUESTS = ("guest_basic", "guest_modes", "guest_isolation", "guest_irq", "guest_mmio", "guest_smp")
 
 
 def run_guests(cpus, firmware="bios"):
