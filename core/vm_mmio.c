@@ -53,7 +53,7 @@ static int mmio_gla_to_gpa(void *opaque, uint64_t gla, bool write,
 }
 
 /* Guest-linear access, page by page (the RAM side of MOVS/STOS). */
-static int mmio_mem(struct vcpu *v, uint64_t gla, void *buf, size_t len,
+int vm_guest_linear(struct vcpu *v, uint64_t gla, void *buf, size_t len,
 		    bool write)
 {
 	while (len) {
@@ -79,13 +79,13 @@ static int mmio_mem(struct vcpu *v, uint64_t gla, void *buf, size_t len,
 
 static int mmio_mem_read(void *opaque, uint64_t gla, void *buf, size_t len)
 {
-	return mmio_mem(opaque, gla, buf, len, false);
+	return vm_guest_linear(opaque, gla, buf, len, false);
 }
 
 static int mmio_mem_write(void *opaque, uint64_t gla, const void *buf,
 			  size_t len)
 {
-	return mmio_mem(opaque, gla, (void *)buf, len, true);
+	return vm_guest_linear(opaque, gla, (void *)buf, len, true);
 }
 
 static int mmio_dev(void *opaque, uint64_t gpa, void *buf, size_t len,
@@ -113,7 +113,7 @@ static int mmio_dev_write(void *opaque, uint64_t gpa, const void *buf,
 	return mmio_dev(opaque, gpa, (void *)buf, len, true);
 }
 
-static enum x86_mode mmio_mode(struct vcpu *v)
+enum x86_mode vm_guest_mode(struct vcpu *v)
 {
 	uint64_t attr = hv->get_reg(v, VCPU_CS_ATTR);
 
@@ -141,7 +141,7 @@ int vm_mmio_emulate(struct vcpu *v, const struct vm_exit *e, char *why,
 	size_t got = 0;
 	int rc;
 
-	ctx.mode = mmio_mode(v);
+	ctx.mode = vm_guest_mode(v);
 	ctx.rip = hv->get_reg(v, VCPU_RIP);
 	ctx.rflags = hv->get_reg(v, VCPU_RFLAGS);
 	ctx.seg_base[X86_SEG_CS] = ctx.mode == X86_MODE_64
@@ -153,7 +153,7 @@ int vm_mmio_emulate(struct vcpu *v, const struct vm_exit *e, char *why,
 		size_t n = 4096 - ((pc + got) & 4095);
 		if (n > sizeof(bytes) - got)
 			n = sizeof(bytes) - got;
-		if (mmio_mem(v, pc + got, bytes + got, n, false))
+		if (vm_guest_linear(v, pc + got, bytes + got, n, false))
 			break;
 		got += n;
 	}

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/vm.h"
 #include "core/vm_mmio.h"
+#include "core/vm_strio.h"
 #include "ept/gmem.h"
 
 static void vm_run_advance(struct vcpu *v, const struct vm_exit *e)
@@ -48,9 +49,13 @@ static int vm_exit_io(struct vcpu *v, struct vm_exit *e)
 	uint64_t mask = (1ull << (size * 8)) - 1;
 	uint64_t data = v->gprs.rax & mask;
 
-	if (e->u.io.string)
-		return vm_run_fail(v, "string I/O on port %#x not emulated yet",
-				   e->u.io.port);
+	if (e->u.io.string) {
+		int rc = vm_string_io(v, e);
+		if (rc < 0)
+			return vm_run_fail(v, "string I/O on port %#x failed (%d)",
+					   e->u.io.port, rc);
+		return 0;
+	}
 	if (size != 1 && size != 2 && size != 4)
 		return vm_run_fail(v, "I/O of %u bytes", size);
 	int rc = iobus_pio(v, e->u.io.port, size, !e->u.io.in, &data);

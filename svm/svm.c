@@ -200,6 +200,10 @@ static unsigned int svm_reg_off(enum vcpu_reg r)
 	case VCPU_CR4: return VMCB_CR4;
 	case VCPU_EFER: return VMCB_EFER;
 	case VCPU_CS_BASE: return VMCB_CS + VMCB_SEG_BASE;
+	case VCPU_ES_BASE: return VMCB_ES + VMCB_SEG_BASE;
+	case VCPU_DS_BASE: return VMCB_DS + VMCB_SEG_BASE;
+	case VCPU_FS_BASE: return VMCB_FS + VMCB_SEG_BASE;
+	case VCPU_GS_BASE: return VMCB_GS + VMCB_SEG_BASE;
 	default: return 0;
 	}
 }

@@ -143,6 +143,18 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VCPU_CS_SEL:
 		val = vmx_vmread(VMCS_GUEST_CS_SEL);
 		break;
+	case VCPU_ES_BASE:
+		val = vmx_vmread(VMCS_GUEST_ES_BASE);
+		break;
+	case VCPU_DS_BASE:
+		val = vmx_vmread(VMCS_GUEST_DS_BASE);
+		break;
+	case VCPU_FS_BASE:
+		val = vmx_vmread(VMCS_GUEST_FS_BASE);
+		break;
+	case VCPU_GS_BASE:
+		val = vmx_vmread(VMCS_GUEST_GS_BASE);
+		break;
 	case VCPU_CS_ATTR:
 		val = vmx_ar_to_attr(vmx_vmread(VMCS_GUEST_CS_AR));
 		break;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test guest: CPUID policy, port I/O, MSRs, RAM on demand.
+ * Test guest: CPUID policy, port I/O (byte, word, dword, REP OUTS/INS),
+ * MSRs, RAM on demand.
  * Loaded at 0x8000 and started in real mode at 0000:8000 (like an AP after
  * SIPI). Protocol (tests/guests/runner.c): bytes to port 0xe9 are a log
  * line; a dword to port 0xf5 is a figure; a dword to port 0xf4 ends the
@@ -78,16 +79,32 @@ _start:
 	cmpl $0xdeadbeef, %es:0x10
 	jne fail
 
-	/* 7: say hello on the log port */
+	/* 7: say hello on the log port with REP OUTSB, then a newline */
 	movw $7, %bp
 	movw $hello, %si
-1:	lodsb
-	testb %al, %al
-	jz 2f
+	movw $hello_end - hello, %cx
+	movw $0xe9, %dx
+	cld
+	rep outsb
+	cmpw $hello_end, %si
+	jne fail
+	testw %cx, %cx
+	jne fail
+	movb $'\n', %al
 	outb %al, $0xe9
-	jmp 1b
-2:	movb $'\n', %al
-	outb %al, $0xe9
+
+	/* 8: REP INSW from an unclaimed port fills memory with ones */
+	movw $8, %bp
+	movw $0x6000, %di		/* ES = 0x5000 from check 6 */
+	movw $4, %cx
+	movw $0x300, %dx
+	rep insw
+	cmpl $0xffffffff, %es:0x6000
+	jne fail
+	cmpl $0xffffffff, %es:0x6004
+	jne fail
+	cmpw $0x6008, %di
+	jne fail
 
 	/* Figure: TSC ticks per CPUID round trip, over 256 of them. */
 	rdtsc
@@ -124,4 +141,5 @@ fail:
 	hlt
 
 hello:
-	.asciz "g_basic: real mode guest alive"
+	.ascii "g_basic: real mode guest alive"
+hello_end:
