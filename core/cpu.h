@@ -54,6 +54,20 @@ static inline uint64_t cpu_rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+static inline uint64_t cpu_xgetbv(uint32_t index)
+{
+	uint32_t lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpu_xsetbv(uint32_t index, uint64_t val)
+{
+	asm volatile("xsetbv" ::"c"(index), "a"((uint32_t)val),
+		     "d"((uint32_t)(val >> 32)));
+}
+
 static inline bool cpu_has_rdrand(void)
 {
 	return cpu_cpuid(1, 0).ecx & (1u << 30);

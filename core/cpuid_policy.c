@@ -28,6 +28,10 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 	case 1:
 		r.ecx &= ~(1u << 5);  /* VMX: no nesting */
 		r.ecx |= 1u << 31;    /* running under a hypervisor */
+		/* OSXSAVE mirrors the guest's CR4.OSXSAVE (SDM 2A, CPUID). */
+		r.ecx &= ~(1u << 27);
+		if (hv->get_reg(v, VCPU_CR4) & (1u << 18))
+			r.ecx |= 1u << 27;
 		/* Initial APIC ID and logical processor count. */
 		r.ebx = (r.ebx & 0x0000ffffu) | (v->vm->nvcpus & 0xff) << 16 |
 			(v->id & 0xff) << 24;
@@ -49,8 +53,8 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 int msr_policy_read(struct vcpu *v, uint32_t index, uint64_t *val)
 {
 	switch (index) {
-	case 0x10: /* IA32_TIME_STAMP_COUNTER (offsetting comes later) */
-		*val = cpu_rdtsc();
+	case 0x10: /* IA32_TIME_STAMP_COUNTER: the VM's view */
+		*val = cpu_rdtsc() + v->vm->tsc_offset;
 		return 0;
 	case 0x1b: /* IA32_APIC_BASE: enabled, BSP bit on vCPU 0 */
 		*val = 0xfee00800ull | (v->id == 0 ? 0x100 : 0);
@@ -99,4 +103,19 @@ int msr_policy_write(struct vcpu *v, uint32_t index, uint64_t val)
 	default:
 		return -EPERM;
 	}
+}
+
+/*
+ * XSETBV (SDM vol. 2C): XCR0 only; x87 always set; AVX needs SSE; only
+ * features the host enabled. Anything else is the guest's #GP.
+ */
+int xcr_policy_set(struct vcpu *v, uint32_t index, uint64_t val)
+{
+	uint64_t host = cpu_xgetbv(0);
+
+	if (index != 0 || !(val & 1) || (val & ~host) ||
+	    ((val & 4) && !(val & 2)))
+		return -EPERM;
+	v->xcr0 = val;
+	return 0;
 }

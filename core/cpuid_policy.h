@@ -17,5 +17,6 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub);
 /* 0, or -EPERM when the guest must get #GP. */
 int msr_policy_read(struct vcpu *v, uint32_t index, uint64_t *val);
 int msr_policy_write(struct vcpu *v, uint32_t index, uint64_t val);
+int xcr_policy_set(struct vcpu *v, uint32_t index, uint64_t val);
 
 #endif

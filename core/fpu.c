@@ -104,3 +104,16 @@ void fpu_end(void)
 {
 	fpu_restore(this_cpu()->fpu_irq_area);
 }
+
+uint64_t fpu_xcr0_swap(uint64_t want)
+{
+	uint64_t now;
+
+	/* 0: the caller has no XCR0 of its own (x87 is always set). */
+	if (!fpu_xsave || !want)
+		return fpu_xcr0;
+	now = cpu_xgetbv(0);
+	if (want != now)
+		cpu_xsetbv(0, want);
+	return now;
+}

@@ -25,6 +25,12 @@ void *fpu_area_alloc(void);
 void fpu_area_free(void *area);
 void fpu_save(void *area);
 void fpu_restore(const void *area);
+/*
+ * Load a guest's XCR0 for its run and get the host's back after the exit
+ * (returns the value to restore). Only with interrupts off: host code,
+ * context switches included, must never run with a guest's XCR0.
+ */
+uint64_t fpu_xcr0_swap(uint64_t want);
 /* Bracket for library code in interrupt context (not nestable). */
 void fpu_begin(void);
 void fpu_end(void);

@@ -77,6 +77,7 @@ enum vcpu_reg {
 	VCPU_INTR_SHADOW, /* 1 after STI/MOV SS: no interrupt for one insn */
 	VCPU_CS_SEL,	  /* with VCPU_CS_BASE: where a SIPI starts an AP */
 	VCPU_ES_BASE, VCPU_DS_BASE, VCPU_FS_BASE, VCPU_GS_BASE,
+	VCPU_TSC_OFFSET, /* guest TSC = host TSC + offset */
 	VCPU_REG_COUNT
 };
 

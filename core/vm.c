@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/fmt.h"
+#include "core/cpu.h"
 #include "core/log.h"
 #include "core/percpu.h"
 #include "ept/gmem.h"
@@ -41,6 +42,7 @@ struct vm *vm_create(const struct vm_config *cfg)
 	vm->stopped_wq = (struct waitq)WAITQ_INIT;
 	vm->entry_cs = cfg->entry_cs;
 	vm->entry_ip = cfg->entry_ip;
+	vm->tsc_offset = -cpu_rdtsc();
 	vm->mem = gmem_create(hv->s2_format(), cfg->ram_bytes, true);
 	if (!vm->mem)
 		goto fail;
@@ -55,6 +57,8 @@ struct vm *vm_create(const struct vm_config *cfg)
 			log_err("vm: %s: vCPU %u: backend refused", vm->name, i);
 			goto fail;
 		}
+		hv->set_reg(v, VCPU_TSC_OFFSET, vm->tsc_offset);
+		v->xcr0 = 1; /* x87 only, as after reset */
 		vm->nvcpus++;
 	}
 	vm->state = VM_CREATED;

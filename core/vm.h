@@ -41,6 +41,7 @@ struct vcpu {
 	struct waitq wake_wq; /* a vCPU in HLT waits here */
 	uint64_t msr_pat; /* guest IA32_PAT (core/cpuid_policy.c) */
 	void *vlapic;	  /* vdev/vlapic.c's state; freed with the VM */
+	uint64_t xcr0;	  /* the guest's XCR0, switched around each entry */
 	/* APs wait for a startup IPI, as after INIT (SDM 3A 9.4.1). */
 	volatile bool wait_sipi;
 	volatile int sipi_vector; /* -1: none received */
@@ -60,6 +61,8 @@ struct vm {
 	char stop_reason[96]; /* why it stopped, for logs and vm.info */
 	struct waitq stopped_wq;
 	unsigned int vcpus_running;
+	/* Guest TSC = host TSC + this: every VM's TSC starts near zero. */
+	uint64_t tsc_offset;
 	/* Where vCPU 0 starts (real mode), for the backends' vcpu_init. */
 	uint16_t entry_cs, entry_ip;
 	/* Test guests: the last value written to the report port. */

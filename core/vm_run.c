@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 
+#include "core/cpu.h"
 #include "core/cpuid_policy.h"
 #include "core/fmt.h"
 #include "core/log.h"
@@ -208,6 +209,23 @@ static int vm_exit_exception(struct vcpu *v, struct vm_exit *e)
 			   e->u.exc.vector, e->u.exc.error);
 }
 
+static int vm_exit_xsetbv(struct vcpu *v, struct vm_exit *e)
+{
+	uint64_t val = (v->gprs.rdx << 32) | (uint32_t)v->gprs.rax;
+
+	if (xcr_policy_set(v, (uint32_t)v->gprs.rcx, val) < 0) {
+		struct vm_event gp = { VM_EVENT_EXCEPTION, 13, true, 0 };
+		hv->inject(v, &gp);
+		return 0;
+	}
+	/* XSETBV is 0f 01 d1: 3 bytes, whether the backend knew or not. */
+	if (!e->insn_len)
+		hv->set_reg(v, VCPU_RIP, hv->get_reg(v, VCPU_RIP) + 3);
+	else
+		vm_run_advance(v, e);
+	return 0;
+}
+
 static int vm_exit_entry_failed(struct vcpu *v, struct vm_exit *e)
 {
 	return vm_run_fail(v, "the CPU refused the guest state (%#x)",
@@ -233,7 +251,7 @@ static int (*const vm_exit_handlers[VM_EXIT_COUNT])(struct vcpu *,
 	[VM_EXIT_EXCEPTION] = vm_exit_exception,
 	[VM_EXIT_SHUTDOWN] = vm_exit_shutdown,
 	[VM_EXIT_INIT] = vm_exit_unhandled,
-	[VM_EXIT_XSETBV] = vm_exit_unhandled,
+	[VM_EXIT_XSETBV] = vm_exit_xsetbv,
 	[VM_EXIT_ENTRY_FAILED] = vm_exit_entry_failed,
 	[VM_EXIT_UNHANDLED] = vm_exit_unhandled,
 };

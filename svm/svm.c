@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/cpu.h"
+#include "core/fpu.h"
 #include "core/hv.h"
 #include "core/init.h"
 #include "core/irq.h"
@@ -204,6 +205,7 @@ static unsigned int svm_reg_off(enum vcpu_reg r)
 	case VCPU_DS_BASE: return VMCB_DS + VMCB_SEG_BASE;
 	case VCPU_FS_BASE: return VMCB_FS + VMCB_SEG_BASE;
 	case VCPU_GS_BASE: return VMCB_GS + VMCB_SEG_BASE;
+	case VCPU_TSC_OFFSET: return VMCB_TSC_OFFSET;
 	default: return 0;
 	}
 }
@@ -377,9 +379,12 @@ static int svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	/* GIF=0 holds interrupts off in the host; IF=1 lets them end the run. */
 	irq_disable();
 	asm volatile("clgi" ::: "memory");
+	/* GIF=0 from here to STGI: no host code runs with the guest's XCR0. */
+	uint64_t host_xcr0 = fpu_xcr0_swap(v->xcr0);
 	irq_enable();
 	svm_enter(s->vmcb_pa, &v->gprs, host);
 	irq_disable();
+	fpu_xcr0_swap(host_xcr0);
 	asm volatile("stgi" ::: "memory");
 
 	v->gprs.rax = vmcb_read64(s->vmcb, VMCB_RAX);

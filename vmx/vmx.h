@@ -76,6 +76,7 @@ struct s2_table;
 
 /* Primary processor-based controls (25.6.2, table 25-6). */
 #define PROC_INTR_WINDOW_EXITING (1u << 2)
+#define PROC_USE_TSC_OFFSETTING (1u << 3)
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_INVLPG_EXITING (1u << 9)
 #define PROC_MWAIT_EXITING (1u << 10)

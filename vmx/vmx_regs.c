@@ -146,6 +146,9 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VCPU_ES_BASE:
 		val = vmx_vmread(VMCS_GUEST_ES_BASE);
 		break;
+	case VCPU_TSC_OFFSET:
+		val = vmx_vmread(VMCS_TSC_OFFSET);
+		break;
 	case VCPU_DS_BASE:
 		val = vmx_vmread(VMCS_GUEST_DS_BASE);
 		break;
@@ -229,6 +232,9 @@ void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 		break;
 	case VCPU_CS_SEL:
 		vmx_vmwrite(VMCS_GUEST_CS_SEL, val);
+		break;
+	case VCPU_TSC_OFFSET:
+		vmx_vmwrite(VMCS_TSC_OFFSET, val);
 		break;
 	case VCPU_CS_ATTR:
 		vmx_vmwrite(VMCS_GUEST_CS_AR, vmx_attr_to_ar(val));

@@ -2,8 +2,8 @@
 /*
  * Test guest: real mode -> protected mode -> PAE paging -> long mode with
  * 4-level paging, 2 MiB and 4 KiB pages, then inside long mode: a #UD and
- * a #PF taken by the guest's own IDT, and SSE registers that must survive
- * a few hundred exits. Same port protocol as g_basic.S. Guest-physical
+ * a #PF taken by the guest's own IDT, SSE registers that must survive
+ * a few hundred exits, the TSC offset, and XSETBV/XCR0. Same port protocol as g_basic.S. Guest-physical
  * layout: code at 0x8000, stack below 0x7000, tables at 0x10000-0x16fff.
  */
 #define PML4 0x10000
@@ -183,6 +183,52 @@ lm64:
 	jne fail
 	.endr
 
+	/* 10: the TSC through RDTSC and through the MSR agree (one offset) */
+	movw $10, %bp
+	rdtsc
+	shlq $32, %rdx
+	orq %rax, %rdx
+	movq %rdx, %r13
+	movl $0x10, %ecx
+	rdmsr
+	shlq $32, %rdx
+	orq %rax, %rdx
+	subq %r13, %rdx			/* MSR read after RDTSC: small, >= 0 */
+	cmpq $0x10000000, %rdx
+	jae fail
+
+	/* 11: XSAVE: CR4.OSXSAVE shows in CPUID, XSETBV takes x87|SSE, a
+	 * bad XCR0 is the guest's #GP (skipped where the CPU lacks XSAVE) */
+	movw $11, %bp
+	movl $1, %eax
+	cpuid
+	btl $26, %ecx
+	jnc 12f
+	movq $13, %rdi
+	leaq gp_handler(%rip), %rsi
+	call set_gate
+	movq %cr4, %rax
+	orq $(1 << 18), %rax
+	movq %rax, %cr4
+	movl $1, %eax
+	cpuid
+	btl $27, %ecx
+	jnc fail
+	xorl %ecx, %ecx
+	xorl %edx, %edx
+	movl $3, %eax
+	xsetbv
+	xorl %ecx, %ecx
+	xgetbv
+	cmpl $3, %eax
+	jne fail
+	xorl %ecx, %ecx
+	xorl %edx, %edx
+	movl $2, %eax			/* x87 clear: invalid */
+	xsetbv
+	cmpl $1, FLAGS + 16
+	jne fail
+12:
 	movb $'\n', %al
 	outb %al, $0xe9
 	xorl %eax, %eax
@@ -212,6 +258,12 @@ set_gate:
 ud_handler:
 	incl FLAGS
 	addq $2, (%rsp)			/* past the 2-byte UD2 */
+	iretq
+
+gp_handler:
+	incl FLAGS + 16
+	addq $8, %rsp			/* the error code */
+	addq $3, (%rsp)			/* past XSETBV (0f 01 d1) */
 	iretq
 
 pf_handler:
