@@ -32,12 +32,39 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 		r.ecx &= ~(1u << 27);
 		if (hv->get_reg(v, VCPU_CR4) & (1u << 18))
 			r.ecx |= 1u << 27;
-		/* Initial APIC ID and logical processor count. */
+		/* Initial APIC ID and logical processor count (HTT means
+		 * "count is valid", set it so the count is read). */
+		r.edx |= 1u << 28;
 		r.ebx = (r.ebx & 0x0000ffffu) | (v->vm->nvcpus & 0xff) << 16 |
 			(v->id & 0xff) << 24;
 		break;
+	case 4: /* cache topology: cores sharing the package = the VM's */
+		if (r.eax & 0x1f)
+			r.eax = (r.eax & 0x03ffffffu) |
+				((v->vm->nvcpus - 1) & 0x3f) << 26;
+		break;
+	case 0xb:
+	case 0x1f: {
+		/* x2APIC topology (SDM 2A, CPUID leaf 0BH): one thread per
+		 * core, every vCPU a core of one package. */
+		unsigned int shift = 0;
+		while ((1u << shift) < v->vm->nvcpus)
+			shift++;
+		if (sub == 0)
+			r = (struct cpuid_regs){ 0, 1, 0x100, v->id };
+		else if (sub == 1)
+			r = (struct cpuid_regs){ shift, v->vm->nvcpus, 0x201,
+						 v->id };
+		else
+			r = (struct cpuid_regs){ 0, 0, sub & 0xff, v->id };
+		break;
+	}
 	case 0x80000001:
 		r.ecx &= ~(1u << 2); /* SVM: no nesting */
+		r.ecx &= ~(1u << 22); /* no topology extensions (leaf 8000001E) */
+		break;
+	case 0x80000008: /* AMD: cores in the package */
+		r.ecx = (r.ecx & ~0xffu) | ((v->vm->nvcpus - 1) & 0xff);
 		break;
 	case 0x8000000a: /* SVM features: none for the guest */
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };

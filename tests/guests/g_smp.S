@@ -30,6 +30,16 @@ main64:
 	cmpb $0x14, %al
 	jne fail
 
+	/* 5: leaf 0BH says 4 cores, this one x2APIC ID 0 */
+	movw $5, %bp
+	movl $0xb, %eax
+	movl $1, %ecx
+	cpuid
+	cmpl $4, %ebx
+	jne fail
+	testl %edx, %edx
+	jne fail
+
 	/* How many CPUs: CPUID.1:EBX[23:16]. */
 	movl $1, %eax
 	cpuid
