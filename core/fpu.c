@@ -105,15 +105,17 @@ void fpu_end(void)
 	fpu_restore(this_cpu()->fpu_irq_area);
 }
 
-uint64_t fpu_xcr0_swap(uint64_t want)
+bool fpu_xcr0_enter(uint64_t guest)
 {
-	uint64_t now;
-
 	/* 0: the caller has no XCR0 of its own (x87 is always set). */
-	if (!fpu_xsave || !want)
-		return fpu_xcr0;
-	now = cpu_xgetbv(0);
-	if (want != now)
-		cpu_xsetbv(0, want);
-	return now;
+	if (!fpu_xsave || !guest || guest == fpu_xcr0)
+		return false;
+	cpu_xsetbv(0, guest);
+	return true;
+}
+
+void fpu_xcr0_exit(bool switched)
+{
+	if (switched)
+		cpu_xsetbv(0, fpu_xcr0);
 }

@@ -11,6 +11,7 @@
 #ifndef KEEL_CORE_FPU_H
 #define KEEL_CORE_FPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,11 +27,13 @@ void fpu_area_free(void *area);
 void fpu_save(void *area);
 void fpu_restore(const void *area);
 /*
- * Load a guest's XCR0 for its run and get the host's back after the exit
- * (returns the value to restore). Only with interrupts off: host code,
- * context switches included, must never run with a guest's XCR0.
+ * Load a guest's XCR0 for its run (true if it differs from the host's and
+ * was loaded) and the host's back after the exit. Only with interrupts
+ * held: host code, context switches included, never runs with a guest's
+ * XCR0, so no read of the current value is needed on this path.
  */
-uint64_t fpu_xcr0_swap(uint64_t want);
+bool fpu_xcr0_enter(uint64_t guest);
+void fpu_xcr0_exit(bool switched);
 /* Bracket for library code in interrupt context (not nestable). */
 void fpu_begin(void);
 void fpu_end(void);

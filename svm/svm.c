@@ -380,11 +380,11 @@ static int svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	irq_disable();
 	asm volatile("clgi" ::: "memory");
 	/* GIF=0 from here to STGI: no host code runs with the guest's XCR0. */
-	uint64_t host_xcr0 = fpu_xcr0_swap(v->xcr0);
+	bool xcr0 = fpu_xcr0_enter(v->xcr0);
 	irq_enable();
 	svm_enter(s->vmcb_pa, &v->gprs, host);
 	irq_disable();
-	fpu_xcr0_swap(host_xcr0);
+	fpu_xcr0_exit(xcr0);
 	asm volatile("stgi" ::: "memory");
 
 	v->gprs.rax = vmcb_read64(s->vmcb, VMCB_RAX);
