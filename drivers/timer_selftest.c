@@ -196,9 +196,13 @@ static int st_lapic_timer_disarm(void)
 	st_wait(st_fired + 1, 2 * NSEC_PER_MSEC);
 	unsigned int before = st_fired;
 
-	lapic_timer_arm_ns(time_ns() + 2 * NSEC_PER_MSEC);
+	/*
+	 * Far enough ahead that a stalled emulator cannot reach the deadline
+	 * between arming and disarming; then wait past it.
+	 */
+	lapic_timer_arm_ns(time_ns() + 50 * NSEC_PER_MSEC);
 	lapic_timer_arm_ns(0);
-	bool fired = st_wait(before + 1, 20 * NSEC_PER_MSEC);
+	bool fired = st_wait(before + 1, 100 * NSEC_PER_MSEC);
 	/* A deadline already past fires at once (Bochs: inside the WRMSR). */
 	unsigned int n = st_fired;
 
