@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The block layer's promises to every caller: requests outside a device
+ * (or a partition) never reach its driver, a zero-length request is a
+ * no-op, partitions offset and bound every request and flush their disk,
+ * and the registry refuses bad or duplicate devices.
+ * UNIT_SRCS: drivers/blk.c drivers/blk_ramdisk.c core/log.c core/fmt.c tests/unit/host_time.c
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "drivers/blk.h"
+#include "unit.h"
+
+#define SS 512
+#define NSEC 256
+
+static uint8_t mem[NSEC * SS];
+static uint8_t buf[4 * SS];
+
+/* A driver that only counts: shows whether a request got through. */
+static int calls;
+static int cnt_read(struct blk_dev *d, uint64_t lba, uint32_t n, void *b)
+{
+	calls++;
+	return 0;
+}
+static const struct blk_ops cnt_ops = { .read = cnt_read };
+
+UNIT_TEST(blk_bounds)
+{
+	struct blk_dev d = { .name = "cnt0", .sector_size = SS,
+			     .sectors = NSEC, .ops = &cnt_ops };
+
+	calls = 0;
+	UNIT_CHECK(blk_read(&d, NSEC - 1, 1, buf) == 0);
+	UNIT_CHECK(blk_read(&d, 0, 4, buf) == 0);
+	UNIT_CHECK(calls == 2);
+	UNIT_CHECK(blk_read(&d, NSEC - 1, 2, buf) == -ERANGE);
+	UNIT_CHECK(blk_read(&d, NSEC, 1, buf) == -ERANGE);
+	/* lba + count wraps around: must not look small. */
+	UNIT_CHECK(blk_read(&d, UINT64_MAX, 2, buf) == -ERANGE);
+	UNIT_CHECK(blk_read(&d, 1, UINT32_MAX, buf) == -ERANGE);
+	UNIT_CHECK(blk_read(&d, 0, 1, NULL) == -EINVAL);
+	UNIT_CHECK(calls == 2);
+	/* No write op: refused, not a crash. No flush op: nothing to do. */
+	UNIT_CHECK(blk_write(&d, 0, 1, buf) == -EOPNOTSUPP);
+	UNIT_CHECK(blk_flush(&d) == 0);
+}
+
+UNIT_TEST(blk_zero_count)
+{
+	struct blk_dev d = { .name = "cnt1", .sector_size = SS,
+			     .sectors = NSEC, .ops = &cnt_ops };
+
+	calls = 0;
+	UNIT_CHECK(blk_read(&d, 5, 0, buf) == 0);
+	UNIT_CHECK(blk_read(&d, NSEC, 0, buf) == 0);
+	UNIT_CHECK(blk_read(&d, NSEC + 1, 0, buf) == -ERANGE);
+	UNIT_CHECK(calls == 0);
+}
+
+UNIT_TEST(blk_ramdisk_rw)
+{
+	struct blk_ramdisk rd;
+
+	memset(mem, 0, sizeof(mem));
+	UNIT_CHECK(blk_ramdisk_init(&rd, "ramrw", mem, SS, NSEC) == 0);
+	memset(buf, 0xA5, 2 * SS);
+	UNIT_CHECK(blk_write(&rd.dev, 10, 2, buf) == 0);
+	UNIT_CHECK(mem[10 * SS] == 0xA5 && mem[12 * SS - 1] == 0xA5);
+	UNIT_CHECK(mem[10 * SS - 1] == 0 && mem[12 * SS] == 0);
+	memset(buf, 0, sizeof(buf));
+	UNIT_CHECK(blk_read(&rd.dev, 11, 1, buf) == 0);
+	UNIT_CHECK(buf[0] == 0xA5 && buf[SS - 1] == 0xA5);
+	UNIT_CHECK(blk_flush(&rd.dev) == 0 && rd.flushes == 1);
+	rd.dev.read_only = true;
+	UNIT_CHECK(blk_write(&rd.dev, 0, 1, buf) == -EROFS);
+}
+
+UNIT_TEST(blk_partition_offsets_and_bounds)
+{
+	struct blk_ramdisk rd;
+	struct blk_dev p;
+
+	memset(mem, 0, sizeof(mem));
+	blk_ramdisk_init(&rd, "ram0", mem, SS, NSEC);
+	UNIT_CHECK(blk_part_init(&p, &rd.dev, 100, 50, 3) == 0);
+	UNIT_CHECK_STR(p.name, "ram0p3");
+	UNIT_CHECK(p.sectors == 50 && p.sector_size == SS);
+
+	memset(buf, 0x5A, SS);
+	UNIT_CHECK(blk_write(&p, 0, 1, buf) == 0);
+	UNIT_CHECK(mem[100 * SS] == 0x5A && mem[100 * SS - 1] == 0);
+	UNIT_CHECK(blk_write(&p, 49, 1, buf) == 0);
+	UNIT_CHECK(mem[149 * SS] == 0x5A && mem[150 * SS] == 0);
+	/* Past the partition, though still inside the disk: refused. */
+	UNIT_CHECK(blk_write(&p, 50, 1, buf) == -ERANGE);
+	UNIT_CHECK(blk_write(&p, 49, 2, buf) == -ERANGE);
+	UNIT_CHECK(blk_read(&p, UINT64_MAX - 99, 1, buf) == -ERANGE);
+	UNIT_CHECK(mem[150 * SS] == 0);
+	memset(buf, 0, SS);
+	UNIT_CHECK(blk_read(&p, 49, 1, buf) == 0 && buf[0] == 0x5A);
+	UNIT_CHECK(blk_flush(&p) == 0 && rd.flushes == 1);
+
+	/* A partition that does not fit its disk is never made. */
+	UNIT_CHECK(blk_part_init(&p, &rd.dev, 200, 57, 1) == -ERANGE);
+	UNIT_CHECK(blk_part_init(&p, &rd.dev, UINT64_MAX, 2, 1) == -ERANGE);
+	UNIT_CHECK(blk_part_init(&p, &rd.dev, 0, 0, 1) == -ERANGE);
+	UNIT_CHECK(blk_part_init(&p, &rd.dev, 200, 56, 1) == 0);
+
+	/* A read-only disk gives read-only partitions. */
+	rd.dev.read_only = true;
+	UNIT_CHECK(blk_part_init(&p, &rd.dev, 0, 10, 1) == 0);
+	UNIT_CHECK(blk_write(&p, 0, 1, buf) == -EROFS);
+}
+
+UNIT_TEST(blk_registry)
+{
+	struct blk_ramdisk a, b, c;
+	struct blk_dev bad;
+	int n = 0;
+
+	blk_ramdisk_init(&a, "rega", mem, SS, NSEC);
+	blk_ramdisk_init(&b, "regb", mem, SS, NSEC);
+	blk_ramdisk_init(&c, "rega", mem, SS, NSEC);
+	UNIT_CHECK(blk_register(&a.dev) == 0);
+	UNIT_CHECK(blk_register(&b.dev) == 0);
+	UNIT_CHECK(blk_register(&c.dev) == -EEXIST);
+	UNIT_CHECK(blk_register(&a.dev) == -EEXIST);
+	UNIT_CHECK(blk_find("regb") == &b.dev);
+	UNIT_CHECK(blk_find("nope") == NULL);
+	for (struct blk_dev *d = blk_next(NULL); d; d = blk_next(d))
+		n++;
+	UNIT_CHECK(n == 2);
+	UNIT_CHECK(blk_next(NULL) == &a.dev);
+
+	bad = a.dev;
+	bad.name = "bad";
+	bad.sector_size = 520;
+	UNIT_CHECK(blk_register(&bad) == -EINVAL);
+	bad.sector_size = 256;
+	UNIT_CHECK(blk_register(&bad) == -EINVAL);
+	bad.sector_size = 4096;
+	bad.name = "";
+	UNIT_CHECK(blk_register(&bad) == -EINVAL);
+
+	blk_unregister(&a.dev);
+	UNIT_CHECK(blk_find("rega") == NULL);
+	UNIT_CHECK(blk_next(NULL) == &b.dev);
+	blk_unregister(&b.dev);
+	UNIT_CHECK(blk_next(NULL) == NULL);
+}
