@@ -20,17 +20,11 @@ static uint64_t fpu_xcr0;
 static size_t fpu_size = 512; /* FXSAVE */
 static void *fpu_clean;	      /* the state right after FNINIT */
 
-static void fpu_xsetbv(uint64_t v)
-{
-	asm volatile("xsetbv" ::"c"(0), "a"((uint32_t)v),
-		     "d"((uint32_t)(v >> 32)));
-}
-
 void fpu_init_cpu(void)
 {
 	if (fpu_xsave) {
 		cpu_write_cr4(cpu_read_cr4() | CR4_OSXSAVE);
-		fpu_xsetbv(fpu_xcr0);
+		cpu_xsetbv(0, fpu_xcr0);
 	}
 }
 

@@ -85,6 +85,15 @@ static int vm_exit_cpuid(struct vcpu *v, struct vm_exit *e)
 	return 0;
 }
 
+/* #GP(0) for the instruction that exited; RIP stays on it. */
+static int vm_inject_gp(struct vcpu *v)
+{
+	struct vm_event gp = { VM_EVENT_EXCEPTION, 13, true, 0 };
+
+	hv->inject(v, &gp);
+	return 0;
+}
+
 static int vm_exit_msr(struct vcpu *v, struct vm_exit *e)
 {
 	uint32_t index = (uint32_t)v->gprs.rcx;
@@ -92,12 +101,8 @@ static int vm_exit_msr(struct vcpu *v, struct vm_exit *e)
 	int rc = e->code == VM_EXIT_MSR_READ ? msr_policy_read(v, index, &val)
 					     : msr_policy_write(v, index, val);
 
-	if (rc < 0) {
-		/* A refused MSR is the guest's #GP, as on hardware. */
-		struct vm_event gp = { VM_EVENT_EXCEPTION, 13, true, 0 };
-		hv->inject(v, &gp);
-		return 0;
-	}
+	if (rc < 0) /* a refused MSR is the guest's #GP, as on hardware */
+		return vm_inject_gp(v);
 	if (e->code == VM_EXIT_MSR_READ) {
 		v->gprs.rax = (uint32_t)val;
 		v->gprs.rdx = val >> 32;
@@ -213,11 +218,8 @@ static int vm_exit_xsetbv(struct vcpu *v, struct vm_exit *e)
 {
 	uint64_t val = (v->gprs.rdx << 32) | (uint32_t)v->gprs.rax;
 
-	if (xcr_policy_set(v, (uint32_t)v->gprs.rcx, val) < 0) {
-		struct vm_event gp = { VM_EVENT_EXCEPTION, 13, true, 0 };
-		hv->inject(v, &gp);
-		return 0;
-	}
+	if (xcr_policy_set(v, (uint32_t)v->gprs.rcx, val) < 0)
+		return vm_inject_gp(v);
 	/* XSETBV is 0f 01 d1: 3 bytes, whether the backend knew or not. */
 	if (!e->insn_len)
 		hv->set_reg(v, VCPU_RIP, hv->get_reg(v, VCPU_RIP) + 3);

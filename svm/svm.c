@@ -218,13 +218,13 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 	if (off)
 		return vmcb_read64(s->vmcb, off);
 	if (r == VCPU_CS_ATTR)
-		return *(volatile uint16_t *)((char *)s->vmcb + VMCB_CS + 2);
+		return vmcb_read16(s->vmcb, VMCB_CS + VMCB_SEG_ATTR);
 	if (r == VCPU_SS_ATTR)
-		return *(volatile uint16_t *)((char *)s->vmcb + VMCB_SS + 2);
+		return vmcb_read16(s->vmcb, VMCB_SS + VMCB_SEG_ATTR);
 	if (r == VCPU_INTR_SHADOW)
 		return vmcb_read64(s->vmcb, VMCB_INT_STATE) & 1;
 	if (r == VCPU_CS_SEL)
-		return *(volatile uint16_t *)((char *)s->vmcb + VMCB_CS);
+		return vmcb_read16(s->vmcb, VMCB_CS + VMCB_SEG_SEL);
 	return ((uint64_t *)&v->gprs)[svm_gpr_index[r]];
 }
 

@@ -126,6 +126,11 @@ static inline void vmcb_write32(void *vmcb, unsigned int off, uint32_t v)
 	*(volatile uint32_t *)((char *)vmcb + off) = v;
 }
 
+static inline uint16_t vmcb_read16(const void *vmcb, unsigned int off)
+{
+	return *(const volatile uint16_t *)((const char *)vmcb + off);
+}
+
 static inline void vmcb_write16(void *vmcb, unsigned int off, uint16_t v)
 {
 	*(volatile uint16_t *)((char *)vmcb + off) = v;
