@@ -307,24 +307,37 @@ void thread_yield(void)
 	schedule();
 }
 
-void thread_sleep_ns(uint64_t ns)
+/* Put the current thread on this CPU's sleep list until @deadline; under
+ * rq_lock with interrupts off. The caller blocks it with schedule(). */
+static void sched_timer_add(struct percpu *c, struct thread *t,
+			    uint64_t deadline)
 {
-	struct percpu *c;
-	uint64_t flags = irq_save();
-
-	c = this_cpu();
-	struct thread *t = c->current;
-	spin_lock(&c->rq_lock);
-	t->wake_at = time_ns() + ns;
-	t->state = THREAD_BLOCKED;
+	t->wake_at = deadline;
 	struct thread **p = &c->timers;
 	while (*p && (*p)->wake_at <= t->wake_at)
 		p = &(*p)->timer_next;
 	t->timer_next = *p;
 	*p = t;
-	spin_unlock(&c->rq_lock);
-	schedule();
-	irq_restore(flags);
+}
+
+void thread_sleep_ns(uint64_t ns)
+{
+	uint64_t deadline = time_ns() + ns;
+
+	/* A stray wake-up (a waker that lost a race with a timed wait) ends
+	 * the block early: sleep again until the deadline has really come. */
+	while (time_ns() < deadline) {
+		uint64_t flags = irq_save();
+		struct percpu *c = this_cpu();
+		struct thread *t = c->current;
+
+		spin_lock(&c->rq_lock);
+		t->state = THREAD_BLOCKED;
+		sched_timer_add(c, t, deadline);
+		spin_unlock(&c->rq_lock);
+		schedule();
+		irq_restore(flags);
+	}
 }
 
 void thread_kick(struct thread *t)
@@ -482,6 +495,56 @@ void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg)
 	spin_unlock(&wq->lock);
 	schedule();
 	irq_restore(flags);
+}
+
+bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
+			uint64_t timeout_ns)
+{
+	uint64_t flags = irq_save();
+	struct percpu *c = this_cpu();
+	struct thread *self = c->current;
+	bool queued = false;
+
+	spin_lock(&wq->lock);
+	if (cond && cond(arg)) {
+		spin_unlock(&wq->lock);
+		irq_restore(flags);
+		return true;
+	}
+	if (!timeout_ns) {
+		spin_unlock(&wq->lock);
+		irq_restore(flags);
+		return false;
+	}
+	/*
+	 * On the wait queue and on the sleep list at once: whichever fires
+	 * first makes it runnable. thread_wake() takes a woken thread off the
+	 * sleep list; a timed-out one takes itself off the wait queue below.
+	 * Lock order wq->lock, then rq_lock, as waitq_wake -> thread_wake.
+	 */
+	self->state = THREAD_BLOCKED;
+	self->wq_next = NULL;
+	struct thread **p = &wq->head;
+	while (*p)
+		p = &(*p)->wq_next;
+	*p = self;
+	spin_lock(&c->rq_lock);
+	sched_timer_add(c, self, time_ns() + timeout_ns);
+	spin_unlock(&c->rq_lock);
+	spin_unlock(&wq->lock);
+	schedule();
+
+	spin_lock(&wq->lock);
+	for (p = &wq->head; *p; p = &(*p)->wq_next)
+		if (*p == self) {
+			*p = self->wq_next;
+			queued = true;
+			break;
+		}
+	spin_unlock(&wq->lock);
+	irq_restore(flags);
+	/* Still queued: the timer woke us, nobody called waitq_wake. */
+	return !queued || (cond && cond(arg));
 }
 
 static void waitq_wake(struct waitq *wq, bool all)

@@ -207,6 +207,61 @@ static int selftest_sleep(void)
 }
 KEEL_SELFTEST(sleep_accuracy, selftest_sleep);
 
+/* A timed wait ends at its deadline when nobody wakes it, and at once
+ * (returning true) when another CPU does; ping-pong again after each so a
+ * stale timer or queue link would show. */
+static struct waitq tw_wq = WAITQ_INIT;
+static volatile int tw_flag;
+
+static bool tw_set(void *arg)
+{
+	(void)arg;
+	return tw_flag;
+}
+
+static void tw_waker(void *arg)
+{
+	(void)arg;
+	thread_sleep_ns(5000000);
+	tw_flag = 1;
+	waitq_wake_all(&tw_wq);
+	thread_exit();
+}
+
+static int selftest_wait_timeout(void)
+{
+	int other = percpu_online > 1 ? 1 : 0;
+	struct thread_attr a = { THREAD_NORMAL, 0, other };
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t t0 = time_ns();
+		tw_flag = 0;
+		bool woke = waitq_wait_timeout(&tw_wq, tw_set, NULL, 10000000);
+		uint64_t waited = time_ns() - t0;
+		if (woke || waited < 10000000 || waited > 60000000) {
+			log_err("selftest: timed wait returned %d after %llu ns",
+				woke, (unsigned long long)waited);
+			return -ETIME;
+		}
+		if (!thread_create("tw-waker", tw_waker, NULL, &a))
+			return -ENOMEM;
+		t0 = time_ns();
+		while (!tw_flag)
+			if (!waitq_wait_timeout(&tw_wq, tw_set, NULL,
+						1000000000ull))
+				break;
+		waited = time_ns() - t0;
+		if (!tw_flag || waited > 500000000ull) {
+			log_err("selftest: woken wait took %llu ns (flag %d)",
+				(unsigned long long)waited, tw_flag);
+			return -ETIME;
+		}
+		thread_sleep_ns(1000000);
+	}
+	return 0;
+}
+KEEL_SELFTEST(wait_timeout, selftest_wait_timeout);
+
 static volatile int spin_stop;
 
 static void spinner(void *arg)

@@ -93,6 +93,13 @@ struct waitq {
  * wake-up between them is never lost.
  */
 void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg);
+/*
+ * As waitq_wait, but give up after @timeout_ns. Returns true when woken
+ * (or @cond held), false on timeout; timeout_ns 0 only tests @cond.
+ * Wake-ups may be spurious: callers loop on their condition.
+ */
+bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
+			uint64_t timeout_ns);
 void waitq_wake_one(struct waitq *wq);
 void waitq_wake_all(struct waitq *wq);
 

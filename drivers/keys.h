@@ -8,6 +8,8 @@
 #ifndef KEEL_DRIVERS_KEYS_H
 #define KEEL_DRIVERS_KEYS_H
 
+#include <stdint.h>
+
 enum key {
 	KEY_NONE = 0,
 	KEY_TAB = '\t',
@@ -37,5 +39,15 @@ enum key {
 	KEY_F11,
 	KEY_F12,
 };
+
+
+/*
+ * The console's key queue (drivers/keys.c). Every keyboard (i8042, USB
+ * HID, the serial line) pushes here, from interrupt or thread context;
+ * the console reads in order. A full queue drops the newest key.
+ */
+void keys_push(int key);
+/* The next key, waiting up to @timeout_ns (0: don't wait); KEY_NONE if none. */
+int keys_get(uint64_t timeout_ns);
 
 #endif

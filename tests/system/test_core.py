@@ -13,7 +13,7 @@ from harness import Qemu
 DONE = r"^selftest: (\d+) passed, 0 failed$"
 CORE_TESTS = ("pmm_stress", "heap_stress", "thread_pingpong", "sleep_accuracy",
               "preemption", "simd_preserved", "ipi_call_all", "fair_share",
-              "migration")
+              "migration", "wait_timeout")
 
 
 def boot_selftest(name, mem_mib, cpus, firmware="bios", machine=None):
