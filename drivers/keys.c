@@ -5,6 +5,7 @@
  * while the console thread waits on the queue.
  */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/irq.h"
 #include "core/spinlock.h"
@@ -49,4 +50,40 @@ int keys_get(uint64_t timeout_ns)
 		key = keys_ring[keys_head++ % KEYS_RING];
 	spin_unlock_irqrestore(&keys_lock, flags);
 	return key;
+}
+
+static const char *const keys_names[] = {
+	[KEY_UP - KEY_UP] = "Up",	  [KEY_DOWN - KEY_UP] = "Down",
+	[KEY_LEFT - KEY_UP] = "Left",	  [KEY_RIGHT - KEY_UP] = "Right",
+	[KEY_HOME - KEY_UP] = "Home",	  [KEY_END - KEY_UP] = "End",
+	[KEY_INSERT - KEY_UP] = "Insert", [KEY_DELETE - KEY_UP] = "Delete",
+	[KEY_PGUP - KEY_UP] = "PgUp",	  [KEY_PGDN - KEY_UP] = "PgDn",
+};
+
+const char *keys_name(int key, char buf[8])
+{
+	switch (key) {
+	case KEY_ENTER:
+		return "Enter";
+	case KEY_ESC:
+		return "Esc";
+	case KEY_BACKSPACE:
+		return "Backspace";
+	case KEY_TAB:
+		return "Tab";
+	case ' ':
+		return "Space";
+	}
+	if (key > ' ' && key < 0x7f) {
+		buf[0] = (char)key;
+		buf[1] = 0;
+		return buf;
+	}
+	if (key >= KEY_F1 && key <= KEY_F12) {
+		snprintf(buf, 8, "F%d", key - KEY_F1 + 1);
+		return buf;
+	}
+	if (key >= KEY_UP && key <= KEY_PGDN)
+		return keys_names[key - KEY_UP];
+	return "?";
 }

@@ -49,5 +49,7 @@ enum key {
 void keys_push(int key);
 /* The next key, waiting up to @timeout_ns (0: don't wait); KEY_NONE if none. */
 int keys_get(uint64_t timeout_ns);
+/* "a", "Enter", "F2", "Up": a key's name for logs and tests. */
+const char *keys_name(int key, char buf[8]);
 
 #endif
