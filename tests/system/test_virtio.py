@@ -94,3 +94,32 @@ def test_virtio_net_transitional_and_legacy_only():
         ])
         if re.search(r"^vmnic1:", text, re.M):
             raise BootFailure("the legacy-only device was registered:\n" + text)
+
+
+def test_virtio_blk_io_error_reported():
+    # QEMU's blkdebug fails every read of the scratch disk with EIO: the
+    # request status must come back as an error the caller sees (-EIO),
+    # logged, with the rest of Keel carrying on.
+    with Qemu("virtio-blk-eio") as m:
+        m.build_image("keel.selftest keel.vblktest=vblk1")
+        scratch = os.path.join(m.dir, "scratch.img")
+        with open(scratch, "wb") as f:
+            f.truncate(64 << 20)
+        cfg = os.path.join(m.dir, "blkdebug.cfg")
+        with open(cfg, "w") as f:
+            f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\n')
+        m.start(firmware="bios", disk="virtio",
+                extra=["-nic", "none",
+                       "-drive", "file=blkdebug:%s:%s,format=raw,if=none,id=s,"
+                                 "rerror=report,werror=report" % (cfg, scratch),
+                       "-device", "virtio-blk-pci,drive=s,disable-legacy=on"])
+        text = m.wait_exit([r"^selftest: \d+ passed, 1 failed$"], TIMEOUT)
+        must(text, [
+            r"^vblk1: I/O error \(type 0, sector 0, status 0x1\)$",
+            r"^vblk1: GPT read failed \(-5\)$",
+            r"^vblk1: pattern write/flush/read failed \(-5\)$",
+            r"^selftest: FAIL virtio_blk$",
+            r'^vblk0: partition 3 "KEEL-CONFIG"',
+        ])
+        if re.search(r"vblk\d: .*(resetting|no answer)", text):
+            raise BootFailure("an I/O error was taken for a dead device:\n" + text)
