@@ -59,16 +59,16 @@ struct vblk {
 	char qname[12];
 	struct virtio_pci vp;
 	struct virtq vq;
-	struct waitq done_wq;  /* woken by the queue interrupt */
-	struct waitq lock_wq;  /* one request at a time */
+	struct waitq done_wq; /* woken by the queue interrupt */
+	struct waitq lock_wq; /* one request at a time */
 	int busy;
-	bool dead;	       /* reset failed: every request -EIO */
+	bool dead;		  /* reset failed: every request -EIO */
 	struct vblk_req_hdr *hdr; /* then the status byte, same DMA block */
 	uint8_t *status;
 	uint64_t hdr_phys;
 	uint8_t *bounce;
 	uint64_t bounce_phys;
-	uint32_t max_bytes;    /* per request: bounce and size_max */
+	uint32_t max_bytes; /* per request: bounce and size_max */
 	struct vblk_stats stats;
 };
 
@@ -109,10 +109,9 @@ static int vblk_start(struct vblk *b)
 	static irq_fn const fns[2] = { vblk_config_irq, vblk_irq };
 	int rc;
 
-	rc = virtio_pci_features(&b->vp, VIRTIO_BIT(VBLK_F_SIZE_MAX) |
-						 VIRTIO_BIT(VBLK_F_RO) |
-						 VIRTIO_BIT(VBLK_F_BLK_SIZE) |
-						 VIRTIO_BIT(VBLK_F_FLUSH));
+	rc = virtio_pci_features(
+	    &b->vp, VIRTIO_BIT(VBLK_F_SIZE_MAX) | VIRTIO_BIT(VBLK_F_RO) |
+			VIRTIO_BIT(VBLK_F_BLK_SIZE) | VIRTIO_BIT(VBLK_F_FLUSH));
 	if (rc)
 		return rc;
 	rc = virtio_pci_irqs(&b->vp, 2, fns, b);
@@ -374,16 +373,15 @@ static int vblk_probe(struct pci_dev *d, const struct pci_match *m)
 	b->dev.name = b->name;
 	b->dev.ops = &vblk_ops;
 	b->dev.priv = b;
-	log_info("%s: virtio-blk %04x:%04x, %llu MiB, %u-byte blocks%s%s, "
-		 "queue %u, %s",
-		 b->name, d->vendor, d->device,
-		 (unsigned long long)(b->dev.sectors * b->dev.sector_size >>
-				      20),
-		 b->dev.sector_size,
-		 virtio_has(&b->vp, VBLK_F_FLUSH) ? ", write cache (flush)"
-						   : "",
-		 b->dev.read_only ? ", read-only" : "", b->vq.num,
-		 b->vp.msix ? "MSI-X" : "polled (no MSI-X)");
+	log_info(
+	    "%s: virtio-blk %04x:%04x, %llu MiB, %u-byte blocks%s%s, "
+	    "queue %u, %s",
+	    b->name, d->vendor, d->device,
+	    (unsigned long long)(b->dev.sectors * b->dev.sector_size >> 20),
+	    b->dev.sector_size,
+	    virtio_has(&b->vp, VBLK_F_FLUSH) ? ", write cache (flush)" : "",
+	    b->dev.read_only ? ", read-only" : "", b->vq.num,
+	    b->vp.msix ? "MSI-X" : "polled (no MSI-X)");
 	rc = blk_register(&b->dev);
 	if (rc) {
 		log_err("%s: blk_register failed (%d)", b->name, rc);

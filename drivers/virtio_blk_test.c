@@ -71,7 +71,8 @@ static int vblk_test_list_gpt(struct blk_dev *dev)
 				 (unsigned long long)p->last_lba,
 				 (unsigned long long)((p->last_lba -
 						       p->first_lba + 1) *
-						      dev->sector_size >> 10));
+							  dev->sector_size >>
+						      10));
 		}
 	}
 	free(g);
@@ -207,14 +208,12 @@ static void vblk_bench(void)
 		log_err("blkbench: %s failed (%d)", name, rc);
 		return;
 	}
-	log_info("blkbench: %s seq write %u MiB: %llu KB/s", name,
-		 VBLK_BENCH_MIB,
-		 (unsigned long long)vblk_kbps((uint64_t)VBLK_BENCH_MIB << 20,
-					       wns));
-	log_info("blkbench: %s seq read %u MiB: %llu KB/s", name,
-		 VBLK_BENCH_MIB,
-		 (unsigned long long)vblk_kbps((uint64_t)VBLK_BENCH_MIB << 20,
-					       rns));
+	log_info(
+	    "blkbench: %s seq write %u MiB: %llu KB/s", name, VBLK_BENCH_MIB,
+	    (unsigned long long)vblk_kbps((uint64_t)VBLK_BENCH_MIB << 20, wns));
+	log_info(
+	    "blkbench: %s seq read %u MiB: %llu KB/s", name, VBLK_BENCH_MIB,
+	    (unsigned long long)vblk_kbps((uint64_t)VBLK_BENCH_MIB << 20, rns));
 	log_info("blkbench: %s flush latency us: avg %llu min %llu max %llu",
 		 name, (unsigned long long)(fsum / VBLK_BENCH_FLUSHES / 1000),
 		 (unsigned long long)(fmin / 1000),

@@ -119,12 +119,11 @@ static int vnet_start(struct vnet *v)
 	static irq_fn const fns[2] = { vnet_irq, vnet_irq };
 	int rc;
 
-	rc = virtio_pci_features(&v->vp, VIRTIO_BIT(VNET_F_MAC) |
-						 VIRTIO_BIT(VNET_F_MRG_RXBUF) |
-						 VIRTIO_BIT(VNET_F_STATUS) |
-						 VIRTIO_BIT(VNET_F_CTRL_VQ) |
-						 VIRTIO_BIT(VNET_F_CTRL_RX) |
-						 VIRTIO_BIT(VNET_F_SPEED_DUPLEX));
+	rc = virtio_pci_features(
+	    &v->vp, VIRTIO_BIT(VNET_F_MAC) | VIRTIO_BIT(VNET_F_MRG_RXBUF) |
+			VIRTIO_BIT(VNET_F_STATUS) | VIRTIO_BIT(VNET_F_CTRL_VQ) |
+			VIRTIO_BIT(VNET_F_CTRL_RX) |
+			VIRTIO_BIT(VNET_F_SPEED_DUPLEX));
 	if (rc)
 		return rc;
 	rc = virtio_pci_irqs(&v->vp, 2, fns, v);
@@ -160,8 +159,7 @@ static void vnet_update_link(struct vnet *v)
 	bool full = true;
 
 	if (virtio_has(&v->vp, VNET_F_STATUS))
-		up = virtio_pci_cfg16(&v->vp, VNET_CFG_STATUS) &
-		     VNET_S_LINK_UP;
+		up = virtio_pci_cfg16(&v->vp, VNET_CFG_STATUS) & VNET_S_LINK_UP;
 	if (virtio_has(&v->vp, VNET_F_SPEED_DUPLEX)) {
 		uint32_t s = virtio_pci_cfg32(&v->vp, VNET_CFG_SPEED);
 		uint8_t d = 0;
@@ -296,8 +294,8 @@ static void vnet_poll(struct nic *n)
  * an ack byte the device writes. Polled with a bounded wait: commands are
  * rare and the device answers them at once.
  */
-static int vnet_ctrl(struct vnet *v, uint8_t cls, uint8_t cmd,
-		     const void *data, uint32_t len)
+static int vnet_ctrl(struct vnet *v, uint8_t cls, uint8_t cmd, const void *data,
+		     uint32_t len)
 {
 	struct virtq_buf b[3];
 	uint64_t flags, end;
@@ -388,10 +386,10 @@ static int vnet_probe(struct pci_dev *d, const struct pci_match *m)
 		free(v);
 		return rc;
 	}
-	v->rxbuf = dma_alloc(VNET_QSIZE * VNET_BUF, 4096, false,
-			     &v->rxbuf_phys);
-	v->txbuf = dma_alloc(VNET_QSIZE * VNET_BUF, 4096, false,
-			     &v->txbuf_phys);
+	v->rxbuf =
+	    dma_alloc(VNET_QSIZE * VNET_BUF, 4096, false, &v->rxbuf_phys);
+	v->txbuf =
+	    dma_alloc(VNET_QSIZE * VNET_BUF, 4096, false, &v->txbuf_phys);
 	v->ctrl = dma_alloc(4096, 4096, false, &v->ctrl_phys);
 	if (!v->rxbuf || !v->txbuf || !v->ctrl) {
 		virtio_pci_fail(&v->vp, "no DMA memory");

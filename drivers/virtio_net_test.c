@@ -65,7 +65,7 @@ static void vnt_build_request(const struct nic *n, uint8_t f[60])
 	a[2] = 0x08; /* protocol: IPv4 */
 	a[4] = 6;
 	a[5] = 4;
-	a[7] = 1;    /* request */
+	a[7] = 1; /* request */
 	memcpy(a + 8, n->mac, 6);
 	memcpy(a + 14, vnt_our_ip, 4);
 	memcpy(a + 24, vnt_gw_ip, 4);

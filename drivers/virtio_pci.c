@@ -127,7 +127,8 @@ int virtio_pci_reset(struct virtio_pci *vp)
 	vc_w8(vp, VCOM_STATUS, 0);
 	while (vc_r8(vp, VCOM_STATUS)) {
 		if (time_ns() > end) {
-			log_err("%s: device does not finish its reset", vp->name);
+			log_err("%s: device does not finish its reset",
+				vp->name);
 			return -ETIMEDOUT;
 		}
 		time_delay_ns(10 * NSEC_PER_USEC);
@@ -159,8 +160,7 @@ bool virtio_pci_needs_reset(struct virtio_pci *vp)
 	return s == 0xff || (s & VIRTIO_STATUS_NEEDS_RESET);
 }
 
-int virtio_pci_init(struct virtio_pci *vp, struct pci_dev *d,
-		    const char *name)
+int virtio_pci_init(struct virtio_pci *vp, struct pci_dev *d, const char *name)
 {
 	uint8_t caps[5] = { 0 };
 
@@ -193,8 +193,8 @@ int virtio_pci_init(struct virtio_pci *vp, struct pci_dev *d,
 	vp->notify_len = nlen;
 	vp->notify_mult = pci_read32(d, caps[VCAP_NOTIFY] + VCAP_NOTIFY_MULT);
 	if (caps[VCAP_DEVICE])
-		vp->device = virtio_map_cap(vp, caps[VCAP_DEVICE], 1,
-					    &vp->device_len);
+		vp->device =
+		    virtio_map_cap(vp, caps[VCAP_DEVICE], 1, &vp->device_len);
 	if (!vp->common || !vp->isr || !vp->notify_base)
 		return -EIO;
 
@@ -313,7 +313,8 @@ int virtio_pci_queue(struct virtio_pci *vp, struct virtq *vq, uint16_t index,
 	}
 	virtq_init(vq, qname, index, size, mem, phys, meta);
 
-	/* The doorbell: notify_base + queue_notify_off * multiplier (4.1.4.4). */
+	/* The doorbell: notify_base + queue_notify_off * multiplier (4.1.4.4).
+	 */
 	noff = vc_r16(vp, VCOM_Q_NOFF);
 	noff_bytes = (uint64_t)noff * vp->notify_mult;
 	if (noff_bytes + 2 > vp->notify_len) {

@@ -46,24 +46,23 @@
 
 struct virtio_pci {
 	struct pci_dev *pci;
-	const char *name;		/* "vblk0" */
-	volatile uint8_t *common;	/* struct virtio_pci_common_cfg */
+	const char *name;	  /* "vblk0" */
+	volatile uint8_t *common; /* struct virtio_pci_common_cfg */
 	volatile uint8_t *notify_base;
 	uint32_t notify_mult;
 	uint64_t notify_len;
 	volatile uint8_t *isr;
-	volatile uint8_t *device;	/* device-specific config */
+	volatile uint8_t *device; /* device-specific config */
 	uint32_t device_len;
-	uint64_t features;		/* negotiated */
+	uint64_t features; /* negotiated */
 	uint16_t num_queues;
-	bool msix;			/* vectors below are live */
+	bool msix; /* vectors below are live */
 	unsigned int nirqs;
 	uint8_t vectors[VIRTIO_PCI_MAX_IRQS];
 };
 
 /* Find the capabilities, map them, reset, set ACKNOWLEDGE|DRIVER. */
-int virtio_pci_init(struct virtio_pci *vp, struct pci_dev *d,
-		    const char *name);
+int virtio_pci_init(struct virtio_pci *vp, struct pci_dev *d, const char *name);
 /*
  * Accept the device's features that are in @wanted (VERSION_1 is always
  * asked for and required), then FEATURES_OK and read it back (3.1.1

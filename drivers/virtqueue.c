@@ -21,8 +21,9 @@
 #define virtq_rmb() __asm__ __volatile__("" ::: "memory")
 #define virtq_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 
-#define VIRTQ_USED_ALIGN 64 /* spec: 4; a cache line keeps the device's
-			       writes off the driver's lines */
+#define VIRTQ_USED_ALIGN                                                       \
+	64 /* spec: 4; a cache line keeps the device's                         \
+	      writes off the driver's lines */
 
 static size_t virtq_avail_off(uint16_t num)
 {
@@ -46,8 +47,8 @@ size_t virtq_mem_size(uint16_t num)
 
 size_t virtq_meta_size(uint16_t num)
 {
-	return (size_t)num * (sizeof(void *) + sizeof(uint16_t) +
-			      sizeof(uint32_t));
+	return (size_t)num *
+	       (sizeof(void *) + sizeof(uint16_t) + sizeof(uint32_t));
 }
 
 static bool virtq_num_ok(uint16_t num)
@@ -70,8 +71,8 @@ void virtq_reset(struct virtq *vq)
 	vq->broken = false;
 }
 
-int virtq_init(struct virtq *vq, const char *name, uint16_t index,
-	       uint16_t num, void *mem, uint64_t phys, void *meta)
+int virtq_init(struct virtq *vq, const char *name, uint16_t index, uint16_t num,
+	       void *mem, uint64_t phys, void *meta)
 {
 	uint8_t *m = mem, *md = meta;
 
@@ -94,8 +95,8 @@ int virtq_init(struct virtq *vq, const char *name, uint16_t index,
 	return 0;
 }
 
-int virtq_add(struct virtq *vq, const struct virtq_buf *bufs,
-	      unsigned int nout, unsigned int nin, void *cookie)
+int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned int nout,
+	      unsigned int nin, void *cookie)
 {
 	unsigned int n = nout + nin;
 	uint32_t in_len = 0;

@@ -45,7 +45,7 @@ struct virtq_avail {
 };
 
 struct virtq_used_elem {
-	uint32_t id; /* head of the chain the device used */
+	uint32_t id;  /* head of the chain the device used */
 	uint32_t len; /* bytes it wrote into the chain */
 };
 
@@ -62,9 +62,9 @@ struct virtq_buf {
 };
 
 struct virtq {
-	const char *name;  /* "vblk0 rq", for log lines */
-	uint16_t index;    /* queue number on the device */
-	uint16_t num;      /* ring size, a power of two */
+	const char *name; /* "vblk0 rq", for log lines */
+	uint16_t index;	  /* queue number on the device */
+	uint16_t num;	  /* ring size, a power of two */
 	struct virtq_desc *desc;
 	struct virtq_avail *avail;
 	struct virtq_used *used;
@@ -98,8 +98,8 @@ size_t virtq_mem_size(uint16_t num);
  * memory. 0 or -EINVAL.
  */
 size_t virtq_meta_size(uint16_t num);
-int virtq_init(struct virtq *vq, const char *name, uint16_t index,
-	       uint16_t num, void *mem, uint64_t phys, void *meta);
+int virtq_init(struct virtq *vq, const char *name, uint16_t index, uint16_t num,
+	       void *mem, uint64_t phys, void *meta);
 /*
  * Forget everything in flight and start the ring afresh (after a device
  * reset): the memory is zeroed and the free list rebuilt.
@@ -112,8 +112,8 @@ void virtq_reset(struct virtq *vq);
  * back from virtq_get_used. Not visible to the device until virtq_kick.
  * 0, -ENOSPC (not enough free descriptors), -EINVAL, -EIO (broken).
  */
-int virtq_add(struct virtq *vq, const struct virtq_buf *bufs,
-	      unsigned int nout, unsigned int nin, void *cookie);
+int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned int nout,
+	      unsigned int nin, void *cookie);
 /* Publish what virtq_add queued and notify the device if it wants. */
 void virtq_kick(struct virtq *vq);
 /* Is there a used entry we have not taken yet? (false when broken) */

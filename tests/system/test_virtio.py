@@ -27,16 +27,29 @@ def must(text, patterns):
             raise BootFailure("no line matching %r:\n%s" % (p, text[-4000:]))
 
 
+def start_with_scratch(m, blkdebug_cfg=None):
+    """Boot from the image on virtio-blk with a 64 MiB scratch virtio disk
+    (vblk1), optionally behind QEMU's blkdebug error injection."""
+    scratch = os.path.join(m.dir, "scratch.img")
+    with open(scratch, "wb") as f:
+        f.truncate(64 << 20)
+    drive = "file=%s,format=raw,if=none,id=s" % scratch
+    if blkdebug_cfg:
+        cfg = os.path.join(m.dir, "blkdebug.cfg")
+        with open(cfg, "w") as f:
+            f.write(blkdebug_cfg)
+        drive = ("file=blkdebug:%s:%s,format=raw,if=none,id=s,"
+                 "rerror=report,werror=report" % (cfg, scratch))
+    m.start(firmware="bios", disk="virtio",
+            extra=["-nic", "none", "-drive", drive,
+                   "-device", "virtio-blk-pci,drive=s,disable-legacy=on"])
+    return scratch
+
+
 def test_virtio_blk_boot_and_scratch():
     with Qemu("virtio-blk") as m:
         m.build_image("keel.selftest keel.vblktest=vblk1")
-        scratch = os.path.join(m.dir, "scratch.img")
-        with open(scratch, "wb") as f:
-            f.truncate(64 << 20)
-        m.start(firmware="bios", disk="virtio",
-                extra=["-nic", "none",
-                       "-drive", "file=%s,format=raw,if=none,id=s" % scratch,
-                       "-device", "virtio-blk-pci,drive=s,disable-legacy=on"])
+        scratch = start_with_scratch(m)
         text = m.wait_exit([DONE], TIMEOUT)
         must(text, [
             r"^vblk0: virtio-blk 1af4:1042, 30 MiB, 512-byte blocks, write cache \(flush\), queue \d+, MSI-X$",
@@ -102,17 +115,7 @@ def test_virtio_blk_io_error_reported():
     # logged, with the rest of Keel carrying on.
     with Qemu("virtio-blk-eio") as m:
         m.build_image("keel.selftest keel.vblktest=vblk1")
-        scratch = os.path.join(m.dir, "scratch.img")
-        with open(scratch, "wb") as f:
-            f.truncate(64 << 20)
-        cfg = os.path.join(m.dir, "blkdebug.cfg")
-        with open(cfg, "w") as f:
-            f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\n')
-        m.start(firmware="bios", disk="virtio",
-                extra=["-nic", "none",
-                       "-drive", "file=blkdebug:%s:%s,format=raw,if=none,id=s,"
-                                 "rerror=report,werror=report" % (cfg, scratch),
-                       "-device", "virtio-blk-pci,drive=s,disable-legacy=on"])
+        start_with_scratch(m, '[inject-error]\nevent = "read_aio"\nerrno = "5"\n')
         text = m.wait_exit([r"^selftest: \d+ passed, 1 failed$"], TIMEOUT)
         must(text, [
             r"^vblk1: I/O error \(type 0, sector 0, status 0x1\)$",

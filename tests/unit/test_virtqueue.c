@@ -34,8 +34,8 @@ static struct fake *fake_new(uint16_t num)
 
 	f->mem = aligned_alloc(4096, virtq_mem_size(num));
 	f->meta = malloc(virtq_meta_size(num));
-	UNIT_CHECK(virtq_init(&f->vq, "test", 0, num, f->mem,
-			      (uintptr_t)f->mem, f->meta) == 0);
+	UNIT_CHECK(virtq_init(&f->vq, "test", 0, num, f->mem, (uintptr_t)f->mem,
+			      f->meta) == 0);
 	f->vq.notify = fake_notify;
 	f->vq.notify_arg = f;
 	return f;
@@ -76,7 +76,7 @@ static int fake_serve(struct fake *f, uint8_t fill)
 		i = d->next;
 	}
 	vq->used->ring[vq->used->idx & (vq->num - 1)] =
-		(struct virtq_used_elem){ head, written };
+	    (struct virtq_used_elem){ head, written };
 	vq->used->idx++;
 	return n;
 }
@@ -144,8 +144,7 @@ UNIT_TEST(virtq_fill_wrap_and_reuse)
 				   0);
 		}
 		struct virtq_buf b = { (uintptr_t)buf[0], 64 };
-		UNIT_CHECK(virtq_add(&f->vq, &b, 0, 1, &cookies[0]) ==
-			   -ENOSPC);
+		UNIT_CHECK(virtq_add(&f->vq, &b, 0, 1, &cookies[0]) == -ENOSPC);
 		virtq_kick(&f->vq);
 		while (fake_serve(f, round))
 			;
@@ -188,8 +187,10 @@ UNIT_TEST(virtq_out_of_order_completion)
 {
 	struct fake *f = fake_new(8);
 	uint8_t a[8], b[8];
-	struct virtq_buf ba[2] = { { (uintptr_t)a, 4 }, { (uintptr_t)a + 4, 4 } };
-	struct virtq_buf bb[2] = { { (uintptr_t)b, 4 }, { (uintptr_t)b + 4, 4 } };
+	struct virtq_buf ba[2] = { { (uintptr_t)a, 4 },
+				   { (uintptr_t)a + 4, 4 } };
+	struct virtq_buf bb[2] = { { (uintptr_t)b, 4 },
+				   { (uintptr_t)b + 4, 4 } };
 	uint16_t ha, hb;
 	uint32_t len;
 
