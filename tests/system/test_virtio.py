@@ -126,3 +126,19 @@ def test_virtio_blk_io_error_reported():
         ])
         if re.search(r"vblk\d: .*(resetting|no answer)", text):
             raise BootFailure("an I/O error was taken for a dead device:\n" + text)
+
+
+def test_virtio_net_link_follows_cable():
+    # The operator pulls the virtual cable (QEMU set_link): the config
+    # interrupt tells the driver, which reports link down, then up again.
+    with Qemu("virtio-net-link") as m:
+        m.copy_image()
+        m.start(firmware="bios", disk="ide",
+                extra=NET + ["-device", "virtio-net-pci,netdev=n0,disable-legacy=on"])
+        m.wait_for([r"^vmnic0: link up", r"keel: boot complete"], TIMEOUT)
+        m.monitor("set_link n0 off")
+        m.wait_for([r"^vmnic0: link down$"], 20)
+        m.monitor("set_link n0 on")
+        text = m.wait_for([r"^vmnic0: link down$\n(.*\n)*vmnic0: link up"], 20)
+        if len(re.findall(r"^vmnic0: link up", text, re.M)) != 2:
+            raise BootFailure("link up not reported twice:\n" + text)
