@@ -130,6 +130,8 @@ class Qemu(Machine):
                  "-device", "ide-hd,drive=boot,bus=ahci.0,bootindex=0"],
         "nvme": ["-drive", "file={img},format=raw,if=none,id=boot",
                  "-device", "nvme,serial=keel0,drive=boot,bootindex=0"],
+        "virtio": ["-drive", "file={img},format=raw,if=none,id=boot",
+                   "-device", "virtio-blk-pci,drive=boot,disable-legacy=on,bootindex=0"],
     }
 
     def start(self, firmware="bios", disk="ide", mem=512, extra=()):

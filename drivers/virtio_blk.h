@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtio-blk (virtio 1.1 section 5.2) over the modern PCI transport, as a
+ * struct blk_dev named vblk0, vblk1, ... in PCI order. docs/virtio.md.
+ */
+#ifndef KEEL_DRIVERS_VIRTIO_BLK_H
+#define KEEL_DRIVERS_VIRTIO_BLK_H
+
+#include <stdint.h>
+
+#include "drivers/blk.h"
+
+/* Per-disk counters, for the self-test and the bench. */
+struct vblk_stats {
+	uint64_t requests, errors, timeouts, resets;
+};
+
+/* The @i-th virtio disk bound (0-based), or NULL. */
+struct blk_dev *vblk_get(unsigned int i);
+/* Its counters; -ENODEV if @dev is not a virtio disk. */
+int vblk_stats(struct blk_dev *dev, struct vblk_stats *out);
+
+#endif
