@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cmdline.h"
 #include "core/dma.h"
 #include "core/irq.h"
 #include "core/log.h"
@@ -26,6 +27,9 @@
 #define XHCI_POLL_NS (10 * NSEC_PER_MSEC) /* without interrupts */
 
 static unsigned int xhci_count;
+
+CMDLINE_OPTION(xhci_poll, "keel.xhci_poll",
+	       "xHCI: poll the event ring instead of using MSI-X/MSI");
 
 int xhci_ring_init(struct xhci_ring *r)
 {
@@ -163,10 +167,12 @@ bool xhci_wait_done(struct xhci *hc, struct xhci_wait *w, uint64_t timeout_ns)
 		now = time_ns();
 		if (now >= deadline)
 			return false;
-		/* With interrupts a wake-up ends this early; without, the
-		 * short slice is the polling period. */
-		waitq_wait_timeout(&hc->wq, xhci_wait_cond, w,
-				   hc->irq ? deadline - now : 200 * NSEC_PER_USEC);
+		/* With interrupts a wake-up ends this early (the slice only
+		 * bounds a lost interrupt); without, it is the poll period. */
+		uint64_t slice = hc->irq ? 100 * NSEC_PER_MSEC : 200 * NSEC_PER_USEC;
+		if (slice > deadline - now)
+			slice = deadline - now;
+		waitq_wait_timeout(&hc->wq, xhci_wait_cond, w, slice);
 	}
 }
 
@@ -338,9 +344,15 @@ static int xhci_setup_memory(struct xhci *hc, bool low32)
 
 static void xhci_setup_irq(struct xhci *hc)
 {
-	int vec = irq_alloc(xhci_irq, hc);
+	char opt[4];
+	int vec;
 	const char *how = NULL;
 
+	if (cmdline_get("keel.xhci_poll", opt, sizeof(opt)) >= 0) {
+		log_info("%s: polling (keel.xhci_poll)", hc->name);
+		return;
+	}
+	vec = irq_alloc(xhci_irq, hc);
 	if (vec < 0) {
 		log_warn("%s: no interrupt vector; polling", hc->name);
 		return;

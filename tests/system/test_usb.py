@@ -110,3 +110,25 @@ def test_usb_hot_unplug():
                     r"usb1: no GPT"], 60)
         m.monitor("device_del hotdisk")
         m.wait_for([r"usb1: removed", r"usb-p\d+: dropped"], 60)
+
+
+def test_usb_nec_polled():
+    # The other xHCI model QEMU has (NEC uPD720200), driven without
+    # interrupts: the polled fallback moves data and keys too.
+    with Qemu("usb-nec") as m:
+        m.build_image("keel.usbtest=usb0 keel.xhci_poll keel.keytest")
+        path, _ = scratch_args(m)
+        m.start(firmware="bios", disk="ide",
+                extra=["-nic", "none", "-machine", "pc,i8042=off",
+                       "-device", "nec-usb-xhci,id=nec",
+                       "-drive", "file=%s,format=raw,if=none,id=scratch" % path,
+                       "-device", "usb-storage,bus=nec.0,drive=scratch",
+                       "-device", "usb-kbd,bus=nec.0"])
+        m.wait_for([r"pci: \S+ \[0c03\] 1033:0194 .*\(driver xhci\)",
+                    r"xhci0: polling \(keel.xhci_poll\)",
+                    r"usbtest: usb0: 256 sectors at LBA 2048 written, flushed, read back: match",
+                    r"USB keyboard", r"keytest: ready"], TIMEOUT)
+        m.monitor("sendkey f12")
+        m.wait_for([r"^keytest: F12$"], 30)
+        m.stop()
+        check_scratch(path)
