@@ -132,3 +132,26 @@ def test_usb_nec_polled():
         m.wait_for([r"^keytest: F12$"], 30)
         m.stop()
         check_scratch(path)
+
+
+def test_usb_disk_error():
+    # A disk that fails a transfer (QEMU blkdebug injects EIO at LBA 2100,
+    # inside keel.usbtest's range): the SCSI command ends in CHECK
+    # CONDITION, Keel reads the sense data, logs it, and the caller gets
+    # an error; nothing hangs.
+    with Qemu("usb-ioerr") as m:
+        m.build_image("keel.usbtest=usb1")
+        path, _ = scratch_args(m)
+        rules = os.path.join(m.dir, "blkdebug.conf")
+        with open(rules, "w") as f:
+            f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "2100"\n')
+        m.start(firmware="bios", disk="usb",
+                extra=["-nic", "none",
+                       "-drive", "file=blkdebug:%s:%s,format=raw,if=none,id=scratch"
+                       % (rules, path),
+                       "-device", "usb-storage,bus=xhci.0,drive=scratch"])
+        text = m.wait_for([r"keel: boot complete",
+                           r"usb1: SCSI (28|2a) failed: sense [0-9a-f]/[0-9a-f]{2}/",
+                           r"usbtest: usb1: I/O error -5"], TIMEOUT)
+        if "read back: match" in text:
+            raise BootFailure("the injected error went unnoticed:\n" + text)
