@@ -83,9 +83,12 @@ static void net_print_ip6(void)
 		if (!ip6_addr_isvalid(st))
 			continue;
 		const ip6_addr_t *ip = netif_ip6_addr(nif, i);
+		ip6addr_ntoa_r(ip, a, sizeof(a));
+		for (char *c = a; *c; c++) /* RFC 5952 4.3: lower case */
+			if (*c >= 'A' && *c <= 'F')
+				*c += 'a' - 'A';
 		n += snprintf(line + n, sizeof(line) - n, "%s %s (%s)",
-			      shown++ ? "," : "",
-			      ip6addr_ntoa_r(ip, a, sizeof(a)),
+			      shown++ ? "," : "", a,
 			      ip6_addr_islinklocal(ip) ? "link-local" :
 							 "slaac");
 	}

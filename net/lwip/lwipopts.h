@@ -157,6 +157,8 @@ int lwip_port_vlan_set(struct netif *netif, struct pbuf *p,
 #define LWIP_IPV6_FORWARD 0
 #define LWIP_IPV6_FRAG 1
 #define LWIP_IPV6_REASS 1
+/* 64-bit pointers do not fit in the fragment header lwIP reuses. */
+#define IPV6_FRAG_COPYHEADER 1
 
 /* --- Transport ------------------------------------------------------------ */
 
