@@ -106,7 +106,7 @@ static void net_init(void)
 	}
 	if (net_loopback_check() == 0)
 		log_info("lwip: " LWIP_VERSION_STRING
-			 " up (tcpip thread), loopback 127.0.0.1 answers UDP");
+			 " up, loopback 127.0.0.1 answers UDP");
 
 	net_boot_config(&cfg);
 	struct nic *nic = vmk_pick_nic();
