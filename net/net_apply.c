@@ -212,6 +212,11 @@ void net_get_config(struct net_config *c)
 	UNLOCK_TCPIP_CORE();
 }
 
+struct nic *net_nic(void)
+{
+	return net_have_vmk ? net_vmk.nic : NULL;
+}
+
 int net_apply_attach(struct nic *nic)
 {
 	int r;

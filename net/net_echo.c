@@ -10,7 +10,9 @@
  */
 #include <lwip/api.h>
 
+#include "core/cpu.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "core/thread.h"
 #include "net/net.h"
 
@@ -24,6 +26,9 @@ static void net_echo_conn(void *arg)
 {
 	struct netconn *c = arg;
 	struct netbuf *b;
+	struct nic *nic = net_nic();
+	uint64_t bytes = 0, t0 = time_ns(), tsc0 = cpu_rdtsc();
+	uint64_t frames0 = nic ? nic->stats.rx_packets + nic->stats.tx_packets : 0;
 
 	netconn_set_recvtimeout(c, NET_ECHO_IDLE_MS);
 	while (netconn_recv(c, &b) == ERR_OK) {
@@ -33,6 +38,7 @@ static void net_echo_conn(void *arg)
 			u16_t len;
 			netbuf_data(b, &data, &len);
 			e = netconn_write(c, data, len, NETCONN_COPY);
+			bytes += len;
 		} while (e == ERR_OK && netbuf_next(b) >= 0);
 		netbuf_delete(b);
 		if (e != ERR_OK)
@@ -40,6 +46,16 @@ static void net_echo_conn(void *arg)
 	}
 	netconn_close(c);
 	netconn_delete(c);
+	/* For bench/net.py: under -icount shift=0 TSC ticks are instructions
+	 * (idle time included). */
+	uint64_t frames = nic ? nic->stats.rx_packets + nic->stats.tx_packets -
+					frames0 : 0;
+	log_info("net: echo: %llu bytes back in %llu ms, %llu TSC ticks, "
+		 "%llu frames",
+		 (unsigned long long)bytes,
+		 (unsigned long long)((time_ns() - t0) / 1000000),
+		 (unsigned long long)(cpu_rdtsc() - tsc0),
+		 (unsigned long long)frames);
 	__atomic_sub_fetch(&net_echo_conns, 1, __ATOMIC_RELAXED);
 	thread_exit();
 }
