@@ -37,6 +37,7 @@ sched_switch:
 sched_thread_entry:
 	movq %rax, %rdi
 	xorl %ebp, %ebp			/* ends backtraces */
+	andq $-16, %rsp			/* SysV ABI: aligned at the call (libraries use SSE) */
 	call thread_start
 	ud2
 

@@ -14,6 +14,7 @@
 #include "core/cpu.h"
 #include "core/irq.h"
 #include "core/log.h"
+#include "core/percpu.h"
 #include "core/selftest.h"
 #include "core/time.h"
 #include "drivers/hpet.h"
@@ -64,8 +65,24 @@ static struct st_pair st_now(void)
 	return p;
 }
 
+/*
+ * The handler is global: other CPUs' expiries (their scheduler's, now that
+ * NIC and network threads sleep with timeouts) go to the handler we took
+ * it from instead of counting as ours.
+ */
+static lapic_timer_fn st_prev_handler;
+static volatile bool st_prev_ready;
+static volatile unsigned int st_cpu;
+
 static void st_timer(void)
 {
+	if (this_cpu()->id != st_cpu) {
+		while (!st_prev_ready) /* the exchange is a few ns away */
+			cpu_pause();
+		if (st_prev_handler)
+			st_prev_handler();
+		return;
+	}
 	struct st_pair p = st_now();
 
 	st_fired_at.ns = p.ns;
@@ -106,8 +123,12 @@ static unsigned long long st_us(uint64_t ns)
  */
 static lapic_timer_fn st_take_timer(void)
 {
+	st_cpu = this_cpu()->id;
+	st_prev_ready = false;
 	lapic_timer_fn prev = lapic_timer_set_handler(st_timer);
 
+	st_prev_handler = prev;
+	__atomic_store_n(&st_prev_ready, true, __ATOMIC_RELEASE);
 	lapic_timer_arm_ns(0);
 	irq_enable();
 	time_delay_ns(NSEC_PER_MSEC);

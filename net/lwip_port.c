@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The lwIP port: what lwIP's arch/cc.h and NO_SYS mode ask the platform for.
- * The host I/O issue adds sys_arch with threads and the NIC netifs.
+ * The OS layer (threads, semaphores, mailboxes) is net/sys_arch.c.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -45,37 +45,28 @@ u32_t lwip_port_rand(void)
 }
 
 /*
- * SYS_LIGHTWEIGHT_PROT: lwIP's pools are shared with the NIC interrupt
- * handlers, so critical sections mask interrupts on this CPU. The previous
- * RFLAGS is the token, so sections nest. (SMP adds a lock with threads.)
- */
-sys_prot_t sys_arch_protect(void)
-{
-	return (sys_prot_t)irq_save();
-}
-
-void sys_arch_unprotect(sys_prot_t flags)
-{
-	irq_restore(flags);
-}
-
-/*
  * 802.1Q on the management interface (lwipopts.h hooks). -1 means the
- * management network is untagged; the host I/O issue sets it from
- * keel.ip=...,vlan=ID or the config store.
+ * management network is untagged; net_apply() sets it from keel.ip=...,vlan=ID
+ * or the config store through vmk_set_vlan().
  */
 static int lwip_port_vlan = -1;
+
+void lwip_port_set_vlan(int vid)
+{
+	__atomic_store_n(&lwip_port_vlan, vid, __ATOMIC_RELAXED);
+}
 
 int lwip_port_vlan_check(struct netif *netif, const struct eth_hdr *eth,
 			 const struct eth_vlan_hdr *vlan)
 {
-	return lwip_port_vlan >= 0 &&
-	       (lwip_ntohs(vlan->prio_vid) & 0xfff) == lwip_port_vlan;
+	int vid = __atomic_load_n(&lwip_port_vlan, __ATOMIC_RELAXED);
+
+	return vid >= 0 && (lwip_ntohs(vlan->prio_vid) & 0xfff) == vid;
 }
 
 int lwip_port_vlan_set(struct netif *netif, struct pbuf *p,
 		       const struct eth_addr *src, const struct eth_addr *dst,
 		       uint16_t eth_type)
 {
-	return lwip_port_vlan;
+	return __atomic_load_n(&lwip_port_vlan, __ATOMIC_RELAXED);
 }

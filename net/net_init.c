@@ -1,74 +1,125 @@
 // SPDX-License-Identifier: MIT
 /*
- * lwIP comes alive: the stack is initialised with its loopback interface,
- * and a UDP datagram sent to 127.0.0.1 must arrive at a bound socket.
+ * lwIP comes alive: the tcpip thread starts, a UDP datagram sent to
+ * 127.0.0.1 through the netconn API must arrive at a bound netconn, then
+ * vmk0 is created on the first NIC and configured from keel.ip=/keel.ip6=.
+ * Nothing here waits for the network: DHCP and SLAAC finish in the
+ * background.
  */
+#include <errno.h>
 #include <string.h>
 
+#include <lwip/api.h>
 #include <lwip/init.h>
 #include <lwip/ip_addr.h>
-#include <lwip/netif.h>
-#include <lwip/pbuf.h>
-#include <lwip/udp.h>
+#include <lwip/tcpip.h>
 
+#include "core/cmdline.h"
 #include "core/init.h"
 #include "core/log.h"
+#include "net/net.h"
 
 #define NET_SELFTEST_PORT 7 /* echo */
+#define NET_TCPIP_START_MS 5000
+#define NET_LOOPBACK_MS 2000
 
-static int net_received;
+CMDLINE_OPTION(ip, "keel.ip",
+	       "management IPv4: dhcp (default) or "
+	       "ADDR/PREFIX,gw=GW,dns=DNS[,dns=DNS2],vlan=ID");
+CMDLINE_OPTION(ip6, "keel.ip6", "management IPv6 (SLAAC): on (default) or off");
+CMDLINE_OPTION(echo, "keel.echo",
+	       "diagnostic: TCP echo service on port 7 of the management address");
 
-static void net_selftest_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
-			      const ip_addr_t *addr, u16_t port)
+static void net_tcpip_ready(void *arg)
 {
-	(void)arg, (void)pcb, (void)addr, (void)port;
-	if (p->tot_len == 4 && !memcmp(p->payload, "keel", 4))
-		net_received++;
-	pbuf_free(p);
+	sys_sem_signal(arg);
+}
+
+/* UDP over 127.0.0.1 through netconns: the tcpip thread, mailboxes,
+ * semaphores and loopback delivery all have to work. */
+static int net_loopback_check(void)
+{
+	ip_addr_t lo = IPADDR4_INIT_BYTES(127, 0, 0, 1);
+	struct netconn *rx = netconn_new(NETCONN_UDP);
+	struct netconn *tx = netconn_new(NETCONN_UDP);
+	struct netbuf *out = netbuf_new(), *in = NULL;
+	err_t err = ERR_MEM;
+	int ok = 0;
+
+	if (!rx || !tx || !out)
+		goto done;
+	netconn_set_recvtimeout(rx, NET_LOOPBACK_MS);
+	err = netconn_bind(rx, &lo, NET_SELFTEST_PORT);
+	if (err == ERR_OK)
+		err = netbuf_ref(out, "keel", 4);
+	if (err == ERR_OK)
+		err = netconn_sendto(tx, out, &lo, NET_SELFTEST_PORT);
+	if (err == ERR_OK)
+		err = netconn_recv(rx, &in);
+	if (err == ERR_OK) {
+		void *data;
+		u16_t len;
+		netbuf_data(in, &data, &len);
+		ok = len == 4 && !memcmp(data, "keel", 4);
+	}
+done:
+	if (!ok)
+		log_err("lwip: UDP over loopback failed (err %d)", err);
+	if (in)
+		netbuf_delete(in);
+	if (out)
+		netbuf_delete(out);
+	if (rx)
+		netconn_delete(rx);
+	if (tx)
+		netconn_delete(tx);
+	return ok ? 0 : -1;
+}
+
+/* keel.ip / keel.ip6: a bad value is logged and DHCP (IPv6 on) is used. */
+static void net_boot_config(struct net_config *c)
+{
+	char buf[256], err[160];
+
+	netcfg_default(c);
+	int r = cmdline_get("keel.ip6", buf, sizeof(buf));
+	if (r >= 0 && netcfg_parse_ip6(buf, &c->ip6, err, sizeof(err)))
+		log_err("net: %s; keeping IPv6 on", err);
+	r = cmdline_get("keel.ip", buf, sizeof(buf));
+	if (r == -ENOSPC)
+		log_err("net: keel.ip is too long; using DHCP");
+	else if (r >= 0 && netcfg_parse_ip(buf, c, err, sizeof(err)))
+		log_err("net: bad keel.ip=%s: %s; using DHCP", buf, err);
 }
 
 static void net_init(void)
 {
-	ip_addr_t lo = IPADDR4_INIT_BYTES(127, 0, 0, 1);
-	struct udp_pcb *rx, *tx;
-	struct pbuf *p;
-	err_t err;
+	struct net_config cfg;
+	sys_sem_t ready;
+	char buf[8];
 
-	lwip_init();
-	struct netif *nif = netif_find("lo0");
-	if (!nif || !netif_is_up(nif)) {
-		log_err("lwip: loopback interface missing or down");
+	sys_sem_new(&ready, 0);
+	tcpip_init(net_tcpip_ready, &ready);
+	if (sys_arch_sem_wait(&ready, NET_TCPIP_START_MS) == SYS_ARCH_TIMEOUT) {
+		log_err("lwip: tcpip thread did not start; no network");
 		return;
 	}
-	rx = udp_new();
-	tx = udp_new();
-	p = pbuf_alloc(PBUF_TRANSPORT, 4, PBUF_RAM);
-	if (!rx || !tx || !p) {
-		log_err("lwip: out of memory for the loopback test");
-		goto out;
+	if (net_loopback_check() == 0)
+		log_info("lwip: " LWIP_VERSION_STRING
+			 " up, loopback 127.0.0.1 answers UDP");
+
+	net_boot_config(&cfg);
+	struct nic *nic = vmk_pick_nic();
+	if (!nic) {
+		log_warn("net: no network adapter; management network off");
+		return;
 	}
-	err = udp_bind(rx, &lo, NET_SELFTEST_PORT);
-	if (err == ERR_OK) {
-		udp_recv(rx, net_selftest_recv, NULL);
-		memcpy(p->payload, "keel", 4);
-		err = udp_sendto(tx, p, &lo, NET_SELFTEST_PORT);
+	if (net_apply_attach(nic)) {
+		log_err("net: cannot create vmk0 on %s", nic->name);
+		return;
 	}
-	/* NO_SYS: looped packets are delivered when the netif is polled. */
-	netif_poll_all();
-	if (err != ERR_OK || net_received != 1) {
-		log_err("lwip: UDP over loopback failed (err %d, %d received)",
-			err, net_received);
-		goto out;
-	}
-	log_info("lwip: " LWIP_VERSION_STRING
-		 " up, loopback %s answers UDP",
-		 ipaddr_ntoa(&lo));
-out:
-	if (p)
-		pbuf_free(p);
-	if (rx)
-		udp_remove(rx);
-	if (tx)
-		udp_remove(tx);
+	net_apply(&cfg);
+	if (cmdline_get("keel.echo", buf, sizeof(buf)) >= 0)
+		net_echo_start();
 }
 KEEL_INIT(INIT_LIBS, net_init);

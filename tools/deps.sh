@@ -260,9 +260,10 @@ build_sqlite3() {
 
 build_lwip() {
 	local src=$SRC/lwip-$LWIP_DEB obj=$OBJ/lwip
-	CC=(gcc $LIB_CFLAGS $SYS_INC -I "$ROOT/net/lwip" -I "$src/src/include")
+	CC=(gcc $LIB_CFLAGS $SYS_INC -I "$ROOT" -I "$ROOT/net/lwip" -I "$src/src/include")
 	rm -rf "$obj"
 	run lwip compile "$obj" "$src"/src/core/*.c "$src"/src/core/ipv4/*.c \
+		"$src"/src/api/*.c \
 		"$src"/src/core/ipv6/*.c "$src"/src/netif/ethernet.c
 	rm -f "$SYSROOT/lib/liblwip.a"
 	run lwip ar rcs "$SYSROOT/lib/liblwip.a" "$obj"/*.o
@@ -303,4 +304,5 @@ fetch_src sqlite3 "$SQLITE_DEB" "$SQLITE_UP"
 library newlib "$NEWLIB_UP" "$NEWLIB_DEB" "$SYSROOT/lib/libc.a"
 library mbedtls "$MBEDTLS_UP" "$MBEDTLS_DEB" "$SYSROOT/lib/libmbedtls.a" mgmt/mbedtls_config.h
 library sqlite3 "$SQLITE_UP" "$SQLITE_DEB" "$SYSROOT/lib/libsqlite3.a" store/sqlite_config.h
-library lwip "$LWIP_UP" "$LWIP_DEB" "$SYSROOT/lib/liblwip.a" net/lwip/lwipopts.h net/lwip/arch/cc.h
+library lwip "$LWIP_UP" "$LWIP_DEB" "$SYSROOT/lib/liblwip.a" net/lwip/lwipopts.h net/lwip/arch/cc.h \
+	net/lwip/arch/sys_arch.h core/thread.h core/spinlock.h

@@ -18,21 +18,50 @@
 /* --- Execution model ------------------------------------------------------ */
 
 /*
- * NO_SYS=1: raw API only, driven from one kernel thread that feeds received
- * frames to netif->input() and calls sys_check_timeouts() and
- * netif_poll_all() (loopback delivery). A later issue moves lwIP to its own
- * tcpip thread (NO_SYS=0, arch/sys_arch.h).
+ * NO_SYS=0: lwIP runs in its own tcpip thread on Keel's threads
+ * (net/sys_arch.c: semaphores, mutexes and mailboxes over wait queues).
+ * Drivers' frames reach it through tcpip_input() from each NIC's thread;
+ * applications use netconn or the BSD-style socket API from their own
+ * threads (the TLS endpoint serves several clients at once). Core locking
+ * lets net/ code call the raw API from any thread under LOCK_TCPIP_CORE().
  */
-#define NO_SYS 1
+#define NO_SYS 0
 #define LWIP_TIMERS 1
-#define LWIP_SOCKET 0
-#define LWIP_NETCONN 0
-#define LWIP_NETIF_API 0
+#define LWIP_TCPIP_CORE_LOCKING 1
+#define LWIP_TCPIP_CORE_LOCKING_INPUT 0
+#define LWIP_NETCONN 1
+#define LWIP_SOCKET 1
+/* lwip_socket(), lwip_read()... only: newlib owns socket()/read()/close(). */
+#define LWIP_COMPAT_SOCKETS 0
+#define LWIP_POSIX_SOCKETS_IO_NAMES 0
+#define LWIP_SOCKET_SELECT 1
+#define LWIP_SOCKET_POLL 0 /* newlib has no <poll.h> */
+#define LWIP_TIMEVAL_PRIVATE 0 /* newlib's struct timeval */
+#define LWIP_SO_RCVTIMEO 1
+#define LWIP_SO_SNDTIMEO 1
+#define LWIP_NETIF_API 1
+#define LWIP_DNS_API_DECLARE_STRUCTS 1
+
+/* Thread and mailbox sizes (sys_arch ignores priorities and stack sizes:
+ * every Keel thread gets THREAD_STACK_SIZE). */
+#define TCPIP_THREAD_NAME "tcpip"
+#define TCPIP_THREAD_STACKSIZE 0
+#define TCPIP_THREAD_PRIO 0
+#define TCPIP_MBOX_SIZE 128
+#define DEFAULT_THREAD_STACKSIZE 0
+#define DEFAULT_RAW_RECVMBOX_SIZE 16
+#define DEFAULT_UDP_RECVMBOX_SIZE 16
+#define DEFAULT_TCP_RECVMBOX_SIZE 32
+#define DEFAULT_ACCEPTMBOX_SIZE 16
+#define MEMP_NUM_NETCONN 32
+#define MEMP_NUM_NETBUF 16
+#define MEMP_NUM_TCPIP_MSG_INPKT 128
+#define MEMP_NUM_TCPIP_MSG_API 32
 
 /*
- * pbuf_free()/memp_free() may run on another CPU or in a driver's completion
- * path, so pool and pbuf bookkeeping is guarded by sys_arch_protect() and
- * sys_arch_unprotect() (net/lwip_port.c: interrupts off plus a spinlock).
+ * pbuf_free()/memp_free() run in many threads on several CPUs, so pool and
+ * pbuf bookkeeping is guarded by sys_arch_protect()/sys_arch_unprotect()
+ * (net/sys_arch.c: interrupts off plus one recursive spinlock).
  */
 #define SYS_LIGHTWEIGHT_PROT 1
 
@@ -57,6 +86,7 @@
 #define MEMP_NUM_ND6_QUEUE 32
 #define MEMP_NUM_MLD6_GROUP 8
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
+#define LWIP_NETIF_EXT_STATUS_CALLBACK 1 /* address changes -> console */
 
 /* --- Link layer ----------------------------------------------------------- */
 
@@ -93,10 +123,11 @@ int lwip_port_vlan_set(struct netif *netif, struct pbuf *p,
 #define LWIP_NETIF_LINK_CALLBACK 1   /* cable events -> console, DHCP */
 #define LWIP_NETIF_HOSTNAME 1        /* DHCP option 12 (kickstart --hostname) */
 
-/* 127.0.0.1/::1 for the self-test and local RPC clients. With NO_SYS=1
- * looped packets are delivered by netif_poll_all(). */
+/* 127.0.0.1/::1 for the self-test and local RPC clients; looped packets
+ * are delivered by the tcpip thread. */
 #define LWIP_HAVE_LOOPIF 1
 #define LWIP_NETIF_LOOPBACK 1
+#define LWIP_NETIF_LOOPBACK_MULTITHREADING 1
 #define LWIP_LOOPBACK_MAX_PBUFS 32
 
 /* --- IPv4 ----------------------------------------------------------------- */
@@ -126,6 +157,8 @@ int lwip_port_vlan_set(struct netif *netif, struct pbuf *p,
 #define LWIP_IPV6_FORWARD 0
 #define LWIP_IPV6_FRAG 1
 #define LWIP_IPV6_REASS 1
+/* 64-bit pointers do not fit in the fragment header lwIP reuses. */
+#define IPV6_FRAG_COPYHEADER 1
 
 /* --- Transport ------------------------------------------------------------ */
 
