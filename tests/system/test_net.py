@@ -95,6 +95,10 @@ def test_dhcp_e1000e():
     dhcp_user("e1000e", "net-dhcp-e1000e")
 
 
+def test_dhcp_virtio_net():
+    dhcp_user("virtio-net-pci", "net-dhcp-virtio")
+
+
 def test_bad_keel_ip_falls_back_to_dhcp():
     dhcp_user("e1000", "net-bad-ip", "keel.echo keel.ip=10.0.2.15/33,gw=10.0.2.2",
               [r"net: bad keel\.ip=10\.0\.2\.15/33,gw=10\.0\.2\.2: "
