@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -52,6 +53,9 @@ class Machine:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def stop(self):
+        if getattr(self, "serial_conn", None) is not None:
+            self.serial_conn.close()
+            self.serial_conn = None
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
@@ -132,11 +136,18 @@ class Qemu(Machine):
                  "-device", "nvme,serial=keel0,drive=boot,bootindex=0"],
     }
 
-    def start(self, firmware="bios", disk="ide", mem=512, extra=()):
+    def start(self, firmware="bios", disk="ide", mem=512, extra=(), serial_in=False):
+        """serial_in=True: COM1 is also a socket m.send_serial() types into;
+        what Keel prints still lands in the same log file."""
         self.monitor_path = os.path.join(self.dir, "monitor.sock")
+        if serial_in:
+            self.serial_sock_path = os.path.join(self.dir, "serial.sock")
+            serial = ["-chardev", "socket,id=ser0,path=%s,server=on,wait=off,logfile=%s"
+                      % (self.serial_sock_path, self.serial), "-serial", "chardev:ser0"]
+        else:
+            serial = ["-serial", "file:" + self.serial]
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max",
-               "-m", str(mem), "-display", "none", "-no-reboot",
-               "-serial", "file:" + self.serial,
+               "-m", str(mem), "-display", "none", "-no-reboot"] + serial + [
                "-monitor", "unix:%s,server,nowait" % self.monitor_path,
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         if firmware == "uefi":
@@ -149,6 +160,45 @@ class Qemu(Machine):
         self.proc = subprocess.Popen(cmd, stdout=open(os.path.join(self.dir, "qemu.out"), "w"),
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         return self
+
+    def send_serial(self, data, delay=0.0):
+        """Type bytes on COM1 (needs start(serial_in=True)), as a terminal
+        would; with @delay, one byte at a time that many seconds apart."""
+        if getattr(self, "serial_conn", None) is None:
+            s = socket.socket(socket.AF_UNIX)
+            for _ in range(50):
+                try:
+                    s.connect(self.serial_sock_path)
+                    break
+                except (FileNotFoundError, ConnectionRefusedError):
+                    time.sleep(0.1)
+            else:
+                raise BootFailure("serial socket %s not there" % self.serial_sock_path)
+            self.serial_conn = s
+            # Keel's output also comes to us; read it so QEMU never blocks.
+            threading.Thread(target=self._serial_drain, args=(s,), daemon=True).start()
+        if delay:
+            for b in data:
+                self.serial_conn.sendall(bytes([b]))
+                time.sleep(delay)
+        else:
+            self.serial_conn.sendall(data)
+
+    @staticmethod
+    def _serial_drain(s):
+        try:
+            while s.recv(65536):
+                pass
+        except OSError:
+            pass
+
+    def raw_serial(self):
+        """The serial output as bytes, escape sequences and all."""
+        try:
+            with open(self.serial, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return b""
 
     def monitor(self, command, timeout=10):
         """Run one human-monitor command and return its output."""
