@@ -250,18 +250,25 @@ def read_ppm(path):
 
 
 def ocr_ppm(path, font):
-    """Read text drawn with an 8x16 font (glyph bytes -> char map) on black."""
+    """Read text drawn with an 8x16 font (glyph bytes -> char map). A cell's
+    background is its most common colour (black, or a coloured bar of the
+    console's screen mode); every other pixel is ink."""
     w, h, px = read_ppm(path)
     lines = []
     for row in range(h // 16):
         line = []
         for col in range(w // 8):
-            rows = []
+            cell = []
             for y in range(16):
                 off = ((row * 16 + y) * w + col * 8) * 3
+                cell.append([px[off + 3 * x: off + 3 * x + 3] for x in range(8)])
+            flat = [p for r in cell for p in r]
+            bg = max(set(flat), key=flat.count) if len(set(flat)) > 1 else flat[0]
+            rows = []
+            for y in range(16):
                 bits = 0
                 for x in range(8):
-                    if px[off + 3 * x: off + 3 * x + 3] != b"\0\0\0":
+                    if cell[y][x] != bg:
                         bits |= 0x80 >> x
                 rows.append(bits)
             line.append(font.get(bytes(rows), "?"))
