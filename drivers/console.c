@@ -53,8 +53,7 @@ static uint16_t con_scr_shown[CON_ROWS][CON_COLS];
 static int con_scr_cur_row = -1, con_scr_cur_col;
 
 /* What the serial terminal shows, as far as we know. */
-static bool con_ser_screen;	 /* the serial line carries the screen */
-static bool con_ser_clear;	 /* send ED before the next flush */
+static bool con_ser_screen; /* the serial line carries the screen */
 static uint16_t con_ser_shown[CON_ROWS][CON_COLS];
 static int con_ser_row = -1, con_ser_col; /* terminal cursor; -1: unknown */
 static int con_ser_attr = -1;
@@ -74,11 +73,11 @@ static uint64_t con_lock_take(void)
 	uint64_t flags = irq_save();
 
 	for (uint64_t spins = 0;; spins++) {
-		uint16_t owner = __atomic_load_n(&con_lock.owner, __ATOMIC_RELAXED);
-		if (__atomic_compare_exchange_n(&con_lock.next, &owner,
-						owner + 1, false,
-						__ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
+		uint16_t owner =
+		    __atomic_load_n(&con_lock.owner, __ATOMIC_RELAXED);
+		if (__atomic_compare_exchange_n(
+			&con_lock.next, &owner, owner + 1, false,
+			__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			return flags;
 		if (spins > 200000000u) {
 			__atomic_store_n(&con_lock.next, owner + 1,
@@ -238,7 +237,8 @@ static void con_scr_flush_locked(void)
 	/* A drawn cursor (framebuffer) is erased by repainting its cell. */
 	if (con_scr_cur_row >= 0) {
 		uint16_t v = con_grid[con_scr_cur_row][con_scr_cur_col];
-		con_scr->put(con_scr_cur_row, con_scr_cur_col, v & 0xff, v >> 8);
+		con_scr->put(con_scr_cur_row, con_scr_cur_col, v & 0xff,
+			     v >> 8);
 	}
 	con_scr->cursor(cr, cc, con_cur_visible);
 	con_scr_cur_row = con_cur_visible ? cr : -1;
@@ -261,8 +261,9 @@ static void con_emit(struct con_out_buf *o, const char *fmt, ...)
 	n = fmt_vsnprintf(o->b + o->n, sizeof(o->b) - o->n, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		o->n += (size_t)n < sizeof(o->b) - o->n ? (size_t)n
-							 : sizeof(o->b) - o->n - 1;
+		o->n += (size_t)n < sizeof(o->b) - o->n
+			    ? (size_t)n
+			    : sizeof(o->b) - o->n - 1;
 }
 
 /* VGA colour number to the ANSI one (VGA is BGR-ordered, ANSI RGB). */
@@ -273,8 +274,7 @@ static void con_emit_sgr(struct con_out_buf *o, uint8_t attr)
 	unsigned int fg = attr & 0xf, bg = (attr >> 4) & 0xf;
 
 	/* 90-97/100-107 (bright) are understood by every current terminal. */
-	con_emit(o, "\x1b[0;%u;%um",
-		 (fg < 8 ? 30 : 90) + con_vga2ansi[fg & 7],
+	con_emit(o, "\x1b[0;%u;%um", (fg < 8 ? 30 : 90) + con_vga2ansi[fg & 7],
 		 (bg < 8 ? 40 : 100) + con_vga2ansi[bg & 7]);
 }
 
@@ -298,6 +298,24 @@ static void con_ser_row_locked(int r, struct con_out_buf *o)
 	}
 }
 
+/*
+ * Forget what the terminal shows and clear it: default colours, no
+ * autowrap, home, ED. In the same lock hold as the forgetting, so a row
+ * another thread's flush sends next is never wiped by this ED.
+ */
+static void con_ser_reset_locked(void)
+{
+	static const char reset[] = "\x1b[0m\x1b[?7l\x1b[H\x1b[2J";
+
+	memset(con_ser_shown, 0xff, sizeof(con_ser_shown));
+	con_ser_attr = -1;
+	con_ser_row = 0;
+	con_ser_col = 0;
+	con_ser_cur = -1;
+	if (con_ser_screen)
+		serial_write(reset, sizeof(reset) - 1);
+}
+
 static void con_ser_flush(void)
 {
 	struct con_out_buf o;
@@ -309,20 +327,12 @@ static void con_ser_flush(void)
 	for (int r = 0; r < CON_ROWS; r++) {
 		o.n = 0;
 		flags = con_lock_take();
-		if (r == 0 && con_ser_clear) {
-			/* Home, default colours, no autowrap, clear. */
-			con_emit(&o, "\x1b[0m\x1b[?7l\x1b[H\x1b[2J");
-			con_ser_clear = false;
-			con_ser_attr = -1;
-			con_ser_row = 0;
-			con_ser_col = 0;
-		}
 		con_ser_row_locked(r, &o);
 		if (r == CON_ROWS - 1) {
 			int cr = con_row < CON_ROWS ? con_row : CON_ROWS - 1;
 			int cc = con_col < CON_COLS ? con_col : CON_COLS - 1;
-			if (con_cur_visible && (con_ser_row != cr ||
-						con_ser_col != cc)) {
+			if (con_cur_visible &&
+			    (con_ser_row != cr || con_ser_col != cc)) {
 				con_emit(&o, "\x1b[%d;%dH", cr + 1, cc + 1);
 				con_ser_row = cr;
 				con_ser_col = cc;
@@ -358,9 +368,7 @@ void con_redraw_serial(void)
 	if (!con_mode || !con_ser_screen)
 		return;
 	flags = con_lock_take();
-	memset(con_ser_shown, 0xff, sizeof(con_ser_shown));
-	con_ser_clear = true;
-	con_ser_cur = -1;
+	con_ser_reset_locked();
 	spin_unlock_irqrestore(&con_lock, flags);
 	con_ser_flush();
 }
@@ -385,10 +393,8 @@ int con_enter(void)
 	if (con_ser_screen)
 		con_ser_log_from = CON_NO_SEQ;
 	memset(con_scr_shown, 0xff, sizeof(con_scr_shown));
-	memset(con_ser_shown, 0xff, sizeof(con_ser_shown));
 	con_scr_cur_row = -1;
-	con_ser_clear = true;
-	con_ser_cur = -1;
+	con_ser_reset_locked();
 	con_mode = true;
 	if (con_scr && con_scr->mode)
 		con_scr->mode(true);

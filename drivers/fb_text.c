@@ -115,12 +115,13 @@ static void fbt_cursor(int row, int col, bool visible)
 
 	if (!visible || c >= fbt.cols || r >= fbt.rows)
 		return;
-	uint8_t *line = fbt.base + ((uint64_t)r * FONT_H + FONT_H - 2) *
-					   fbt.pitch +
+	uint8_t *line = fbt.base +
+			((uint64_t)r * FONT_H + FONT_H - 2) * fbt.pitch +
 			c * FONT_W * fbt.bytespp;
 	for (int y = 0; y < 2; y++, line += fbt.pitch)
 		for (int x = 0; x < FONT_W; x++)
-			fbt_pixel(line + x * fbt.bytespp, fbt.fg[CON_LIGHT_GREY]);
+			fbt_pixel(line + x * fbt.bytespp,
+				  fbt.fg[CON_LIGHT_GREY]);
 }
 
 static void fbt_mode(bool screen)

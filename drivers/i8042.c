@@ -31,9 +31,9 @@
 #define I8042_STATUS 0x64 /* read */
 #define I8042_CMD 0x64	  /* write */
 
-#define I8042_ST_OBF 0x01  /* output buffer full: a byte for us at 0x60 */
-#define I8042_ST_IBF 0x02  /* input buffer full: controller busy */
-#define I8042_ST_AUX 0x20  /* the byte in the output buffer is the mouse's */
+#define I8042_ST_OBF 0x01 /* output buffer full: a byte for us at 0x60 */
+#define I8042_ST_IBF 0x02 /* input buffer full: controller busy */
+#define I8042_ST_AUX 0x20 /* the byte in the output buffer is the mouse's */
 
 #define I8042_CMD_READ_CFG 0x20
 #define I8042_CMD_WRITE_CFG 0x60

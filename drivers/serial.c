@@ -40,8 +40,8 @@
 #define UART_RBR 0 /* with DLAB=0, read */
 #define UART_LSR_DR 0x01
 #define UART_LSR_THRE 0x20
-#define UART_IER_RDA 0x01   /* received data available */
-#define UART_MCR_OUT2 0x08  /* gates the IRQ line on PC serial ports */
+#define UART_IER_RDA 0x01  /* received data available */
+#define UART_MCR_OUT2 0x08 /* gates the IRQ line on PC serial ports */
 
 #define SERIAL_ISA_IRQ 4
 #define SERIAL_RX_RING 256

@@ -10,7 +10,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
+import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -29,6 +29,49 @@ LIBRARY_LINES = [
 ]
 ANSI_ESCAPE = re.compile(r"\x1b(\[[0-9;=?]*[A-Za-z]|[()][A-Z0-9]|[=>c])")
 BOOT_LINES = [r"mem: \d+ MiB usable", r"cpu: \S+ ", r"keel: boot complete"]
+
+
+# The terminal side of COM1 for start(serial_in=True): a process of its
+# own, so it always keeps up with QEMU; Keel's output goes to the log file
+# as it arrives, stdin goes to Keel.
+SERIAL_PUMP = r"""
+import os, select, socket, sys, time
+path, log = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX)
+for _ in range(600):
+    try:
+        s.connect(path)
+        break
+    except OSError:
+        time.sleep(0.05)
+else:
+    sys.exit("serial pump: no socket " + path)
+s.setblocking(False)
+out = open(log, "ab", buffering=0)
+rfds, pending = [s, 0], b""
+while True:
+    r, w, _ = select.select(rfds, [s] if pending else [], [])
+    if s in r:
+        try:
+            d = s.recv(65536)
+        except BlockingIOError:
+            d = None
+        if d == b"":
+            break
+        if d:
+            out.write(d)
+    if 0 in r:
+        d = os.read(0, 4096)
+        if d:
+            pending += d
+        else:
+            rfds.remove(0)
+    if s in w:
+        try:
+            pending = pending[s.send(pending):]
+        except BlockingIOError:
+            pass
+"""
 
 
 class BootFailure(AssertionError):
@@ -53,12 +96,16 @@ class Machine:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def stop(self):
-        if getattr(self, "serial_conn", None) is not None:
-            self.serial_conn.close()
-            self.serial_conn = None
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        pump = getattr(self, "serial_pump", None)
+        if pump is not None:
+            if pump.poll() is None:
+                pump.kill()
+            pump.wait()
+            pump.stdin.close()
+            self.serial_pump = None
 
     def log(self):
         try:
@@ -137,13 +184,17 @@ class Qemu(Machine):
     }
 
     def start(self, firmware="bios", disk="ide", mem=512, extra=(), serial_in=False):
-        """serial_in=True: COM1 is also a socket m.send_serial() types into;
-        what Keel prints still lands in the same log file."""
+        """serial_in=True: COM1 is also a terminal m.send_serial() types
+        into; what Keel prints still lands in the same log file."""
         self.monitor_path = os.path.join(self.dir, "monitor.sock")
         if serial_in:
+            # QEMU's own chardev logfile repeats a byte whenever the socket
+            # is momentarily full (it logs the failed write, then the
+            # retry), so a separate pump process owns the socket and
+            # writes the log; wait=on: QEMU starts once it is connected.
             self.serial_sock_path = os.path.join(self.dir, "serial.sock")
-            serial = ["-chardev", "socket,id=ser0,path=%s,server=on,wait=off,logfile=%s"
-                      % (self.serial_sock_path, self.serial), "-serial", "chardev:ser0"]
+            serial = ["-chardev", "socket,id=ser0,path=%s,server=on,wait=on"
+                      % self.serial_sock_path, "-serial", "chardev:ser0"]
         else:
             serial = ["-serial", "file:" + self.serial]
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max",
@@ -159,38 +210,24 @@ class Qemu(Machine):
         cmd += list(extra)
         self.proc = subprocess.Popen(cmd, stdout=open(os.path.join(self.dir, "qemu.out"), "w"),
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        if serial_in:
+            self.serial_pump = subprocess.Popen(
+                [sys.executable, "-c", SERIAL_PUMP, self.serial_sock_path, self.serial],
+                stdin=subprocess.PIPE)
         return self
 
     def send_serial(self, data, delay=0.0):
         """Type bytes on COM1 (needs start(serial_in=True)), as a terminal
         would; with @delay, one byte at a time that many seconds apart."""
-        if getattr(self, "serial_conn", None) is None:
-            s = socket.socket(socket.AF_UNIX)
-            for _ in range(50):
-                try:
-                    s.connect(self.serial_sock_path)
-                    break
-                except (FileNotFoundError, ConnectionRefusedError):
-                    time.sleep(0.1)
-            else:
-                raise BootFailure("serial socket %s not there" % self.serial_sock_path)
-            self.serial_conn = s
-            # Keel's output also comes to us; read it so QEMU never blocks.
-            threading.Thread(target=self._serial_drain, args=(s,), daemon=True).start()
-        if delay:
-            for b in data:
-                self.serial_conn.sendall(bytes([b]))
+        pump = getattr(self, "serial_pump", None)
+        if pump is None:
+            raise BootFailure("send_serial needs start(serial_in=True)")
+        chunks = [bytes([b]) for b in data] if delay else [data]
+        for c in chunks:
+            pump.stdin.write(c)
+            pump.stdin.flush()
+            if delay:
                 time.sleep(delay)
-        else:
-            self.serial_conn.sendall(data)
-
-    @staticmethod
-    def _serial_drain(s):
-        try:
-            while s.recv(65536):
-                pass
-        except OSError:
-            pass
 
     def raw_serial(self):
         """The serial output as bytes, escape sequences and all."""

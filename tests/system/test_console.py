@@ -165,7 +165,9 @@ def test_screen_mode_same_on_vga_and_serial():
                 m.fail("Ctrl-L did not repaint the serial terminal", m.log())
             time.sleep(0.3)
         time.sleep(0.5)
-        same_screen(m, vga_cells(m), screen_of(m.raw_serial()[mark:]), "repaint after Ctrl-L")
+        after = m.raw_serial()[mark:]
+        same_screen(m, vga_cells(m), screen_of(after),
+                    "repaint after Ctrl-L")
 
         # F10 leaves screen mode: the log is back on both outputs, with
         # the lines logged meanwhile written to serial, in order.
@@ -214,3 +216,16 @@ def test_uefi_framebuffer_screen():
         want = [l.strip() for l in term.text() if l.strip()]
         if fb != want:
             m.fail("framebuffer %s\nserial %s" % (fb, want), m.log())
+
+
+def test_no_i8042_does_not_stall():
+    """A machine without a PS/2 controller boots; serial keys still work."""
+    with Qemu("con-no-i8042") as m:
+        m.build_image("keel.keytest")
+        m.start(extra=NO_NIC + ["-machine", "pc,i8042=off"], serial_in=True)
+        text = m.wait_for([r"i8042: no PS/2 controller", r"keel: boot complete",
+                           r"keytest: ready"], TIMEOUT)
+        if re.search(r"i8042: .*(timed out|not readable|IRQ)", text):
+            m.fail("i8042 probe on a machine without one", text)
+        m.send_serial(b"\x1b[H")
+        expect_keys(m, ["Home"])
