@@ -278,11 +278,29 @@ static void con_emit_sgr(struct con_out_buf *o, uint8_t attr)
 		 (bg < 8 ? 40 : 100) + con_vga2ansi[bg & 7]);
 }
 
+/*
+ * Whether cells [c, c + 7) hold a change after a run of unchanged cells
+ * in the terminal's current colours: sending those few again is shorter
+ * than a CUP to jump over them.
+ */
+static bool con_ser_bridge(int r, int c)
+{
+	for (int j = c; j < CON_COLS && j < c + 7; j++) {
+		if (con_grid[r][j] != con_ser_shown[r][j])
+			return true;
+		if (con_grid[r][j] >> 8 != con_ser_attr)
+			return false;
+	}
+	return false;
+}
+
 static void con_ser_row_locked(int r, struct con_out_buf *o)
 {
 	for (int c = 0; c < CON_COLS; c++) {
 		uint16_t v = con_grid[r][c];
-		if (v == con_ser_shown[r][c])
+		if (v == con_ser_shown[r][c] &&
+		    !(con_ser_row == r && con_ser_col == c &&
+		      con_ser_bridge(r, c)))
 			continue;
 		if (con_ser_row != r || con_ser_col != c)
 			con_emit(o, "\x1b[%d;%dH", r + 1, c + 1);

@@ -72,11 +72,14 @@ static void vga_put(int row, int col, uint8_t ch, uint8_t attr)
 		vga_mem[row * vga_cols + col] = (uint16_t)attr << 8 | ch;
 }
 
+/* Cursor start register as firmware left it (the cursor's shape). */
+static uint8_t vga_cursor_start = 0x0d;
+
 /* CRTC cursor start register (index 0x0a): bit 5 turns the cursor off. */
 static void vga_show_cursor(int row, int col, bool visible)
 {
 	cpu_outb(0x3d4, 0x0a);
-	cpu_outb(0x3d5, visible ? 0x0e : 0x20);
+	cpu_outb(0x3d5, visible ? vga_cursor_start & 0x1f : 0x20);
 	if (visible)
 		vga_cursor(row * vga_cols + col);
 }
@@ -84,6 +87,9 @@ static void vga_show_cursor(int row, int col, bool visible)
 static void vga_mode(bool screen)
 {
 	if (screen) {
+		cpu_outb(0x3d4, 0x0a);
+		uint8_t cs = cpu_inb(0x3d5);
+		vga_cursor_start = cs & 0x20 ? 0x0d : cs;
 		/*
 		 * Attribute mode control (index 0x10) bit 3 off: attribute
 		 * bit 7 selects the bright backgrounds instead of blinking.
