@@ -161,6 +161,7 @@ static void i8042_kbd_enable(void)
 
 static void i8042_init(void)
 {
+	uint64_t t0 = time_ns();
 	int cfg, vec, rc;
 
 	if (acpi_info.have_fadt && acpi_info.fadt_rev >= 3 &&
@@ -206,8 +207,9 @@ static void i8042_init(void)
 	/* A byte that arrived before the route would hold the edge back. */
 	i8042_flush();
 	log_info("i8042: PS/2 keyboard on IRQ 1 (GSI %u, vector %d), "
-		 "config %#x",
-		 ioapic_isa_gsi(I8042_ISA_IRQ), vec, cfg);
+		 "config %#x, set up in %llu us",
+		 ioapic_isa_gsi(I8042_ISA_IRQ), vec, cfg,
+		 (unsigned long long)((time_ns() - t0) / NSEC_PER_USEC));
 }
 KEEL_INIT(INIT_LATE, i8042_init);
 
