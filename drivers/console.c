@@ -60,11 +60,13 @@ static int con_ser_attr = -1;
 static int con_ser_cur = -1; /* cursor visibility sent: -1 unknown */
 
 /*
- * Log lines on serial: a sink writes a line only when its sequence
- * number is at least this. 0 normally, CON_NO_SEQ while the screen is on
- * serial; con_leave() writes the held lines and then lowers it.
+ * Log lines on serial, by sequence number: a sink writes its line when
+ * seq < con_ser_hold_from (logged before screen mode began) or seq >=
+ * con_ser_resume_at (after con_leave() wrote the held ones). Both are
+ * CON_NO_SEQ until the first con_enter(), so every line is written.
  */
-static volatile uint64_t con_ser_log_from;
+static volatile uint64_t con_ser_hold_from = CON_NO_SEQ;
+static volatile uint64_t con_ser_resume_at = CON_NO_SEQ;
 static uint64_t con_enter_seq;
 
 /* As log_lock_take(): a CPU stopped while holding it must not block a panic. */
@@ -106,7 +108,7 @@ bool con_sink_begin(enum con_out out, uint64_t *flags)
 		return true;
 	if (out == CON_OUT_SCREEN)
 		return !con_mode;
-	return seq >= con_ser_log_from;
+	return seq < con_ser_hold_from || seq >= con_ser_resume_at;
 }
 
 void con_sink_end(uint64_t flags)
@@ -408,8 +410,9 @@ int con_enter(void)
 
 	flags = con_lock_take();
 	con_enter_seq = log_next_seq();
-	if (con_ser_screen)
-		con_ser_log_from = CON_NO_SEQ;
+	/* A line logged before, its sink still waiting, is written. */
+	con_ser_hold_from = con_ser_screen ? con_enter_seq : CON_NO_SEQ;
+	con_ser_resume_at = CON_NO_SEQ;
 	memset(con_scr_shown, 0xff, sizeof(con_scr_shown));
 	con_scr_cur_row = -1;
 	con_ser_reset_locked();
@@ -471,7 +474,7 @@ void con_leave(void)
 		}
 		flags = con_lock_take();
 		if (log_next_seq() == seq) {
-			con_ser_log_from = seq;
+			con_ser_resume_at = seq;
 			spin_unlock_irqrestore(&con_lock, flags);
 			return;
 		}
