@@ -3,6 +3,8 @@
  * Text console on a linear RGB framebuffer, for UEFI boots where there is
  * no VGA text mode (Multiboot2 framebuffer tag, type 1). 8x16 glyphs from
  * the Terminus console font, converted at build time (tools/psf2c.py).
+ * In screen mode (drivers/console.h) the console's 80x25 grid is drawn
+ * centred on the framebuffer, with a drawn underline for a cursor.
  */
 #include <stdint.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "core/init.h"
 #include "core/log.h"
 #include "core/mm.h"
+#include "drivers/console.h"
 #include "drivers/console_colour.h"
 #include "drivers/font.h"
 
@@ -19,6 +22,7 @@ static struct {
 	uint32_t pitch, bytespp;
 	uint32_t cols, rows, row;
 	uint32_t fg[16]; /* palette converted to the framebuffer's format */
+	uint32_t ox, oy; /* where the console's 80x25 grid starts */
 } fbt;
 
 static uint32_t fbt_pack(const struct boot_fb *fb, uint32_t rgb)
@@ -47,7 +51,8 @@ static void fbt_pixel(uint8_t *p, uint32_t v)
 	}
 }
 
-static void fbt_glyph(uint32_t col, uint32_t row, uint8_t ch, uint32_t fg)
+static void fbt_glyph(uint32_t col, uint32_t row, uint8_t ch, uint32_t fg,
+		      uint32_t bg)
 {
 	const uint8_t *g = font8x16[ch];
 	uint8_t *line = fbt.base + (uint64_t)row * FONT_H * fbt.pitch +
@@ -56,7 +61,7 @@ static void fbt_glyph(uint32_t col, uint32_t row, uint8_t ch, uint32_t fg)
 	for (int y = 0; y < FONT_H; y++, line += fbt.pitch)
 		for (int x = 0; x < FONT_W; x++)
 			fbt_pixel(line + x * fbt.bytespp,
-				  g[y] & (0x80 >> x) ? fg : 0);
+				  g[y] & (0x80 >> x) ? fg : bg);
 }
 
 static void fbt_scroll(void)
@@ -67,7 +72,8 @@ static void fbt_scroll(void)
 	memset(fbt.base + text_row * (fbt.rows - 1), 0, text_row);
 }
 
-static void fbt_write_line(enum log_level level, const char *s, size_t n)
+/* A log line at the log position, scrolling; under the console lock. */
+static void fbt_log_line(enum log_level level, const char *s, size_t n)
 {
 	uint32_t fg = fbt.fg[console_vga_attr(level) & 0xf];
 
@@ -77,12 +83,62 @@ static void fbt_write_line(enum log_level level, const char *s, size_t n)
 			fbt.row = fbt.rows - 1;
 		}
 		for (uint32_t c = 0; c < fbt.cols; c++)
-			fbt_glyph(c, fbt.row, c < n ? (uint8_t)s[c] : ' ', fg);
+			fbt_glyph(c, fbt.row, c < n ? (uint8_t)s[c] : ' ', fg,
+				  0);
 		fbt.row++;
 		s += n > fbt.cols ? fbt.cols : n;
 		n -= n > fbt.cols ? fbt.cols : n;
 	} while (n);
 }
+
+static void fbt_write_line(enum log_level level, const char *s, size_t n)
+{
+	uint64_t flags;
+
+	if (con_sink_begin(CON_OUT_SCREEN, &flags))
+		fbt_log_line(level, s, n);
+	con_sink_end(flags);
+}
+
+static void fbt_put(int row, int col, uint8_t ch, uint8_t attr)
+{
+	uint32_t c = fbt.ox + col, r = fbt.oy + row;
+
+	if (c < fbt.cols && r < fbt.rows)
+		fbt_glyph(c, r, ch, fbt.fg[attr & 0xf], fbt.fg[attr >> 4]);
+}
+
+/* No hardware cursor here: an underline over the cell's last two lines. */
+static void fbt_cursor(int row, int col, bool visible)
+{
+	uint32_t c = fbt.ox + col, r = fbt.oy + row;
+
+	if (!visible || c >= fbt.cols || r >= fbt.rows)
+		return;
+	uint8_t *line = fbt.base +
+			((uint64_t)r * FONT_H + FONT_H - 2) * fbt.pitch +
+			c * FONT_W * fbt.bytespp;
+	for (int y = 0; y < 2; y++, line += fbt.pitch)
+		for (int x = 0; x < FONT_W; x++)
+			fbt_pixel(line + x * fbt.bytespp,
+				  fbt.fg[CON_LIGHT_GREY]);
+}
+
+static void fbt_mode(bool screen)
+{
+	/* Entering, the grid is repainted cell by cell; clear the margins. */
+	memset(fbt.base, 0, (size_t)fbt.pitch * fbt.rows * FONT_H);
+	if (!screen)
+		fbt.row = 0;
+}
+
+static const struct con_screen fbt_con = {
+	.name = "framebuffer",
+	.put = fbt_put,
+	.cursor = fbt_cursor,
+	.mode = fbt_mode,
+	.log_line = fbt_log_line,
+};
 
 static struct log_sink fbt_sink = {
 	.name = "framebuffer",
@@ -108,7 +164,10 @@ static void fbt_init(void)
 	fbt.rows = fb->height / FONT_H;
 	for (int i = 0; i < 16; i++)
 		fbt.fg[i] = fbt_pack(fb, console_palette[i]);
+	fbt.ox = fbt.cols > CON_COLS ? (fbt.cols - CON_COLS) / 2 : 0;
+	fbt.oy = fbt.rows > CON_ROWS ? (fbt.rows - CON_ROWS) / 2 : 0;
 	memset(fbt.base, 0, size);
+	con_register_screen(&fbt_con);
 	log_add_sink(&fbt_sink);
 	log_info("console: framebuffer %ux%ux%u, %ux%u text", fb->width,
 		 fb->height, fb->bpp, fbt.cols, fbt.rows);

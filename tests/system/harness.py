@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -28,6 +29,49 @@ LIBRARY_LINES = [
 ]
 ANSI_ESCAPE = re.compile(r"\x1b(\[[0-9;=?]*[A-Za-z]|[()][A-Z0-9]|[=>c])")
 BOOT_LINES = [r"mem: \d+ MiB usable", r"cpu: \S+ ", r"keel: boot complete"]
+
+
+# The terminal side of COM1 for start(serial_in=True): a process of its
+# own, so it always keeps up with QEMU; Keel's output goes to the log file
+# as it arrives, stdin goes to Keel.
+SERIAL_PUMP = r"""
+import os, select, socket, sys, time
+path, log = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX)
+for _ in range(600):
+    try:
+        s.connect(path)
+        break
+    except OSError:
+        time.sleep(0.05)
+else:
+    sys.exit("serial pump: no socket " + path)
+s.setblocking(False)
+out = open(log, "ab", buffering=0)
+rfds, pending = [s, 0], b""
+while True:
+    r, w, _ = select.select(rfds, [s] if pending else [], [])
+    if s in r:
+        try:
+            d = s.recv(65536)
+        except BlockingIOError:
+            d = None
+        if d == b"":
+            break
+        if d:
+            out.write(d)
+    if 0 in r:
+        d = os.read(0, 4096)
+        if d:
+            pending += d
+        else:
+            rfds.remove(0)
+    if s in w:
+        try:
+            pending = pending[s.send(pending):]
+        except BlockingIOError:
+            pass
+"""
 
 
 class BootFailure(AssertionError):
@@ -55,6 +99,13 @@ class Machine:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        pump = getattr(self, "serial_pump", None)
+        if pump is not None:
+            if pump.poll() is None:
+                pump.kill()
+            pump.wait()
+            pump.stdin.close()
+            self.serial_pump = None
 
     def log(self):
         try:
@@ -134,11 +185,22 @@ class Qemu(Machine):
                    "-device", "virtio-blk-pci,drive=boot,disable-legacy=on,bootindex=0"],
     }
 
-    def start(self, firmware="bios", disk="ide", mem=512, extra=()):
+    def start(self, firmware="bios", disk="ide", mem=512, extra=(), serial_in=False):
+        """serial_in=True: COM1 is also a terminal m.send_serial() types
+        into; what Keel prints still lands in the same log file."""
         self.monitor_path = os.path.join(self.dir, "monitor.sock")
+        if serial_in:
+            # QEMU's own chardev logfile repeats a byte whenever the socket
+            # is momentarily full (it logs the failed write, then the
+            # retry), so a separate pump process owns the socket and
+            # writes the log; wait=on: QEMU starts once it is connected.
+            self.serial_sock_path = os.path.join(self.dir, "serial.sock")
+            serial = ["-chardev", "socket,id=ser0,path=%s,server=on,wait=on"
+                      % self.serial_sock_path, "-serial", "chardev:ser0"]
+        else:
+            serial = ["-serial", "file:" + self.serial]
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max",
-               "-m", str(mem), "-display", "none", "-no-reboot",
-               "-serial", "file:" + self.serial,
+               "-m", str(mem), "-display", "none", "-no-reboot"] + serial + [
                "-monitor", "unix:%s,server,nowait" % self.monitor_path,
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         if firmware == "uefi":
@@ -150,7 +212,32 @@ class Qemu(Machine):
         cmd += list(extra)
         self.proc = subprocess.Popen(cmd, stdout=open(os.path.join(self.dir, "qemu.out"), "w"),
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        if serial_in:
+            self.serial_pump = subprocess.Popen(
+                [sys.executable, "-c", SERIAL_PUMP, self.serial_sock_path, self.serial],
+                stdin=subprocess.PIPE)
         return self
+
+    def send_serial(self, data, delay=0.0):
+        """Type bytes on COM1 (needs start(serial_in=True)), as a terminal
+        would; with @delay, one byte at a time that many seconds apart."""
+        pump = getattr(self, "serial_pump", None)
+        if pump is None:
+            raise BootFailure("send_serial needs start(serial_in=True)")
+        chunks = [bytes([b]) for b in data] if delay else [data]
+        for c in chunks:
+            pump.stdin.write(c)
+            pump.stdin.flush()
+            if delay:
+                time.sleep(delay)
+
+    def raw_serial(self):
+        """The serial output as bytes, escape sequences and all."""
+        try:
+            with open(self.serial, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return b""
 
     def monitor(self, command, timeout=10):
         """Run one human-monitor command and return its output."""
@@ -202,18 +289,25 @@ def read_ppm(path):
 
 
 def ocr_ppm(path, font):
-    """Read text drawn with an 8x16 font (glyph bytes -> char map) on black."""
+    """Read text drawn with an 8x16 font (glyph bytes -> char map). A cell's
+    background is its most common colour (black, or a coloured bar of the
+    console's screen mode); every other pixel is ink."""
     w, h, px = read_ppm(path)
     lines = []
     for row in range(h // 16):
         line = []
         for col in range(w // 8):
-            rows = []
+            cell = []
             for y in range(16):
                 off = ((row * 16 + y) * w + col * 8) * 3
+                cell.append([px[off + 3 * x: off + 3 * x + 3] for x in range(8)])
+            flat = [p for r in cell for p in r]
+            bg = max(set(flat), key=flat.count) if len(set(flat)) > 1 else flat[0]
+            rows = []
+            for y in range(16):
                 bits = 0
                 for x in range(8):
-                    if px[off + 3 * x: off + 3 * x + 3] != b"\0\0\0":
+                    if cell[y][x] != bg:
                         bits |= 0x80 >> x
                 rows.append(bits)
             line.append(font.get(bytes(rows), "?"))
