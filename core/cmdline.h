@@ -14,10 +14,18 @@ struct cmdline_option {
 	const char *help;
 };
 
+#ifdef KEEL_HOST_TEST
+/* Host unit tests are PIE: a table of pointers would not be read-only
+ * there, and they supply cmdline_options() themselves. */
+#define CMDLINE_OPTION(ident, key, help)                                    \
+	static const struct cmdline_option __cmdline_opt_##ident            \
+		__attribute__((unused)) = { key, help }
+#else
 #define CMDLINE_OPTION(ident, key, help)                                    \
 	static const struct cmdline_option __cmdline_opt_##ident            \
 		__attribute__((used, section(".rodata.cmdline_opt"),          \
 			       aligned(8))) = { key, help }
+#endif
 
 /* Remember the command line and log each unknown keel.* option. */
 void cmdline_apply(const char *cmdline);
