@@ -247,6 +247,26 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 		((uint64_t *)&v->gprs)[svm_gpr_index[r]] = val;
 }
 
+/*
+ * EXITINTINFO (APM vol. 2, 15.7.2) holds an event whose delivery through
+ * the guest IDT the exit interrupted (a nested page fault on the IDT or
+ * the stack, a host interrupt): the VMM must inject it again or the guest
+ * loses it. It has EVENTINJ's format. Software interrupts (type 4) and
+ * the #BP/#OF traps of INT3/INTO are not re-injected: RIP still points at
+ * the instruction, which raises them again when it re-executes (without
+ * NRIP-save there is no length to inject them with).
+ */
+static uint64_t svm_requeue(struct svm_vcpu *s)
+{
+	uint64_t info = vmcb_read64(s->vmcb, VMCB_EXIT_INT_INFO);
+	unsigned int type = (info >> 8) & 7, vector = info & 0xff;
+
+	if (!(info & SVM_EVTINJ_VALID) || type == 4 ||
+	    (type == 3 && (vector == 3 || vector == 4)))
+		return 0;
+	return info;
+}
+
 static int svm_inject(struct vcpu *v, const struct vm_event *ev)
 {
 	struct svm_vcpu *s = v->backend;
@@ -389,8 +409,9 @@ static int svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 
 	v->gprs.rax = vmcb_read64(s->vmcb, VMCB_RAX);
 	v->gprs.rsp = vmcb_read64(s->vmcb, VMCB_RSP);
-	/* An injected event is consumed at entry (or reported in EXITINTINFO). */
-	vmcb_write64(s->vmcb, VMCB_EVENT_INJ, 0);
+	/* An injected event is consumed at entry; one whose delivery the exit
+	 * interrupted comes back in EXITINTINFO and is injected again. */
+	vmcb_write64(s->vmcb, VMCB_EVENT_INJ, svm_requeue(s));
 	svm_decode(s, e);
 	irq_enable(); /* the host interrupt that ended the run is taken here */
 	return 0;
