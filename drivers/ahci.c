@@ -142,7 +142,9 @@ static bool ahci_slot_done(void *arg)
 	struct ahci_port *p = arg;
 
 	return !(ahci_rd(p->regs, AHCI_PxCI) & 1) ||
-	       (ahci_rd(p->regs, AHCI_PxIS) & AHCI_PxIS_ERRORS);
+	       ((ahci_rd(p->regs, AHCI_PxIS) |
+		 __atomic_load_n(&p->is_seen, __ATOMIC_ACQUIRE)) &
+		AHCI_PxIS_ERRORS);
 }
 
 static bool ahci_port_idle(void *arg)
@@ -256,6 +258,7 @@ static int ahci_exec(struct ahci_port *p, uint8_t cmd, uint64_t lba,
 	h->ctbau = (uint32_t)(p->ct_phys >> 32);
 
 	ahci_wr(p->regs, AHCI_PxIS, 0xffffffffu);
+	__atomic_store_n(&p->is_seen, 0, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	ahci_wr(p->regs, AHCI_PxCI, 1);
 
@@ -274,7 +277,8 @@ static int ahci_exec(struct ahci_port *p, uint8_t cmd, uint64_t lba,
 		waitq_wait_timeout(&p->done_wq, ahci_slot_done, p,
 				   AHCI_POLL_NS);
 	}
-	is = ahci_rd(p->regs, AHCI_PxIS);
+	is = ahci_rd(p->regs, AHCI_PxIS) |
+	     __atomic_load_n(&p->is_seen, __ATOMIC_ACQUIRE);
 	tfd = ahci_rd(p->regs, AHCI_PxTFD);
 	if ((is & AHCI_PxIS_ERRORS) || (tfd & AHCI_TFD_ERR)) {
 		p->errors++;
@@ -500,12 +504,15 @@ static void ahci_irq(struct trap_frame *f, void *arg)
 
 		if (!(is & (1u << n)) || !p)
 			continue;
-		/* Leave PxIS for the issuer to read (errors); mask it off
-		 * until the next command clears it: just wake. */
+		uint32_t pis = ahci_rd(p->regs, AHCI_PxIS);
+
+		/* Clear PxIS before IS (10.7.2.1): an HBA re-raises IS, and
+		 * sends another MSI, while any enabled PxIS bit stays set.
+		 * The issuer reads the bits (errors) from is_seen. */
+		__atomic_fetch_or(&p->is_seen, pis, __ATOMIC_RELEASE);
+		ahci_wr(p->regs, AHCI_PxIS, pis);
 		waitq_wake_all(&p->done_wq);
 	}
-	/* IS bits are RWC and re-assert while a PxIS bit stays set: the
-	 * issuer clears PxIS before each command (10.7.2.1). */
 	ahci_wr(hba->regs, AHCI_IS, is);
 }
 

@@ -119,6 +119,7 @@ struct ahci_port {
 	struct blk_dev dev;
 	char name[16];
 	char model[41], serial[21];
+	uint32_t is_seen; /* PxIS bits the interrupt handler cleared */
 	uint64_t errors, timeouts;
 };
 

@@ -20,6 +20,22 @@
  */
 #define BLK_SCRATCH_BYTES (64 * 1024)
 
+/*
+ * The scratch area's layout (docs/blk.md): a 64-byte header (magic
+ * "KEELSCR1", boot counter, payload CRC32, header CRC32) then a pattern
+ * derived from the counter. fill writes the area for @counter; check
+ * returns 0 and the counter, -ENOENT (no magic: never written) or
+ * -EBADMSG (header or pattern damaged). Pure: unit-tested on the host.
+ */
+void blk_scratch_fill(uint8_t *area, uint64_t counter);
+int blk_scratch_check(const uint8_t *area, uint64_t *counter);
+/*
+ * The round trip: read and check the previous boot's pattern, write the
+ * next one (counter + 1), flush, read back and compare. Logs each step.
+ * 0, -EBADMSG when the previous pattern was damaged, or an I/O error.
+ */
+int blk_scratch_roundtrip(struct blk_dev *config);
+
 /* The GPT scan blk_register runs for each whole disk (installed at boot;
  * unit tests call blk_boot_install themselves). */
 void blk_boot_scan(struct blk_dev *disk);
