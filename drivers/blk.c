@@ -19,6 +19,12 @@
 /* Registration is rare (boot, USB hot-plug); lookups copy nothing. */
 static struct spinlock blk_lock = SPINLOCK_INIT;
 static struct blk_dev *blk_head;
+static void (*blk_disk_hook)(struct blk_dev *disk);
+
+void blk_set_disk_hook(void (*fn)(struct blk_dev *disk))
+{
+	__atomic_store_n(&blk_disk_hook, fn, __ATOMIC_RELEASE);
+}
 
 static bool blk_sector_size_ok(uint32_t s)
 {
@@ -46,6 +52,12 @@ int blk_register(struct blk_dev *dev)
 		 (unsigned long long)dev->sectors, dev->sector_size,
 		 (unsigned long long)(dev->sectors * dev->sector_size >> 20),
 		 dev->read_only ? ", read-only" : "");
+	if (!dev->parent) {
+		void (*hook)(struct blk_dev *) =
+			__atomic_load_n(&blk_disk_hook, __ATOMIC_ACQUIRE);
+		if (hook)
+			hook(dev);
+	}
 	return 0;
 }
 

@@ -54,6 +54,13 @@ struct blk_dev {
  */
 int blk_register(struct blk_dev *dev);
 void blk_unregister(struct blk_dev *dev);
+/*
+ * Called (outside the registry lock, in the registering thread) after each
+ * whole disk (parent == NULL) registers: drivers/blk_boot.c installs its
+ * GPT scan here. Partitions never reach it, so they are not scanned again.
+ * NULL removes the hook.
+ */
+void blk_set_disk_hook(void (*fn)(struct blk_dev *disk));
 /* By name, or NULL. */
 struct blk_dev *blk_find(const char *name);
 /* Walk the registry in registration order: blk_next(NULL) is the first. */

@@ -23,7 +23,7 @@ def boot(name, extra):
 def check_devices(text):
     for pat in [r"pci: 00:\w\w\.0 \[0200\] 8086:100e rev 03 Ethernet controller \(driver e1000\)",
                 r"pci: 00:\w\w\.0 \[0200\] 1af4:1000 rev 00 Ethernet controller \(driver virtio_net\)",
-                r"pci: 00:\w\w\.0 \[0106\] 8086:2922 rev 02 SATA controller \(no driver\)",
+                r"pci: 00:\w\w\.0 \[0106\] 8086:2922 rev 02 SATA controller \(driver ahci\)",
                 r"pci: 00:00\.0 \[0600\] 8086:\w{4} rev \w\w Host bridge",
                 r"pci:   BAR0 mem32 0x[0-9a-f]+ size 0x20000\n"]:
         if not re.search(pat, text, re.M):
