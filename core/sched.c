@@ -122,13 +122,21 @@ static void sched_finish(struct thread *prev)
 	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
 	if (!dead)
 		return;
-	fpu_area_free(prev->fpu);
 	spin_lock(&sched_stack_lock);
 	/* The boot thread's stack is in the image: not reusable. */
 	if (prev->stack_top && sched_nfree_stacks < 64)
 		sched_free_stacks[sched_nfree_stacks++] = prev->stack_top;
 	spin_unlock(&sched_stack_lock);
+	/*
+	 * The new thread's SSE registers are already loaded, and newlib's
+	 * free() uses XMM0 for its bin links: park them in the thread's own
+	 * area around it, or the reaping would corrupt the thread it serves.
+	 */
+	struct thread *self = this_cpu()->current;
+	fpu_save(self->fpu);
+	fpu_area_free(prev->fpu);
 	free(prev);
+	fpu_restore(self->fpu);
 }
 
 /*

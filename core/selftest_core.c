@@ -306,8 +306,13 @@ static void simd_thread(void *arg)
 		thread_yield(); /* the other SIMD thread runs in between */
 		uint64_t bad = selftest_simd_check(seed + i);
 		if (bad) {
-			log_err("selftest: thread %s lost XMM mask %#llx",
-				thread_current()->name, (unsigned long long)bad);
+			uint64_t x0;
+			/* XMM0's low half names the culprit (an address) */
+			asm volatile("movq %%xmm0, %0" : "=r"(x0));
+			log_err("selftest: thread %s lost XMM mask %#llx in "
+				"round %d on CPU %u (xmm0 %#llx)",
+				thread_current()->name, (unsigned long long)bad,
+				i, this_cpu()->id, (unsigned long long)x0);
 			__atomic_add_fetch(&simd_bad, 1, __ATOMIC_RELAXED);
 			break;
 		}
