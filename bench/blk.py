@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Block figures: sequential read/write throughput and flush latency of
-Keel's AHCI and NVMe drivers under QEMU, against the host on the same file.
+Keel's AHCI, NVMe, virtio-blk and USB mass-storage drivers under QEMU,
+against the host on the same file.
 
 Keel boots from the image with `keel.blkbench=DISK` naming a second, scratch
 disk this script creates (32 MiB, raw); the in-image routine
@@ -30,10 +31,16 @@ FLUSH = r"blkbench: \S+: flush after a 1-sector write: (\d+) us, (\d+) TSC ticks
 
 
 def scratch_extra(disk, path):
+    """QEMU arguments for the scratch disk next to the boot disk, and the
+    name Keel gives it."""
     drive = ["-drive", "file=%s,format=raw,if=none,id=scratch" % path]
-    if disk == "ahci":
-        return drive + ["-device", "ide-hd,drive=scratch,bus=ahci.1"], "ahci1"
-    return drive + ["-device", "nvme,serial=scratch1,drive=scratch"], "nvme1n1"
+    return {
+        "ahci": (drive + ["-device", "ide-hd,drive=scratch,bus=ahci.1"], "ahci1"),
+        "nvme": (drive + ["-device", "nvme,serial=scratch1,drive=scratch"], "nvme1n1"),
+        "virtio": (drive + ["-device", "virtio-blk-pci,drive=scratch,disable-legacy=on"],
+                   "vblk1"),
+        "usb": (drive + ["-device", "usb-storage,bus=xhci.0,drive=scratch"], "usb1"),
+    }[disk]
 
 
 def host_figures(path):
@@ -75,21 +82,21 @@ def run(disk, icount):
         fl = re.search(FLUSH, text)
         host = host_figures(scratch)
     if "write" not in seq or "read" not in seq or not fl:
-        print("%-5s no figures (see the blkbench lines):" % disk)
+        print("%-6s no figures (see the blkbench lines):" % disk)
         print("\n".join(l for l in text.splitlines() if "blkbench" in l))
         return
     for kind in ("write", "read"):
         mbps = int(seq[kind][4])
-        print("%-5s %-16s sequential %-5s %6d MB/s (%d TSC ticks); host %7.0f MB/s; ratio %.3f"
+        print("%-6s %-16s sequential %-5s %6d MB/s (%d TSC ticks); host %7.0f MB/s; ratio %.3f"
               % (disk, name, kind, mbps, int(seq[kind][5]), host[kind],
                  mbps / host[kind] if host[kind] else 0))
-    print("%-5s %-16s flush latency  %6s us (%s TSC ticks); host fsync %.0f us"
+    print("%-6s %-16s flush latency  %6s us (%s TSC ticks); host fsync %.0f us"
           % (disk, name, fl.group(1), fl.group(2), host["flush_us"]))
 
 
 def main():
     icount = "--icount" in sys.argv[1:]
-    for disk in ("ahci", "nvme"):
+    for disk in ("ahci", "nvme", "virtio", "usb"):
         run(disk, icount)
 
 

@@ -13,6 +13,7 @@
  * about (two dd-ed Keel sticks in one host: see docs/image.md).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +86,19 @@ static struct blk_dev *blk_boot_register_parts(struct blk_dev *disk,
 	return parts;
 }
 
+/* One line per disk, so the boot log shows what each disk carries. */
+static void blk_boot_log_parts(struct blk_dev *disk, const struct gpt *g)
+{
+	char line[160];
+	int off = snprintf(line, sizeof(line), "blk: %s: GPT, %u partition(s):",
+			   disk->name, g->nparts);
+
+	for (uint32_t i = 0; i < g->nparts && off < (int)sizeof(line); i++)
+		off += snprintf(line + off, sizeof(line) - off, " %s",
+				g->parts[i].name[0] ? g->parts[i].name : "-");
+	log_info("%s", line);
+}
+
 static struct blk_dev *blk_boot_part_by_index(struct blk_dev *parts,
 					      const struct gpt *g,
 					      uint32_t index)
@@ -116,6 +130,7 @@ void blk_boot_scan(struct blk_dev *disk)
 		free(g);
 		return;
 	}
+	blk_boot_log_parts(disk, g);
 	parts = blk_boot_register_parts(disk, g);
 	if (!parts)
 		goto out;

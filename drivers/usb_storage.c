@@ -22,7 +22,6 @@
 #include "core/thread.h"
 #include "core/time.h"
 #include "drivers/blk.h"
-#include "drivers/gpt.h"
 #include "drivers/usb.h"
 #include "drivers/xhci.h"
 
@@ -295,29 +294,6 @@ static const struct blk_ops usbms_ops = {
 	.flush = usbms_flush,
 };
 
-/* Log the partitions the disk carries, so the boot log shows it is read. */
-static void usbms_log_gpt(struct usbms_lun *l)
-{
-	struct gpt *g = malloc(sizeof(*g));
-	char line[160];
-	int rc, off;
-
-	if (!g)
-		return;
-	rc = gpt_read(&l->blk, g);
-	if (rc) {
-		log_info("%s: no GPT (%d)", l->name, rc);
-	} else {
-		off = snprintf(line, sizeof(line), "%s: GPT, %u partition(s):",
-			       l->name, g->nparts);
-		for (unsigned int i = 0; i < g->nparts && off < (int)sizeof(line); i++)
-			off += snprintf(line + off, sizeof(line) - off, " %s",
-					g->parts[i].name);
-		log_info("%s", line);
-	}
-	free(g);
-}
-
 /* Called with the command lock held; releases it once the disk is
  * registered (0), keeps it on an error before that. */
 static int usbms_lun_init(struct usbms *ms, struct usbms_lun *l)
@@ -392,7 +368,6 @@ static int usbms_lun_init(struct usbms *ms, struct usbms_lun *l)
 	log_info("%s: %s %s %s, %llu sectors of %u bytes (%llu MiB)", l->name,
 		 ms->udev->name, vendor, product, (unsigned long long)l->blk.sectors,
 		 bs, (unsigned long long)(l->blk.sectors * bs >> 20));
-	usbms_log_gpt(l);
 	return 0;
 }
 

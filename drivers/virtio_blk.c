@@ -75,11 +75,6 @@ struct vblk {
 static struct vblk *vblk_disks[VBLK_MAX_DISKS];
 static unsigned int vblk_count;
 
-struct blk_dev *vblk_get(unsigned int i)
-{
-	return i < vblk_count ? &vblk_disks[i]->dev : NULL;
-}
-
 int vblk_stats(struct blk_dev *dev, struct vblk_stats *out)
 {
 	for (unsigned int i = 0; i < vblk_count; i++)

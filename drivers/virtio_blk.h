@@ -10,13 +10,11 @@
 
 #include "drivers/blk.h"
 
-/* Per-disk counters, for the self-test and the bench. */
+/* Per-disk counters (for host statistics). */
 struct vblk_stats {
 	uint64_t requests, errors, timeouts, resets;
 };
 
-/* The @i-th virtio disk bound (0-based), or NULL. */
-struct blk_dev *vblk_get(unsigned int i);
 /* Its counters; -ENODEV if @dev is not a virtio disk. */
 int vblk_stats(struct blk_dev *dev, struct vblk_stats *out);
 

@@ -78,6 +78,29 @@ class BootFailure(AssertionError):
     pass
 
 
+# keel.blktest=DISK (drivers/blk_test.c): byte i of BLKTEST_BYTES at byte
+# BLKTEST_OFFSET of the disk is (i % 251) ^ 0xa5.
+BLKTEST_OFFSET, BLKTEST_BYTES = 1 << 20, 600 * 512
+
+
+def blktest_line(disk):
+    return (r"blktest: %s: wrote, flushed and read back %d bytes at byte offset %d: match"
+            % (disk, BLKTEST_BYTES, BLKTEST_OFFSET))
+
+
+def check_blktest(path):
+    """The pattern keel.blktest wrote is in the disk file @path on the host
+    side, and nothing before it was written."""
+    with open(path, "rb") as f:
+        before = f.read(BLKTEST_OFFSET)
+        data = f.read(BLKTEST_BYTES)
+    if data != bytes((i % 251) ^ 0xa5 for i in range(BLKTEST_BYTES)):
+        raise BootFailure("%s: the keel.blktest pattern is not at byte %d"
+                          % (path, BLKTEST_OFFSET))
+    if before.strip(b"\0"):
+        raise BootFailure("%s: bytes before %d were written" % (path, BLKTEST_OFFSET))
+
+
 class Machine:
     """One emulator run with its serial log; use as a context manager."""
 

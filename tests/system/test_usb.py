@@ -5,7 +5,7 @@ way ./build.sh run and a server's internal stick boot it) under BIOS and
 UEFI; Keel's own xHCI driver must then find the stick as usb0 with the
 image's capacity and read its GPT. A second, scratch usb-storage disk
 gets a pattern written, flushed and read back by the kernel
-(keel.usbtest), and the bytes are checked in the disk file on the host
+(keel.blktest), and the bytes are checked in the disk file on the host
 after QEMU is gone. A usb-kbd on the same controller delivers keys typed
 with the monitor's sendkey to the console key queue (keel.keytest); the
 PS/2 controller is switched off so the keys can only have come over USB.
@@ -13,11 +13,10 @@ PS/2 controller is switched off so the keys can only have come over USB.
 import os
 import re
 
-from harness import BootFailure, Qemu
+from harness import BootFailure, Qemu, blktest_line, check_blktest
 
 TIMEOUT = 120
 SCRATCH_MIB = 8
-TEST_LBA, TEST_SECTORS = 2048, 256
 
 
 def scratch_args(m):
@@ -28,28 +27,9 @@ def scratch_args(m):
                   "-device", "usb-storage,bus=xhci.0,drive=scratch"]
 
 
-def expected_sector(lba):
-    # drivers/usb_storage_test.c: usb_test_byte()
-    return bytes(((lba * 7 + j) ^ 0xa5) & 0xff for j in range(512))
-
-
-def check_scratch(path):
-    with open(path, "rb") as f:
-        f.seek(TEST_LBA * 512)
-        data = f.read(TEST_SECTORS * 512)
-        f.seek(0)
-        before = f.read(TEST_LBA * 512)
-    for i in range(TEST_SECTORS):
-        if data[i * 512:(i + 1) * 512] != expected_sector(TEST_LBA + i):
-            raise BootFailure("scratch disk: sector %d does not hold the pattern "
-                              "on the host side" % (TEST_LBA + i))
-    if before.count(0) != len(before):
-        raise BootFailure("scratch disk: bytes before LBA %d were written" % TEST_LBA)
-
-
 def boot_from_usb(firmware):
     with Qemu("usb-" + firmware) as m:
-        m.build_image("keel.usbtest=usb1")
+        m.build_image("keel.blktest=usb1")
         path, extra = scratch_args(m)
         m.start(firmware=firmware, disk="usb", extra=extra + ["-nic", "none"])
         text = m.wait_for([
@@ -58,14 +38,14 @@ def boot_from_usb(firmware):
             r"xhci0: (MSI-X|MSI) vector \d+",
             # The boot stick: the 30 MiB image, and its partitions read.
             r"usb0: usb-p\d+ QEMU .*, 61440 sectors of 512 bytes \(30 MiB\)",
-            r"usb0: GPT, \d+ partition\(s\):.* KEEL-BOOT KEEL-CONFIG",
+            r"blk: usb0: GPT, 3 partition\(s\): BIOS-BOOT KEEL-BOOT KEEL-CONFIG",
             r"usb1: usb-p\d+ QEMU .*, %d sectors of 512 bytes" % (SCRATCH_MIB * 2048),
-            r"usbtest: usb1: 256 sectors at LBA 2048 written, flushed, read back: match",
+            blktest_line("usb1"),
         ], TIMEOUT)
         m.stop()
         if re.search(r"usb.*(malformed|timed out|failed|dropped)", text):
             raise BootFailure("QEMU's USB devices were reported as bad:\n" + text)
-        check_scratch(path)
+        check_blktest(path)
 
 
 def test_usb_boot_bios():
@@ -103,11 +83,11 @@ def test_usb_hot_unplug():
         m.copy_image()
         path, _ = scratch_args(m)
         m.start(firmware="bios", disk="usb", extra=["-nic", "none"])
-        m.wait_for([r"keel: boot complete", r"usb0: GPT"], TIMEOUT)
+        m.wait_for([r"keel: boot complete", r"blk: usb0: GPT"], TIMEOUT)
         m.monitor("drive_add 0 if=none,id=hot,format=raw,file=" + path)
         m.monitor("device_add usb-storage,bus=xhci.0,drive=hot,id=hotdisk")
         m.wait_for([r"usb1: usb-p\d+ QEMU .*, %d sectors" % (SCRATCH_MIB * 2048),
-                    r"usb1: no GPT"], 60)
+                    r"gpt: usb1: no protective MBR; not a GPT disk"], 60)
         m.monitor("device_del hotdisk")
         m.wait_for([r"usb1: removed", r"usb-p\d+: dropped"], 60)
 
@@ -116,7 +96,7 @@ def test_usb_nec_polled():
     # The other xHCI model QEMU has (NEC uPD720200), driven without
     # interrupts: the polled fallback moves data and keys too.
     with Qemu("usb-nec") as m:
-        m.build_image("keel.usbtest=usb0 keel.xhci_poll keel.keytest")
+        m.build_image("keel.blktest=usb0 keel.xhci_poll keel.keytest")
         path, _ = scratch_args(m)
         m.start(firmware="bios", disk="ide",
                 extra=["-nic", "none", "-machine", "pc,i8042=off",
@@ -126,21 +106,21 @@ def test_usb_nec_polled():
                        "-device", "usb-kbd,bus=nec.0"])
         m.wait_for([r"pci: \S+ \[0c03\] 1033:0194 .*\(driver xhci\)",
                     r"xhci0: polling \(keel.xhci_poll\)",
-                    r"usbtest: usb0: 256 sectors at LBA 2048 written, flushed, read back: match",
+                    blktest_line("usb0"),
                     r"USB keyboard", r"keytest: ready"], TIMEOUT)
         m.monitor("sendkey f12")
         m.wait_for([r"^keytest: F12$"], 30)
         m.stop()
-        check_scratch(path)
+        check_blktest(path)
 
 
 def test_usb_disk_error():
     # A disk that fails a transfer (QEMU blkdebug injects EIO at LBA 2100,
-    # inside keel.usbtest's range): the SCSI command ends in CHECK
+    # inside keel.blktest's range): the SCSI command ends in CHECK
     # CONDITION, Keel reads the sense data, logs it, and the caller gets
     # an error; nothing hangs.
     with Qemu("usb-ioerr") as m:
-        m.build_image("keel.usbtest=usb1")
+        m.build_image("keel.blktest=usb1")
         path, _ = scratch_args(m)
         rules = os.path.join(m.dir, "blkdebug.conf")
         with open(rules, "w") as f:
@@ -152,6 +132,6 @@ def test_usb_disk_error():
                        "-device", "usb-storage,bus=xhci.0,drive=scratch"])
         text = m.wait_for([r"keel: boot complete",
                            r"usb1: SCSI (28|2a) failed: sense [0-9a-f]/[0-9a-f]{2}/",
-                           r"usbtest: usb1: I/O error -5"], TIMEOUT)
-        if "read back: match" in text:
+                           r"blktest: usb1: I/O error -5"], TIMEOUT)
+        if "back 307200 bytes" in text:
             raise BootFailure("the injected error went unnoticed:\n" + text)
