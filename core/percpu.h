@@ -32,6 +32,7 @@ struct percpu {
 	unsigned int rq_len;
 	uint64_t min_vruntime;
 	bool need_resched; /* set by wakeups and the tick, read on irq exit */
+	unsigned int preempt_off; /* sched_preempt_disable() depth */
 	struct thread *timers; /* sleeping threads, sorted by wake time */
 	uint64_t slice_end_ns;
 	uint64_t switches;

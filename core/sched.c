@@ -226,7 +226,20 @@ void sched_irq_exit(void)
 {
 	struct percpu *c = this_cpu();
 
-	if (c->self == c && c->current && c->need_resched)
+	if (c->self == c && c->current && c->need_resched && !c->preempt_off)
+		schedule();
+}
+
+void sched_preempt_disable(void)
+{
+	this_cpu()->preempt_off++;
+}
+
+void sched_preempt_enable(void)
+{
+	struct percpu *c = this_cpu();
+
+	if (--c->preempt_off == 0 && c->need_resched)
 		schedule();
 }
 

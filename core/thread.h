@@ -103,6 +103,16 @@ bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
 void waitq_wake_one(struct waitq *wq);
 void waitq_wake_all(struct waitq *wq);
 
+/*
+ * Hold off preemption on this CPU (nests): interrupt exit does not switch
+ * threads, so the scheduler neither runs another thread nor re-arms the
+ * CPU's timer until sched_preempt_enable(). For code that must own the
+ * CPU's timer for a while (the LAPIC timer self-test); the caller stays
+ * on this CPU and does not block meanwhile.
+ */
+void sched_preempt_disable(void);
+void sched_preempt_enable(void);
+
 /* Boot CPU: turn the running boot code into a thread and start an idle one. */
 void sched_init(void);
 /* An AP: the code running now becomes its idle thread; interrupts off. */

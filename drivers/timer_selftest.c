@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/percpu.h"
 #include "core/selftest.h"
+#include "core/thread.h"
 #include "core/time.h"
 #include "drivers/hpet.h"
 #include "drivers/ioapic.h"
@@ -123,6 +124,9 @@ static unsigned long long st_us(uint64_t ns)
  */
 static lapic_timer_fn st_take_timer(void)
 {
+	/* A device interrupt that wakes a thread would otherwise switch
+	 * threads on its exit, and the scheduler re-arm the timer we own. */
+	sched_preempt_disable();
 	st_cpu = this_cpu()->id;
 	st_prev_ready = false;
 	lapic_timer_fn prev = lapic_timer_set_handler(st_timer);
@@ -144,6 +148,7 @@ static void st_give_back_timer(lapic_timer_fn prev)
 	irq_disable();
 	lapic_timer_set_handler(prev);
 	lapic_timer_arm_ns(prev ? time_ns() : 0);
+	sched_preempt_enable();
 }
 
 static int st_timer_rounds(uint64_t *elapsed)
