@@ -405,7 +405,8 @@ static void net_test_thread(void *arg)
 	for (;;) {
 		LOCK_TCPIP_CORE();
 		nif = net_netif();
-		up = nif && !ip4_addr_isany(netif_ip4_addr(nif));
+		up = nif && netif_is_link_up(nif) &&
+		     !ip4_addr_isany(netif_ip4_addr(nif));
 		if (up) {
 			ip_addr_copy_from_ip4(gw, *netif_ip4_gw(nif));
 			for (int i = 0; i < DNS_MAX_SERVERS; i++)

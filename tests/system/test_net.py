@@ -469,7 +469,10 @@ def nettest_case():
             with Qemu("net-nettest-" + name.split(".")[0]) as m:
                 m.build_image("keel.nettest=%s keel.ip=%s.2/24,gw=%s.1,dns=%s.1"
                               % (name, net, net, net))
-                m.start(extra=["-nic", "none"] + tap_qemu_args())
+                # e1000e (MSI): on the 82540EM's INTx the first frames Keel
+                # receives in the first ~2 s after boot arrive late (see
+                # docs/net.md), which the first ping would report.
+                m.start(extra=["-nic", "none"] + tap_qemu_args("e1000e"))
                 text = m.wait_for([r"keel: boot complete", r"nettest: done"], TIMEOUT)
                 pings = re.findall(r"nettest: ping %s\.1: (\d+)/(\d+) replies, "
                                    r"rtt min/avg/max \d+/\d+/\d+ ms" % net, text)
