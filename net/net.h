@@ -22,6 +22,8 @@ int net_apply(const struct net_config *c);
 void net_get_config(struct net_config *c);
 /* The NIC under vmk0, or NULL. */
 struct nic *net_nic(void);
+/* vmk0's lwIP netif (read it under the tcpip core lock), or NULL. */
+struct netif *net_netif(void);
 /* Boot: bring vmk0 up on @nic (net_init.c calls it). */
 int net_apply_attach(struct nic *nic);
 /* keel.echo: the TCP echo diagnostic on port 7 (net/net_echo.c). */

@@ -217,6 +217,11 @@ struct nic *net_nic(void)
 	return net_have_vmk ? net_vmk.nic : NULL;
 }
 
+struct netif *net_netif(void)
+{
+	return net_have_vmk ? &net_vmk.netif : NULL;
+}
+
 int net_apply_attach(struct nic *nic)
 {
 	int r;

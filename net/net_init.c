@@ -18,6 +18,7 @@
 #include "core/init.h"
 #include "core/log.h"
 #include "net/net.h"
+#include "net/net_diag.h"
 
 #define NET_SELFTEST_PORT 7 /* echo */
 #define NET_TCPIP_START_MS 5000
@@ -121,5 +122,6 @@ static void net_init(void)
 	net_apply(&cfg);
 	if (cmdline_get("keel.echo", buf, sizeof(buf)) >= 0)
 		net_echo_start();
+	net_diag_boot_test();
 }
 KEEL_INIT(INIT_LIBS, net_init);

@@ -138,7 +138,7 @@ int lwip_port_vlan_set(struct netif *netif, struct pbuf *p,
 #define LWIP_DHCP_CHECK_LINK_UP 1 /* restart DHCP when the link returns */
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0
-#define LWIP_RAW 0
+#define LWIP_RAW 1 /* ICMP echo for the diagnostics (net/net_diag.c) */
 #define IP_FORWARD 0 /* a host, never a router */
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
