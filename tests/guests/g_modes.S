@@ -210,10 +210,12 @@ lm64:
 	movq %cr4, %rax
 	orq $(1 << 18), %rax
 	movq %rax, %cr4
+	movw $111, %bp			/* 111: OSXSAVE not reflected */
 	movl $1, %eax
 	cpuid
 	btl $27, %ecx
 	jnc fail
+	movw $112, %bp			/* 112: XCR0 not what was set */
 	xorl %ecx, %ecx
 	xorl %edx, %edx
 	movl $3, %eax
@@ -222,6 +224,7 @@ lm64:
 	xgetbv
 	cmpl $3, %eax
 	jne fail
+	movw $113, %bp			/* 113: bad XCR0 gave no #GP */
 	xorl %ecx, %ecx
 	xorl %edx, %edx
 	movl $2, %eax			/* x87 clear: invalid */
