@@ -113,3 +113,15 @@ void fpu_xcr0_exit(bool switched)
 	if (switched)
 		cpu_xsetbv(0, fpu_xcr0);
 }
+
+uint64_t fpu_xcr0_leave(void)
+{
+	uint64_t live;
+
+	if (!fpu_xsave)
+		return 0;
+	live = cpu_xgetbv(0);
+	if (live != fpu_xcr0)
+		cpu_xsetbv(0, fpu_xcr0);
+	return live;
+}

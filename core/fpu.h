@@ -34,6 +34,12 @@ void fpu_restore(const void *area);
  */
 bool fpu_xcr0_enter(uint64_t guest);
 void fpu_xcr0_exit(bool switched);
+/*
+ * After an exit where the guest may have written XCR0 without an exit
+ * (QEMU's AMD-V does not intercept XSETBV): return the XCR0 the guest
+ * left (0 without XSAVE) and load the host's if it differs.
+ */
+uint64_t fpu_xcr0_leave(void);
 /* Bracket for library code in interrupt context (not nestable). */
 void fpu_begin(void);
 void fpu_end(void);

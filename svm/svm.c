@@ -400,11 +400,18 @@ static int svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	irq_disable();
 	asm volatile("clgi" ::: "memory");
 	/* GIF=0 from here to STGI: no host code runs with the guest's XCR0. */
-	bool xcr0 = fpu_xcr0_enter(v->xcr0);
+	fpu_xcr0_enter(v->xcr0);
 	irq_enable();
 	svm_enter(s->vmcb_pa, &v->gprs, host);
 	irq_disable();
-	fpu_xcr0_exit(xcr0);
+	/*
+	 * The XSETBV intercept is not honoured everywhere (QEMU TCG lets the
+	 * guest write XCR0 itself): keep what the guest left, or the next
+	 * entry would load a stale value under it.
+	 */
+	uint64_t xcr0 = fpu_xcr0_leave();
+	if (xcr0 && v->xcr0)
+		v->xcr0 = xcr0;
 	asm volatile("stgi" ::: "memory");
 
 	v->gprs.rax = vmcb_read64(s->vmcb, VMCB_RAX);
