@@ -292,34 +292,25 @@ static int ahci_exec(struct ahci_port *p, uint8_t cmd, uint64_t lba,
 	return 0;
 }
 
+static int ahci_xfer(struct blk_dev *dev, uint64_t lba, uint32_t n,
+		     void *io, bool write)
+{
+	return ahci_exec(dev->priv,
+			 write ? ATA_CMD_WRITE_DMA_EXT : ATA_CMD_READ_DMA_EXT,
+			 lba, n, io, n * dev->sector_size, write,
+			 AHCI_IO_TIMEOUT_NS);
+}
+
 static int ahci_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
 		   void *buf, bool write)
 {
 	struct ahci_port *p = dev->priv;
-	uint32_t ss = dev->sector_size;
-	uint8_t *b = buf;
-	bool bounce = (uintptr_t)buf & 1;
-	int rc = 0;
+	int rc;
 
 	ahci_port_take(p);
-	while (count && !rc) {
-		uint32_t n = AHCI_MAX_CHUNK / ss;
-		void *io;
-
-		if (n > count)
-			n = count;
-		io = bounce ? p->bounce : b;
-		if (bounce && write)
-			memcpy(io, b, (size_t)n * ss);
-		rc = ahci_exec(p, write ? ATA_CMD_WRITE_DMA_EXT
-					: ATA_CMD_READ_DMA_EXT,
-			       lba, n, io, n * ss, write, AHCI_IO_TIMEOUT_NS);
-		if (!rc && bounce && !write)
-			memcpy(b, io, (size_t)n * ss);
-		lba += n;
-		count -= n;
-		b += (size_t)n * ss;
-	}
+	/* PRD data addresses must be even (AHCI 1.3.1 4.2.3.3). */
+	rc = blk_xfer_split(dev, lba, count, buf, write, AHCI_MAX_CHUNK,
+			    (uintptr_t)buf & 1 ? p->bounce : NULL, ahci_xfer);
 	ahci_port_give(p);
 	return rc;
 }

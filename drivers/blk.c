@@ -182,3 +182,28 @@ int blk_part_init(struct blk_dev *part, struct blk_dev *parent,
 	part->start = start;
 	return 0;
 }
+
+int blk_xfer_split(struct blk_dev *dev, uint64_t lba, uint32_t count,
+		   void *buf, bool write, uint32_t max_bytes, void *bounce,
+		   blk_xfer_fn xfer)
+{
+	uint32_t ss = dev->sector_size, per = max_bytes / ss;
+	uint8_t *b = buf;
+	int rc = 0;
+
+	while (count && !rc) {
+		uint32_t n = count < per ? count : per;
+		size_t bytes = (size_t)n * ss;
+		void *io = bounce ? bounce : b;
+
+		if (bounce && write)
+			memcpy(io, b, bytes);
+		rc = xfer(dev, lba, n, io, write);
+		if (!rc && bounce && !write)
+			memcpy(b, io, bytes);
+		lba += n;
+		count -= n;
+		b += bytes;
+	}
+	return rc;
+}

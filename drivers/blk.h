@@ -79,6 +79,21 @@ int blk_write(struct blk_dev *dev, uint64_t lba, uint32_t count,
 int blk_flush(struct blk_dev *dev);
 
 /*
+ * For drivers: split a request into transfers of at most @max_bytes (a
+ * multiple of the sector size) and run @xfer on each in order, stopping
+ * at the first error, which it returns. @xfer moves @n sectors at @lba
+ * between the device and @io. With a @bounce buffer (@max_bytes long)
+ * every chunk goes through it, copied in before a write and out after a
+ * read, for devices that cannot reach @buf itself; else @io points into
+ * @buf. Drivers hold their own lock around it.
+ */
+typedef int (*blk_xfer_fn)(struct blk_dev *dev, uint64_t lba, uint32_t n,
+			   void *io, bool write);
+int blk_xfer_split(struct blk_dev *dev, uint64_t lba, uint32_t count,
+		   void *buf, bool write, uint32_t max_bytes, void *bounce,
+		   blk_xfer_fn xfer);
+
+/*
  * A partition: a child device covering sectors [start, start + sectors) of
  * parent, named "<parent>p<index>". Every request is offset by start and
  * bounded by sectors before it reaches the parent. Not registered: call

@@ -224,40 +224,34 @@ static int nvme_prps(struct nvme_ctrl *c, const void *va, uint32_t len,
 	return 0;
 }
 
+static int nvme_xfer(struct blk_dev *dev, uint64_t lba, uint32_t n,
+		     void *io, bool write)
+{
+	struct nvme_ns *ns = dev->priv;
+	struct nvme_ctrl *c = ns->ctrl;
+	struct nvme_sqe e = {
+		.opc = write ? NVME_CMD_WRITE : NVME_CMD_READ,
+		.nsid = ns->nsid,
+		.cdw10 = (uint32_t)lba,
+		.cdw11 = (uint32_t)(lba >> 32),
+		.cdw12 = n - 1,
+	};
+	int rc = nvme_prps(c, io, n * dev->sector_size, &e);
+
+	return rc ? rc : nvme_exec(c, &c->io, &e, NVME_IO_TIMEOUT_NS, NULL);
+}
+
 static int nvme_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
 		   void *buf, bool write)
 {
 	struct nvme_ns *ns = dev->priv;
 	struct nvme_ctrl *c = ns->ctrl;
-	uint32_t ss = dev->sector_size;
-	bool bounce = (uintptr_t)buf & 3;
-	uint8_t *b = buf;
-	int rc = 0;
+	int rc;
 
 	nvme_take(c);
-	while (count && !rc) {
-		uint32_t n = c->max_xfer / ss;
-		struct nvme_sqe e = { 0 };
-		void *io = bounce ? (void *)c->bounce : b;
-
-		if (n > count)
-			n = count;
-		if (bounce && write)
-			memcpy(io, b, (size_t)n * ss);
-		e.opc = write ? NVME_CMD_WRITE : NVME_CMD_READ;
-		e.nsid = ns->nsid;
-		e.cdw10 = (uint32_t)lba;
-		e.cdw11 = (uint32_t)(lba >> 32);
-		e.cdw12 = n - 1;
-		rc = nvme_prps(c, io, n * ss, &e);
-		if (!rc)
-			rc = nvme_exec(c, &c->io, &e, NVME_IO_TIMEOUT_NS, NULL);
-		if (!rc && bounce && !write)
-			memcpy(b, io, (size_t)n * ss);
-		lba += n;
-		count -= n;
-		b += (size_t)n * ss;
-	}
+	/* PRP entries must be dword aligned (NVMe 1.4 4.3). */
+	rc = blk_xfer_split(dev, lba, count, buf, write, c->max_xfer,
+			    (uintptr_t)buf & 3 ? c->bounce : NULL, nvme_xfer);
 	nvme_give(c);
 	return rc;
 }

@@ -216,50 +216,43 @@ static int usbms_scsi(struct usbms_lun *l, const uint8_t *cdb, uint8_t len,
 	return n;
 }
 
-static int usbms_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		    void *rbuf, const void *wbuf)
+/* The data stage always moves through ms->buf, the bounce buffer. */
+static int usbms_xfer(struct blk_dev *dev, uint64_t lba, uint32_t n,
+		      void *io, bool write)
 {
 	struct usbms_lun *l = dev->priv;
-	struct usbms *ms = l->ms;
-	uint32_t per = USBMS_BUF / dev->sector_size;
-	int rc = 0;
+	uint32_t bytes = n * dev->sector_size;
+	uint8_t cdb[16] = { 0 };
+	uint8_t len;
+
+	if (lba + n > 0xffffffffull) { /* READ/WRITE(16), SBC-3 5.16 */
+		cdb[0] = write ? 0x8a : 0x88;
+		put_be32(cdb + 2, lba >> 32);
+		put_be32(cdb + 6, (uint32_t)lba);
+		put_be32(cdb + 10, n);
+		len = 16;
+	} else { /* READ/WRITE(10) */
+		cdb[0] = write ? 0x2a : 0x28;
+		put_be32(cdb + 2, (uint32_t)lba);
+		cdb[7] = n >> 8;
+		cdb[8] = n;
+		len = 10;
+	}
+	int got = usbms_scsi(l, cdb, len, !write, bytes);
+	if (got < 0)
+		return got;
+	return (uint32_t)got == bytes ? 0 : -EIO; /* residue: fewer sectors */
+}
+
+static int usbms_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
+		    void *buf, bool write)
+{
+	struct usbms *ms = ((struct usbms_lun *)dev->priv)->ms;
+	int rc;
 
 	usbms_lock(ms);
-	while (count && !rc) {
-		uint32_t n = count < per ? count : per;
-		uint32_t bytes = n * dev->sector_size;
-		uint8_t cdb[16] = { 0 };
-		uint8_t len;
-
-		if (lba + n > 0xffffffffull) { /* READ/WRITE(16), SBC-3 5.16 */
-			cdb[0] = rbuf ? 0x88 : 0x8a;
-			put_be32(cdb + 2, lba >> 32);
-			put_be32(cdb + 6, (uint32_t)lba);
-			put_be32(cdb + 10, n);
-			len = 16;
-		} else { /* READ/WRITE(10) */
-			cdb[0] = rbuf ? 0x28 : 0x2a;
-			put_be32(cdb + 2, (uint32_t)lba);
-			cdb[7] = n >> 8;
-			cdb[8] = n;
-			len = 10;
-		}
-		if (wbuf)
-			memcpy(ms->buf, wbuf, bytes);
-		int got = usbms_scsi(l, cdb, len, rbuf != NULL, bytes);
-		if (got < 0)
-			rc = got;
-		else if ((uint32_t)got != bytes)
-			rc = -EIO; /* residue: fewer sectors than asked */
-		else if (rbuf)
-			memcpy(rbuf, ms->buf, bytes);
-		lba += n;
-		count -= n;
-		if (rbuf)
-			rbuf = (uint8_t *)rbuf + bytes;
-		else
-			wbuf = (const uint8_t *)wbuf + bytes;
-	}
+	rc = blk_xfer_split(dev, lba, count, buf, write, USBMS_BUF, ms->buf,
+			    usbms_xfer);
 	usbms_unlock(ms);
 	return rc;
 }
@@ -267,13 +260,13 @@ static int usbms_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
 static int usbms_read(struct blk_dev *dev, uint64_t lba, uint32_t count,
 		      void *buf)
 {
-	return usbms_rw(dev, lba, count, buf, NULL);
+	return usbms_rw(dev, lba, count, buf, false);
 }
 
 static int usbms_write(struct blk_dev *dev, uint64_t lba, uint32_t count,
 		       const void *buf)
 {
-	return usbms_rw(dev, lba, count, NULL, buf);
+	return usbms_rw(dev, lba, count, (void *)buf, true);
 }
 
 static int usbms_flush(struct blk_dev *dev)

@@ -241,35 +241,25 @@ static uint64_t vblk_sector(struct vblk *b, uint64_t lba)
 	return lba * (b->dev.sector_size / 512);
 }
 
-static int vblk_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		   void *rbuf, const void *wbuf)
+/* The request's data descriptor always points at the bounce buffer. */
+static int vblk_xfer(struct blk_dev *dev, uint64_t lba, uint32_t n, void *io,
+		     bool write)
 {
 	struct vblk *b = dev->priv;
-	uint32_t per = b->max_bytes / dev->sector_size;
-	uint8_t *out = rbuf;
-	const uint8_t *in = wbuf;
-	int rc = 0;
+
+	return vblk_submit(b, write ? VBLK_T_OUT : VBLK_T_IN,
+			   vblk_sector(b, lba), n * dev->sector_size);
+}
+
+static int vblk_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
+		   void *buf, bool write)
+{
+	struct vblk *b = dev->priv;
+	int rc;
 
 	vblk_lock(b);
-	while (count && !rc) {
-		uint32_t n = count < per ? count : per;
-		uint32_t bytes = n * dev->sector_size;
-
-		if (wbuf) {
-			memcpy(b->bounce, in, bytes);
-			rc = vblk_submit(b, VBLK_T_OUT, vblk_sector(b, lba),
-					 bytes);
-			in += bytes;
-		} else {
-			rc = vblk_submit(b, VBLK_T_IN, vblk_sector(b, lba),
-					 bytes);
-			if (!rc)
-				memcpy(out, b->bounce, bytes);
-			out += bytes;
-		}
-		lba += n;
-		count -= n;
-	}
+	rc = blk_xfer_split(dev, lba, count, buf, write, b->max_bytes,
+			    b->bounce, vblk_xfer);
 	vblk_unlock(b);
 	return rc;
 }
@@ -277,13 +267,13 @@ static int vblk_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
 static int vblk_read(struct blk_dev *dev, uint64_t lba, uint32_t count,
 		     void *buf)
 {
-	return vblk_rw(dev, lba, count, buf, NULL);
+	return vblk_rw(dev, lba, count, buf, false);
 }
 
 static int vblk_write(struct blk_dev *dev, uint64_t lba, uint32_t count,
 		      const void *buf)
 {
-	return vblk_rw(dev, lba, count, NULL, buf);
+	return vblk_rw(dev, lba, count, (void *)buf, true);
 }
 
 static int vblk_flush(struct blk_dev *dev)

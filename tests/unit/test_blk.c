@@ -152,3 +152,58 @@ UNIT_TEST(blk_registry)
 	blk_unregister(&b.dev);
 	UNIT_CHECK(blk_next(NULL) == NULL);
 }
+
+/*
+ * blk_xfer_split: chunks of at most max_bytes, in order, through the
+ * bounce buffer when there is one, and the first error ends the request.
+ */
+static uint8_t dev_mem[NSEC * SS], bounce[2 * SS];
+static int xfers, fail_at = -1;
+static uint32_t max_n;
+
+static int split_xfer(struct blk_dev *d, uint64_t lba, uint32_t n, void *io,
+		      bool write)
+{
+	if (n > max_n)
+		max_n = n;
+	if (xfers++ == fail_at)
+		return -EIO;
+	if (write)
+		memcpy(dev_mem + lba * SS, io, (size_t)n * SS);
+	else
+		memcpy(io, dev_mem + lba * SS, (size_t)n * SS);
+	return 0;
+}
+
+UNIT_TEST(blk_xfer_split_chunks_and_bounce)
+{
+	struct blk_dev d = { .name = "split", .sector_size = SS,
+			     .sectors = NSEC };
+	uint8_t out[5 * SS], in[5 * SS];
+
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (uint8_t)(i * 7 + 3);
+	for (int b = 0; b < 2; b++) {
+		void *bb = b ? bounce : NULL;
+
+		memset(dev_mem, 0, sizeof(dev_mem));
+		memset(in, 0, sizeof(in));
+		xfers = 0;
+		max_n = 0;
+		UNIT_CHECK(blk_xfer_split(&d, 10, 5, out, true, 2 * SS, bb,
+					  split_xfer) == 0);
+		UNIT_CHECK(xfers == 3 && max_n == 2);
+		UNIT_CHECK(!memcmp(dev_mem + 10 * SS, out, sizeof(out)));
+		UNIT_CHECK(dev_mem[10 * SS - 1] == 0 && dev_mem[15 * SS] == 0);
+		UNIT_CHECK(blk_xfer_split(&d, 10, 5, in, false, 2 * SS, bb,
+					  split_xfer) == 0);
+		UNIT_CHECK(!memcmp(in, out, sizeof(in)));
+	}
+	/* The second chunk fails: the third is never tried. */
+	xfers = 0;
+	fail_at = 1;
+	UNIT_CHECK(blk_xfer_split(&d, 0, 5, in, false, 2 * SS, bounce,
+				  split_xfer) == -EIO);
+	UNIT_CHECK(xfers == 2);
+	fail_at = -1;
+}
