@@ -99,29 +99,21 @@ void fpu_end(void)
 	fpu_restore(this_cpu()->fpu_irq_area);
 }
 
-bool fpu_xcr0_enter(uint64_t guest)
+void fpu_xcr0_enter(uint64_t guest)
 {
-	/* 0: the caller has no XCR0 of its own (x87 is always set). */
-	if (!fpu_xsave || !guest || guest == fpu_xcr0)
-		return false;
-	cpu_xsetbv(0, guest);
-	return true;
+	if (fpu_xsave && guest && guest != fpu_xcr0)
+		cpu_xsetbv(0, guest);
 }
 
-void fpu_xcr0_exit(bool switched)
-{
-	if (switched)
-		cpu_xsetbv(0, fpu_xcr0);
-}
-
-uint64_t fpu_xcr0_leave(void)
+void fpu_xcr0_leave(uint64_t *guest)
 {
 	uint64_t live;
 
 	if (!fpu_xsave)
-		return 0;
+		return;
 	live = cpu_xgetbv(0);
+	if (*guest)
+		*guest = live;
 	if (live != fpu_xcr0)
 		cpu_xsetbv(0, fpu_xcr0);
-	return live;
 }

@@ -27,19 +27,15 @@ void fpu_area_free(void *area);
 void fpu_save(void *area);
 void fpu_restore(const void *area);
 /*
- * Load a guest's XCR0 for its run (true if it differs from the host's and
- * was loaded) and the host's back after the exit. Only with interrupts
- * held: host code, context switches included, never runs with a guest's
- * XCR0, so no read of the current value is needed on this path.
+ * Around a guest run, with interrupts held (host code, context switches
+ * included, never runs with a guest's XCR0): enter loads @guest (0: the
+ * vCPU has no XCR0 of its own) if it differs from the host's; leave loads
+ * the host's back and stores in *@guest what the guest left there. The
+ * XSETBV intercept is not honoured everywhere (QEMU's AMD-V lets the
+ * guest write XCR0 itself), so the value is read back, never assumed.
  */
-bool fpu_xcr0_enter(uint64_t guest);
-void fpu_xcr0_exit(bool switched);
-/*
- * After an exit where the guest may have written XCR0 without an exit
- * (QEMU's AMD-V does not intercept XSETBV): return the XCR0 the guest
- * left (0 without XSAVE) and load the host's if it differs.
- */
-uint64_t fpu_xcr0_leave(void);
+void fpu_xcr0_enter(uint64_t guest);
+void fpu_xcr0_leave(uint64_t *guest);
 /* Bracket for library code in interrupt context (not nestable). */
 void fpu_begin(void);
 void fpu_end(void);

@@ -404,14 +404,7 @@ static int svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	irq_enable();
 	svm_enter(s->vmcb_pa, &v->gprs, host);
 	irq_disable();
-	/*
-	 * The XSETBV intercept is not honoured everywhere (QEMU TCG lets the
-	 * guest write XCR0 itself): keep what the guest left, or the next
-	 * entry would load a stale value under it.
-	 */
-	uint64_t xcr0 = fpu_xcr0_leave();
-	if (xcr0 && v->xcr0)
-		v->xcr0 = xcr0;
+	fpu_xcr0_leave(&v->xcr0);
 	asm volatile("stgi" ::: "memory");
 
 	v->gprs.rax = vmcb_read64(s->vmcb, VMCB_RAX);

@@ -399,9 +399,9 @@ int vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 
 	vmx_vmcs_load(v);
 	vmx_pre_entry(vv);
-	bool xcr0 = fpu_xcr0_enter(v->xcr0); /* interrupts are off */
+	fpu_xcr0_enter(v->xcr0); /* interrupts are off */
 	rc = vmx_enter(&v->gprs, vv->launched);
-	fpu_xcr0_exit(xcr0);
+	fpu_xcr0_leave(&v->xcr0);
 	vv->cr2 = vmx_read_cr2();
 	if (rc) {
 		/* VMfail (31.2): the VMCS or the host state is wrong. Ours. */
