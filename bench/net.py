@@ -21,20 +21,12 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
-from harness import Qemu  # noqa: E402
+from harness import Qemu, free_port  # noqa: E402
 
 TOTAL = 8 << 20
 CHUNK = 16384
 ECHO = (r"net: echo: (\d+) bytes back in (\d+) ms, (\d+) TSC ticks, "
         r"(\d+) frames")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def pump(port, total=TOTAL):

@@ -78,6 +78,15 @@ class BootFailure(AssertionError):
     pass
 
 
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on now (for hostfwd)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 # keel.blktest=DISK (drivers/blk_test.c): byte i of BLKTEST_BYTES at byte
 # BLKTEST_OFFSET of the disk is (i % 251) ^ 0xa5.
 BLKTEST_OFFSET, BLKTEST_BYTES = 1 << 20, 600 * 512

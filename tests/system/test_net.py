@@ -20,21 +20,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BootFailure, Qemu  # noqa: E402
+from harness import BootFailure, Qemu, free_port  # noqa: E402
 
 TIMEOUT = 90
 MAC = "52:54:00:12:34:56"
 LEASE = (r"net: vmk0 on vmnic0 %s 10\.0\.2\.15/24 gw 10\.0\.2\.2 "
          r"dns 10\.0\.2\.3 \(dhcp\)" % MAC)
 IPV6_LL = r"net: vmk0 ipv6 fe80::5054:ff:fe12:3456 \(link-local\)"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def echo_roundtrip(host, port, payload, timeout=20, family=socket.AF_INET):
