@@ -112,14 +112,20 @@ HOSTFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror \
 	-I. -Itests/unit -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-DKEEL_HOST_TEST
 unit_srcs = $(shell sed -n 's/^ \* UNIT_SRCS: //p' tests/unit/$(1).c)
+# ` * UNIT_LIBS: sqlite3 mbedcrypto` links the host builds of the pinned
+# libraries (tools/deps.sh build_hostlibs), with the kernel's config headers.
+HOSTLIB := $(BUILD)/hostlib
+unit_libs = $(addprefix -l,$(shell sed -n 's/^ \* UNIT_LIBS: //p' tests/unit/$(1).c))
 unit: $(UNIT_BINS)
 .SECONDEXPANSION:
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/unit_main.c \
 		$$(call unit_srcs,$$*)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(HOSTCC) $(HOSTFLAGS) -o $@ $< tests/unit/unit_main.c \
-		$(call unit_srcs,$*)
+	@$(HOSTCC) $(HOSTFLAGS) -I$(HOSTLIB)/include -Imgmt \
+		-DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"' -o $@ $< \
+		tests/unit/unit_main.c $(call unit_srcs,$*) \
+		-L$(HOSTLIB)/lib $(call unit_libs,$*)
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/gen $(BUILD)/keel.elf $(BUILD)/keel.img \

@@ -59,6 +59,10 @@
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA512_C
 
+/* PBKDF2-HMAC-SHA256 (RFC 8018 section 5.2) for the root password hash
+ * in the config store (store/store_pw.c). */
+#define MBEDTLS_PKCS5_C
+
 /* --- Random numbers ---------------------------------------------------- */
 
 /* Entropy pool over the hardware source; CTR_DRBG is the general DRBG,

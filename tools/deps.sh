@@ -271,6 +271,27 @@ build_lwip() {
 	cp -a "$src"/src/include/{lwip,netif,compat} "$SYSROOT/include/"
 }
 
+# The same mbedTLS and SQLite, with the same config headers, built for the
+# build host into $BUILD/hostlib: host unit tests (tests/unit, UNIT_LIBS)
+# run the store's VFS and the password/certificate code against exactly
+# the library configuration the kernel has.
+build_hostlibs() {
+	local msrc=$SRC/mbedtls-$MBEDTLS_DEB am=$OBJ/sqlite3-amalgamation
+	local obj=$OBJ/hostlib dest=$B/hostlib part
+	rm -rf "$obj" "$dest" && mkdir -p "$obj" "$dest/lib" "$dest/include"
+	CC=(gcc -O2 -g '-DMBEDTLS_CONFIG_FILE="mbedtls_config.h"'
+		-I "$ROOT/mgmt" -I "$msrc/include")
+	run hostlib compile "$obj" "$msrc"/library/*.c
+	for part in crypto x509 tls; do
+		(cd "$obj" && run hostlib ar rcs "$dest/lib/libmbed$part.a" \
+			$(<"$OBJ/mbedtls/${part^^}.list"))
+	done
+	run hostlib gcc -O2 -g -include "$ROOT/store/sqlite_config.h" \
+		-c "$am/sqlite3.c" -o "$obj/sqlite3.o"
+	run hostlib ar rcs "$dest/lib/libsqlite3.a" "$obj/sqlite3.o"
+	cp -a "$msrc/include/mbedtls" "$msrc/include/psa" "$am/sqlite3.h" "$dest/include/"
+}
+
 # library LIB UPVER DEBVER OUTPUT CONFIG...: rebuild LIB unless its stamp
 # matches the pin plus a hash of flags, configs, recipe and compiler.
 library() {
@@ -306,3 +327,5 @@ library mbedtls "$MBEDTLS_UP" "$MBEDTLS_DEB" "$SYSROOT/lib/libmbedtls.a" mgmt/mb
 library sqlite3 "$SQLITE_UP" "$SQLITE_DEB" "$SYSROOT/lib/libsqlite3.a" store/sqlite_config.h
 library lwip "$LWIP_UP" "$LWIP_DEB" "$SYSROOT/lib/liblwip.a" net/lwip/lwipopts.h net/lwip/arch/cc.h \
 	net/lwip/arch/sys_arch.h core/thread.h core/spinlock.h
+library hostlibs "$MBEDTLS_UP" "$MBEDTLS_DEB/$SQLITE_DEB" "$B/hostlib/lib/libsqlite3.a" \
+	mgmt/mbedtls_config.h store/sqlite_config.h
