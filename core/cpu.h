@@ -82,6 +82,20 @@ static inline bool cpu_rdrand64(uint64_t *out)
 	return ok;
 }
 
+/* RDSEED: CPUID.(EAX=07H,ECX=0):EBX[18] (SDM Vol. 2B, RDSEED). */
+static inline bool cpu_has_rdseed(void)
+{
+	return cpu_cpuid(0, 0).eax >= 7 && (cpu_cpuid(7, 0).ebx & (1u << 18));
+}
+
+static inline bool cpu_rdseed64(uint64_t *out)
+{
+	uint8_t ok;
+
+	asm volatile("rdseed %0; setc %1" : "=r"(*out), "=qm"(ok));
+	return ok;
+}
+
 static inline void cpu_outb(uint16_t port, uint8_t val)
 {
 	asm volatile("outb %0, %1" ::"a"(val), "Nd"(port));
