@@ -36,7 +36,6 @@ sqlite3 *store_db;
 static enum store_state store_st = STORE_STARTING;
 static char store_why[192] = "the store is still starting";
 static bool store_txn_user; /* store_begin's transaction is open */
-static struct blk_dev *store_part;
 
 /* ---- The store mutex ---------------------------------------------------- */
 
@@ -380,6 +379,7 @@ int store_schema_version(void)
 CMDLINE_OPTION(storetest, "keel.storetest",
 	       "leave the config partition to the power-loss test");
 
+static struct blk_dev *store_part;
 static struct waitq store_ready_wq = WAITQ_INIT;
 static volatile bool store_ready;
 

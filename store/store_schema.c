@@ -79,7 +79,7 @@ int store_schema_get_version(sqlite3 *db)
  * meta mirror commit together or not at all. */
 static int store_schema_step(sqlite3 *db, int to)
 {
-	char sql[96];
+	char sql[128];
 
 	if (store_exec(db, "BEGIN IMMEDIATE"))
 		return -EIO;
