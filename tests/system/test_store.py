@@ -17,10 +17,20 @@ STORE_LINE = (r"^store: (open on \S+ \(schema v\d+, \d+ KiB\)"
 def test_store_reports_its_state_and_boot_goes_on():
     with Qemu("store_state") as m:
         m.build_image("")
-        m.start(firmware="bios", disk="ide")
+        m.start(firmware="bios", disk="ahci")
         # The store waits for the partition in its own thread: the line
         # comes after the rest of the boot, not instead of it.
-        m.wait_for([STORE_LINE], 90)
+        text = m.wait_for([STORE_LINE], 90)
+        if re.search(r"^store: no config partition", text, re.M):
+            m.fail("the config partition on the AHCI disk was not used", text)
+
+
+def test_store_in_memory_without_config_partition():
+    # Keel has no IDE driver: booted from IDE, no config partition is found.
+    with Qemu("store_memory") as m:
+        m.build_image("")
+        m.start(firmware="bios", disk="ide")
+        m.wait_for([r"^store: no config partition; settings kept in memory only$"], 90)
 
 
 def test_store_left_to_the_power_loss_test():
