@@ -104,7 +104,8 @@ int64_t store_now_ms(void)
 }
 #endif
 
-/* ---- SQLite helpers -------------------------------------------------------- */
+/* ---- SQLite helpers --------------------------------------------------------
+ */
 
 int store_exec(sqlite3 *db, const char *sql)
 {
@@ -169,7 +170,8 @@ int store_col_text(sqlite3_stmt *st, int col, char *buf, size_t len)
 	return 0;
 }
 
-/* ---- Transactions ---------------------------------------------------------- */
+/* ---- Transactions ----------------------------------------------------------
+ */
 
 int store_wr_begin(void)
 {
@@ -260,7 +262,8 @@ void store_rollback(void)
 	store_unlock();
 }
 
-/* ---- Opening ----------------------------------------------------------------- */
+/* ---- Opening
+ * ----------------------------------------------------------------- */
 
 /* Runs under the lock. quick_check catches a damaged b-tree before the
  * first accessor trips over it (SQLite's "PRAGMA quick_check"). */
@@ -291,9 +294,9 @@ int store_attach_db(sqlite3 *db, char *why, size_t whylen)
 	if (sqlite3_column_type(st, 0) != SQLITE_TEXT ||
 	    strcmp((const char *)sqlite3_column_text(st, 0), "ok")) {
 		snprintf(why, whylen, "the database is damaged (%.100s)",
-			 sqlite3_column_type(st, 0) == SQLITE_TEXT ?
-				 (const char *)sqlite3_column_text(st, 0) :
-				 "quick_check failed");
+			 sqlite3_column_type(st, 0) == SQLITE_TEXT
+			     ? (const char *)sqlite3_column_text(st, 0)
+			     : "quick_check failed");
 		sqlite3_finalize(st);
 		return -EIO;
 	}
@@ -339,9 +342,9 @@ static int store_open_name(const char *name, enum store_state ok_state)
 	}
 	store_st = ok_state;
 	snprintf(store_why, sizeof(store_why), "%s",
-		 ok_state == STORE_OK ?
-			 "open on the config partition" :
-			 "no config partition: settings are kept in memory only");
+		 ok_state == STORE_OK
+		     ? "open on the config partition"
+		     : "no config partition: settings are kept in memory only");
 	return 0;
 }
 
@@ -374,7 +377,8 @@ int store_schema_version(void)
 }
 
 #ifndef KEEL_HOST_TEST
-/* ---- Boot ------------------------------------------------------------------ */
+/* ---- Boot ------------------------------------------------------------------
+ */
 
 CMDLINE_OPTION(storetest, "keel.storetest",
 	       "leave the config partition to the power-loss test");
@@ -427,9 +431,10 @@ static int store_open_part(bool format)
 	if (vs == STORE_VFS_BLANK || format) {
 		int rc = store_vfs_format();
 		if (rc) {
-			snprintf(msg, sizeof(msg),
-				 "the config partition cannot be written (error %d)",
-				 rc);
+			snprintf(
+			    msg, sizeof(msg),
+			    "the config partition cannot be written (error %d)",
+			    rc);
 			store_detach_db(msg);
 			return -EIO;
 		}
@@ -447,13 +452,15 @@ static void store_log_state(void)
 	switch (store_st) {
 	case STORE_OK:
 		kib = (store_part->sectors * store_part->sector_size -
-		       BLK_SCRATCH_BYTES) / 1024;
+		       BLK_SCRATCH_BYTES) /
+		      1024;
 		log_info("store: open on %s (schema v%d, %llu KiB)",
 			 store_part->name, STORE_SCHEMA_LATEST,
 			 (unsigned long long)kib);
 		break;
 	case STORE_MEMORY:
-		log_warn("store: no config partition; settings kept in memory only");
+		log_warn(
+		    "store: no config partition; settings kept in memory only");
 		break;
 	default:
 		log_err("store: config partition damaged: %s", store_why);
@@ -470,7 +477,8 @@ void store_init(void)
 		store_detach_db("the store is left to the power-loss test "
 				"(keel.storetest)");
 		store_unlock();
-		log_info("store: keel.storetest: the config partition is left to the test");
+		log_info("store: keel.storetest: the config partition is left "
+			 "to the test");
 		return;
 	}
 	store_part = blk_config_partition(10ull * 1000000000);

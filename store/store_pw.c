@@ -56,10 +56,11 @@ static int pw_ct_diff(const void *a, const void *b, size_t n)
 	return d != 0;
 }
 
-/* ---- Standard base64, unpadded (RFC 4648 section 4) ----------------------- */
+/* ---- Standard base64, unpadded (RFC 4648 section 4) -----------------------
+ */
 
 static const char pw_b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static size_t pw_b64_encode(const unsigned char *in, size_t n, char *out)
 {
@@ -120,7 +121,8 @@ static int pw_b64_decode(const char *in, size_t n, unsigned char *out,
 	return (int)o;
 }
 
-/* ---- PBKDF2-HMAC-SHA256 -------------------------------------------------------- */
+/* ---- PBKDF2-HMAC-SHA256
+ * -------------------------------------------------------- */
 
 static int pw_pbkdf2(const char *plain, const unsigned char *salt,
 		     size_t salt_len, unsigned int iter,
@@ -133,9 +135,9 @@ static int pw_pbkdf2(const char *plain, const unsigned char *salt,
 	rc = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
 			      1);
 	if (!rc)
-		rc = mbedtls_pkcs5_pbkdf2_hmac(&md, (const unsigned char *)plain,
-					       strlen(plain), salt, salt_len,
-					       iter, PW_HASH_LEN, out);
+		rc = mbedtls_pkcs5_pbkdf2_hmac(
+		    &md, (const unsigned char *)plain, strlen(plain), salt,
+		    salt_len, iter, PW_HASH_LEN, out);
 	mbedtls_md_free(&md);
 	return rc ? -EIO : 0;
 }
@@ -213,7 +215,8 @@ int store_pw_hash(const char *plain, char out[STORE_PW_HASH_MAX])
 	return 0;
 }
 
-/* ---- SHA-512 crypt (Drepper) ---------------------------------------------------- */
+/* ---- SHA-512 crypt (Drepper)
+ * ---------------------------------------------------- */
 
 struct pw_crypt_parts {
 	unsigned long rounds;
@@ -224,7 +227,7 @@ struct pw_crypt_parts {
 };
 
 static const char pw_crypt_b64[] =
-	"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 static int pw_parse_crypt(const char *h, struct pw_crypt_parts *p)
 {
@@ -235,8 +238,9 @@ static int pw_parse_crypt(const char *h, struct pw_crypt_parts *p)
 	if (!strncmp(s, "rounds=", 7)) {
 		s += 7;
 		end = strchr(s, '$');
-		if (!end || pw_parse_uint(s, (size_t)(end - s),
-					  PW_CRYPT_ROUNDS_MAX, &p->rounds) ||
+		if (!end ||
+		    pw_parse_uint(s, (size_t)(end - s), PW_CRYPT_ROUNDS_MAX,
+				  &p->rounds) ||
 		    p->rounds < PW_CRYPT_ROUNDS_MIN)
 			return -EINVAL;
 		p->rounds_given = true;
@@ -277,7 +281,8 @@ static void pw_sha512_start(mbedtls_sha512_context *c)
 }
 
 /* The 64-byte result of the algorithm, steps 1-21 of the specification. */
-static int pw_sha512_crypt_raw(const char *plain, const struct pw_crypt_parts *p,
+static int pw_sha512_crypt_raw(const char *plain,
+			       const struct pw_crypt_parts *p,
 			       unsigned char out[64])
 {
 	const unsigned char *pw = (const unsigned char *)plain;
@@ -397,7 +402,8 @@ static int pw_verify_crypt(const char *plain, const char *hash)
 	return pw_ct_diff(enc, p.hash, PW_CRYPT_HASH_CHARS) ? -EACCES : 0;
 }
 
-/* ---- Public ------------------------------------------------------------------- */
+/* ---- Public
+ * ------------------------------------------------------------------- */
 
 int store_pw_valid_hash(const char *hash)
 {

@@ -36,11 +36,11 @@ static int store_pw_cost(void)
 		return -EIO;
 	}
 	log_info("store: PBKDF2-HMAC-SHA256 x %u: hash %llu ms, verify %llu ms",
-		 store_pw_iterations,
-		 (unsigned long long)((t1 - t0) / 1000000),
+		 store_pw_iterations, (unsigned long long)((t1 - t0) / 1000000),
 		 (unsigned long long)((t2 - t1) / 1000000));
 	if ((t2 - t1) / 1000000 > STORE_PW_LOGIN_MAX_MS) {
-		log_err("store: a login takes over %d ms", STORE_PW_LOGIN_MAX_MS);
+		log_err("store: a login takes over %d ms",
+			STORE_PW_LOGIN_MAX_MS);
 		return -ETIMEDOUT;
 	}
 	return 0;

@@ -78,7 +78,8 @@ int store_valid_net(const struct net_config *c)
 	return 0;
 }
 
-/* ---- Small typed cells of the host row --------------------------------------- */
+/* ---- Small typed cells of the host row
+ * --------------------------------------- */
 
 static int store_set_host_int(const char *sql, int64_t v)
 {
@@ -118,14 +119,14 @@ bool store_configured(void)
 
 int store_set_configured(bool done)
 {
-	return store_set_host_int("UPDATE host SET configured = ?1 WHERE id = 1",
-				  done);
+	return store_set_host_int(
+	    "UPDATE host SET configured = ?1 WHERE id = 1", done);
 }
 
 bool store_lockdown(void)
 {
-	return store_get_host_int("SELECT lockdown FROM host WHERE id = 1", 0) !=
-	       0;
+	return store_get_host_int("SELECT lockdown FROM host WHERE id = 1",
+				  0) != 0;
 }
 
 int store_set_lockdown(bool on)
@@ -136,8 +137,8 @@ int store_set_lockdown(bool on)
 
 uint16_t store_mgmt_port(void)
 {
-	int64_t p = store_get_host_int("SELECT mgmt_port FROM host WHERE id = 1",
-				       443);
+	int64_t p =
+	    store_get_host_int("SELECT mgmt_port FROM host WHERE id = 1", 443);
 
 	return p >= 1 && p <= 65535 ? (uint16_t)p : 443;
 }
@@ -150,7 +151,8 @@ int store_set_mgmt_port(uint16_t port)
 				  port);
 }
 
-/* ---- Text cells ------------------------------------------------------------ */
+/* ---- Text cells ------------------------------------------------------------
+ */
 
 static int store_set_host_text(const char *sql, const char *v)
 {
@@ -176,9 +178,9 @@ static int store_get_host_text(const char *sql, char *buf, size_t len)
 	rc = -EIO;
 	if (st) {
 		rc = sqlite3_step(st);
-		rc = rc == SQLITE_ROW  ? store_col_text(st, 0, buf, len) :
-		     rc == SQLITE_DONE ? -ENOENT :
-					 -EIO;
+		rc = rc == SQLITE_ROW	 ? store_col_text(st, 0, buf, len)
+		     : rc == SQLITE_DONE ? -ENOENT
+					 : -EIO;
 	}
 	sqlite3_finalize(st);
 	store_rd_end();
@@ -250,7 +252,8 @@ int store_check_root_password(const char *plain)
 	return rc == -EINVAL ? -EIO : rc; /* a stored hash we cannot read */
 }
 
-/* ---- Management network ---------------------------------------------------- */
+/* ---- Management network ----------------------------------------------------
+ */
 
 static void store_bind_ip4(sqlite3_stmt *st, int col, bool set,
 			   const uint8_t a[4])
@@ -373,7 +376,8 @@ int store_get_net(struct net_config *c)
 	return rc;
 }
 
-/* ---- TLS identity ------------------------------------------------------------ */
+/* ---- TLS identity
+ * ------------------------------------------------------------ */
 
 int store_set_tls(const uint8_t *key_der, size_t key_len,
 		  const uint8_t *cert_der, size_t cert_len)
@@ -398,8 +402,7 @@ int store_set_tls(const uint8_t *key_der, size_t key_len,
 }
 
 /* A malloc'd copy of blob column @col, bounded by STORE_TLS_MAX. */
-static int store_col_blob(sqlite3_stmt *st, int col, uint8_t **out,
-			  size_t *len)
+static int store_col_blob(sqlite3_stmt *st, int col, uint8_t **out, size_t *len)
 {
 	const void *p = sqlite3_column_blob(st, col);
 	int n = sqlite3_column_bytes(st, col);

@@ -63,14 +63,15 @@ int store_vm_put(struct store_vm *vm)
 		return rc;
 	/* Upsert by id: a name taken by another VM fails the UNIQUE
 	 * constraint (-EEXIST) instead of replacing that VM. */
-	st = store_prep("INSERT INTO vm(id, name, vcpus, mem_mb, kernel, initrd,"
-			" cmdline, autostart)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-			" ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
-			" vcpus = excluded.vcpus, mem_mb = excluded.mem_mb,"
-			" kernel = excluded.kernel, initrd = excluded.initrd,"
-			" cmdline = excluded.cmdline,"
-			" autostart = excluded.autostart");
+	st =
+	    store_prep("INSERT INTO vm(id, name, vcpus, mem_mb, kernel, initrd,"
+		       " cmdline, autostart)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		       " ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
+		       " vcpus = excluded.vcpus, mem_mb = excluded.mem_mb,"
+		       " kernel = excluded.kernel, initrd = excluded.initrd,"
+		       " cmdline = excluded.cmdline,"
+		       " autostart = excluded.autostart");
 	if (st) {
 		if (vm->id)
 			sqlite3_bind_int64(st, 1, vm->id);
@@ -90,7 +91,8 @@ int store_vm_put(struct store_vm *vm)
 	return store_wr_end(rc);
 }
 
-#define STORE_VM_COLS "id, name, vcpus, mem_mb, kernel, initrd, cmdline, autostart"
+#define STORE_VM_COLS                                                          \
+	"id, name, vcpus, mem_mb, kernel, initrd, cmdline, autostart"
 
 static int store_row_vm(sqlite3_stmt *st, struct store_vm *vm)
 {
@@ -124,9 +126,9 @@ int store_vm_get(int64_t id, struct store_vm *vm)
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		rc = sqlite3_step(st);
-		rc = rc == SQLITE_ROW  ? store_row_vm(st, vm) :
-		     rc == SQLITE_DONE ? -ENOENT :
-					 -EIO;
+		rc = rc == SQLITE_ROW	 ? store_row_vm(st, vm)
+		     : rc == SQLITE_DONE ? -ENOENT
+					 : -EIO;
 	}
 	sqlite3_finalize(st);
 	store_rd_end();
@@ -143,7 +145,8 @@ int store_vm_list(struct store_vm *out, int max)
 	rc = store_rd_begin();
 	if (rc)
 		return rc;
-	st = store_prep("SELECT " STORE_VM_COLS " FROM vm ORDER BY id LIMIT ?1");
+	st =
+	    store_prep("SELECT " STORE_VM_COLS " FROM vm ORDER BY id LIMIT ?1");
 	if (!st) {
 		store_rd_end();
 		return -EIO;
@@ -198,7 +201,8 @@ int store_vm_count(void)
 	return store_count("SELECT count(*) FROM vm");
 }
 
-/* ---- Audit ------------------------------------------------------------------- */
+/* ---- Audit
+ * ------------------------------------------------------------------- */
 
 /* Long texts are cut to what store_audit_rec holds, not refused: an
  * event is never lost for being wordy. */
@@ -213,10 +217,12 @@ int store_audit(const char *who, const char *what)
 	rc = store_wr_begin();
 	if (rc)
 		return rc;
-	st = store_prep("INSERT INTO audit(time_ms, who, what) VALUES (?1, ?2, ?3)");
+	st = store_prep(
+	    "INSERT INTO audit(time_ms, who, what) VALUES (?1, ?2, ?3)");
 	if (st) {
 		sqlite3_bind_int64(st, 1, store_now_ms());
-		sqlite3_bind_text(st, 2, who, (int)strnlen(who, sizeof(r.who) - 1),
+		sqlite3_bind_text(st, 2, who,
+				  (int)strnlen(who, sizeof(r.who) - 1),
 				  SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, what,
 				  (int)strnlen(what, sizeof(r.what) - 1),
@@ -228,7 +234,7 @@ int store_audit(const char *who, const char *what)
 		if (st)
 			sqlite3_bind_int64(st, 1,
 					   sqlite3_last_insert_rowid(store_db) -
-						   STORE_AUDIT_KEEP);
+					       STORE_AUDIT_KEEP);
 		rc = store_step_done(st);
 	}
 	return store_wr_end(rc);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// clang-format off
 /*
  * The config store on the host, in an in-memory database: settings read
  * back as written, bad values are refused with nothing written, a
@@ -8,6 +9,7 @@
  * UNIT_SRCS: store/store.c store/store_schema.c store/store_settings.c store/store_vm.c store/store_pw.c net/netcfg.c tests/unit/host_sqlite.c tests/unit/host_entropy.c
  * UNIT_LIBS: sqlite3 mbedcrypto
  */
+// clang-format on
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +52,10 @@ UNIT_TEST(store_hostname_rfc1123)
 {
 	static const char *const good[] = { "esx01", "a", "host-1.lab.example",
 					    "0day", "A-b-C" };
-	static const char *const bad[] = { "", "-lead", "trail-", "a..b",
-					   ".a", "a.", "under_score", "sp ace",
-					   "x-.y", "caf\xc3\xa9" };
+	static const char *const bad[] = {
+		"",   "-lead",	     "trail-", "a..b", ".a",
+		"a.", "under_score", "sp ace", "x-.y", "caf\xc3\xa9"
+	};
 	char buf[300];
 
 	fresh();
@@ -136,8 +139,9 @@ UNIT_TEST(store_root_password)
 	UNIT_CHECK(store_set_root_password_hash("$6$nope") == -EINVAL);
 	UNIT_CHECK(store_check_root_password("Sw0rdfish!") == 0);
 	UNIT_CHECK(store_set_root_password_hash(
-			   "$6$Keel.Salt/1$9kH1HZNgXOqfTo.CUyUKow0Dvn.J7WlHrrPBvtRweObXi.PU6tvIiIhVdOQyAmc6s3kae2FWSOKL/v4Q7GzU10") ==
-		   0);
+		       "$6$Keel.Salt/"
+		       "1$9kH1HZNgXOqfTo.CUyUKow0Dvn.J7WlHrrPBvtRweObXi."
+		       "PU6tvIiIhVdOQyAmc6s3kae2FWSOKL/v4Q7GzU10") == 0);
 	UNIT_CHECK(store_check_root_password("correct horse battery staple") ==
 		   0);
 	UNIT_CHECK(store_check_root_password("Sw0rdfish!") == -EACCES);
@@ -333,14 +337,15 @@ UNIT_TEST(store_migrates_v1_with_data)
 	store_detach_db("test");
 	UNIT_CHECK(store_schema_migrate(db, 1, why, sizeof(why)) == 0);
 	UNIT_CHECK(store_schema_get_version(db) == 1);
-	UNIT_CHECK(store_exec(db,
-			      "UPDATE host SET configured = 1, hostname = 'oldhost';"
-			      "INSERT INTO net(id, mode, addr, prefix, gw, vlan, ip6)"
-			      " VALUES (1, 'static', '10.1.2.3', 16, '10.1.0.1', 7, 0);"
-			      "INSERT INTO vm(name, vcpus, mem_mb, kernel)"
-			      " VALUES ('legacy', 1, 256, '/k');"
-			      "INSERT INTO audit(time_ms, who, what)"
-			      " VALUES (5, 'console', 'v1 event')") == 0);
+	UNIT_CHECK(
+	    store_exec(
+		db, "UPDATE host SET configured = 1, hostname = 'oldhost';"
+		    "INSERT INTO net(id, mode, addr, prefix, gw, vlan, ip6)"
+		    " VALUES (1, 'static', '10.1.2.3', 16, '10.1.0.1', 7, 0);"
+		    "INSERT INTO vm(name, vcpus, mem_mb, kernel)"
+		    " VALUES ('legacy', 1, 256, '/k');"
+		    "INSERT INTO audit(time_ms, who, what)"
+		    " VALUES (5, 'console', 'v1 event')") == 0);
 	/* v1 has no lockdown column yet. */
 	UNIT_CHECK(store_exec(db, "UPDATE host SET lockdown = 1") == -EIO);
 

@@ -19,37 +19,50 @@ struct pw_vec {
 
 /* Made on the host with hashlib.pbkdf2_hmac('sha256', ...). */
 static const struct pw_vec pbkdf2_vecs[] = {
-	{ "correct horse",
-	  "$pbkdf2-sha256$1000$AAECAwQFBgcICQoLDA0ODw$yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ" },
-	{ "Gr\xc3\xbc" "ezi-2024!",
-	  "$pbkdf2-sha256$4096$c2FsdHNhbHRzYWx0c2FsdA$JyBbrO9mUiZRs6J+PaeqSxlW/ynHdrFHbo4QktDWBl4" },
-	{ "",
-	  "$pbkdf2-sha256$1000$MTIzNDU2Nzg$acw5ojVUzAYZdVsxA+hL6nazMN7mBctSd1wGhKXpBcA" },
+	{ "correct horse", "$pbkdf2-sha256$1000$AAECAwQFBgcICQoLDA0ODw$"
+			   "yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ" },
+	{ "Gr\xc3\xbc"
+	  "ezi-2024!",
+	  "$pbkdf2-sha256$4096$c2FsdHNhbHRzYWx0c2FsdA$JyBbrO9mUiZRs6J+PaeqSxlW/"
+	  "ynHdrFHbo4QktDWBl4" },
+	{ "", "$pbkdf2-sha256$1000$MTIzNDU2Nzg$acw5ojVUzAYZdVsxA+"
+	      "hL6nazMN7mBctSd1wGhKXpBcA" },
 };
 
 /* Drepper's specification's vectors (as libxcrypt prints them), and
  * `openssl passwd -6 -salt SALT PW`. */
 static const struct pw_vec crypt_vecs[] = {
 	{ "Hello world!",
-	  "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1" },
-	{ "Hello world!",
-	  "$6$rounds=10000$saltstringsaltst$OW1/O6BYHV6BcXZu8QVeXbDWra3Oeqh0sbHbbMCVNSnCM/UrjmM0Dp8vOuZeHBy/YTBmSK6H9qs/y3RnOaw5v." },
-	{ "This is just a test",
-	  "$6$rounds=5000$toolongsaltstrin$lQ8jolhgVRVhY4b5pZKaysCLi0QBxGoNeKQzQ3glMhwllF7oGDZxUhx1yxdYcz/e1JSbq3y6JMxxl8audkUEm0" },
-	{ "a very much longer text to encrypt.  This one even stretches over morethan one line.",
-	  "$6$rounds=1400$anotherlongsalts$POfYwTEok97VWcjxIiSOjiykti.o/pQs.wPvMxQ6Fm7I6IoYN3CmLs66x9t0oSwbtEW7o7UmJEiDwGqd8p4ur1" },
+	  "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+	  "O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1" },
+	{ "Hello world!", "$6$rounds=10000$saltstringsaltst$OW1/"
+			  "O6BYHV6BcXZu8QVeXbDWra3Oeqh0sbHbbMCVNSnCM/"
+			  "UrjmM0Dp8vOuZeHBy/YTBmSK6H9qs/y3RnOaw5v." },
+	{ "This is just a test", "$6$rounds=5000$toolongsaltstrin$"
+				 "lQ8jolhgVRVhY4b5pZKaysCLi0QBxGoNeKQzQ3glMhwll"
+				 "F7oGDZxUhx1yxdYcz/e1JSbq3y6JMxxl8audkUEm0" },
+	{ "a very much longer text to encrypt.  This one even stretches over "
+	  "morethan one line.",
+	  "$6$rounds=1400$anotherlongsalts$POfYwTEok97VWcjxIiSOjiykti.o/"
+	  "pQs.wPvMxQ6Fm7I6IoYN3CmLs66x9t0oSwbtEW7o7UmJEiDwGqd8p4ur1" },
 	{ "we have a short salt string but not a short password",
-	  "$6$rounds=77777$short$WuQyW2YR.hBNpjjRhpYD/ifIw05xdfeEyQoMxIXbkvr0gge1a1x3yRULJ5CCaUeOxFmtlcGZelFl5CxtgfiAc0" },
-	{ "a short string",
-	  "$6$rounds=123456$asaltof16chars..$BtCwjqMJGx5hrJhZywWvt0RLE8uZ4oPwcelCjmw2kSYu.Ec6ycULevoBK25fs2xXgMNrCzIMVcgEJAstJeonj1" },
+	  "$6$rounds=77777$short$WuQyW2YR.hBNpjjRhpYD/"
+	  "ifIw05xdfeEyQoMxIXbkvr0gge1a1x3yRULJ5CCaUeOxFmtlcGZelFl5CxtgfiAc0" },
+	{ "a short string", "$6$rounds=123456$asaltof16chars..$"
+			    "BtCwjqMJGx5hrJhZywWvt0RLE8uZ4oPwcelCjmw2kSYu."
+			    "Ec6ycULevoBK25fs2xXgMNrCzIMVcgEJAstJeonj1" },
 	{ "the minimum number is still observed",
-	  "$6$rounds=1000$roundstoolow$kUMsbe306n21p9R.FRkW3IGn.S9NPN0x50YhH1xhLsPuWGsUSklZt58jaTfF4ZEQpyUNGc0dqbpBYYBaHHrsX." },
+	  "$6$rounds=1000$roundstoolow$kUMsbe306n21p9R.FRkW3IGn."
+	  "S9NPN0x50YhH1xhLsPuWGsUSklZt58jaTfF4ZEQpyUNGc0dqbpBYYBaHHrsX." },
 	{ "correct horse battery staple",
-	  "$6$Keel.Salt/1$9kH1HZNgXOqfTo.CUyUKow0Dvn.J7WlHrrPBvtRweObXi.PU6tvIiIhVdOQyAmc6s3kae2FWSOKL/v4Q7GzU10" },
+	  "$6$Keel.Salt/"
+	  "1$9kH1HZNgXOqfTo.CUyUKow0Dvn.J7WlHrrPBvtRweObXi."
+	  "PU6tvIiIhVdOQyAmc6s3kae2FWSOKL/v4Q7GzU10" },
 	/* 130 bytes: B is stretched over more than two blocks. */
 	{ "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
 	  "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp",
-	  "$6$x$4QmltCRwiutxf0CnQU6p0KPFxAlPgPoUaOmtwz0q4eEKPhceI6hh9Ssn.eTfMCgMQ.S4k3V9KZJRopOGh4uPV1" },
+	  "$6$x$4QmltCRwiutxf0CnQU6p0KPFxAlPgPoUaOmtwz0q4eEKPhceI6hh9Ssn."
+	  "eTfMCgMQ.S4k3V9KZJRopOGh4uPV1" },
 };
 
 #define NVEC(a) (sizeof(a) / sizeof((a)[0]))
@@ -68,14 +81,15 @@ UNIT_TEST(pw_pbkdf2_foreign_hashes_verify)
 UNIT_TEST(pw_sha512_crypt_vectors_verify)
 {
 	for (size_t i = 0; i < NVEC(crypt_vecs); i++) {
-		int rc = store_pw_verify(crypt_vecs[i].plain, crypt_vecs[i].hash);
+		int rc =
+		    store_pw_verify(crypt_vecs[i].plain, crypt_vecs[i].hash);
 		if (rc) {
 			char m[200];
 			snprintf(m, sizeof(m), "vector %zu: %d", i, rc);
 			unit_fail(__FILE__, __LINE__, m);
 		}
-		UNIT_CHECK(store_pw_verify("Hello world?", crypt_vecs[i].hash) ==
-			   -EACCES);
+		UNIT_CHECK(store_pw_verify("Hello world?",
+					   crypt_vecs[i].hash) == -EACCES);
 	}
 }
 
@@ -123,20 +137,33 @@ UNIT_TEST(pw_malformed_hashes_are_refused)
 		"$1$abc$defghijklmnop", /* MD5 crypt: too weak, not accepted */
 		"$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZF2Dh5Bqb",
 		"$6$saltstring$short",
-		"$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1x",
-		"$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35in*1",
-		"$6$rounds=999999999$s$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
-		"$6$rounds=10$s$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
-		"$6$rounds=$s$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
-		"$6$saltstringsaltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
+		"$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+		"O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1x",
+		"$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+		"O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35in*1",
+		"$6$rounds=999999999$s$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+		"O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
+		"$6$rounds=10$s$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+		"O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
+		"$6$rounds=$s$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+		"O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
+		"$6$saltstringsaltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+		"O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
 		"$pbkdf2-sha256$1000$AAECAwQFBgcICQoLDA0ODw",
-		"$pbkdf2-sha256$999$AAECAwQFBgcICQoLDA0ODw$yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ",
-		"$pbkdf2-sha256$99999999$AAECAwQFBgcICQoLDA0ODw$yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ",
-		"$pbkdf2-sha256$01000$AAECAwQFBgcICQoLDA0ODw$yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ",
-		"$pbkdf2-sha256$1000$AAECAwQFBgcICQoLDA0ODw$yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumG",
-		"$pbkdf2-sha256$1000$AAECAwQFBgcICQoLDA0ODw$yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ==",
-		"$pbkdf2-sha256$1000$AAEC$yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ",
-		"$pbkdf2-sha256$1000$AAECAwQF!gcICQoLDA0ODw$yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ",
+		"$pbkdf2-sha256$999$AAECAwQFBgcICQoLDA0ODw$"
+		"yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ",
+		"$pbkdf2-sha256$99999999$AAECAwQFBgcICQoLDA0ODw$"
+		"yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ",
+		"$pbkdf2-sha256$01000$AAECAwQFBgcICQoLDA0ODw$"
+		"yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ",
+		"$pbkdf2-sha256$1000$AAECAwQFBgcICQoLDA0ODw$"
+		"yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumG",
+		"$pbkdf2-sha256$1000$AAECAwQFBgcICQoLDA0ODw$"
+		"yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ==",
+		"$pbkdf2-sha256$1000$AAEC$"
+		"yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ",
+		"$pbkdf2-sha256$1000$AAECAwQF!gcICQoLDA0ODw$"
+		"yRTMTwbMbo9G0VfjobWqerzuuxe7BETNTErBbKKumGQ",
 	};
 
 	for (size_t i = 0; i < NVEC(bad); i++) {
