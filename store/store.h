@@ -33,6 +33,9 @@ enum store_state {
  * store_recreate(). Logs what it found. Kernel only.
  */
 void store_init(void);
+/* Block until the boot's store_init() has finished (the console calls it
+ * before it reads the store). Kernel only. */
+void store_wait_ready(void);
 /* The state and a one-line reason a person can act on (never NULL). */
 enum store_state store_state(const char **reason);
 /*
