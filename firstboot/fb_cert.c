@@ -22,7 +22,6 @@
  * alone (tests/unit/test_fb_cert.c).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +41,7 @@
 #define FB_CERT_NOT_BEFORE "20250101000000"
 #define FB_CERT_NOT_AFTER "20350101000000"
 #define FB_CERT_SERIAL_LEN 16
+#define FB_CERT_CN_MAX 64
 /* A P-256 key in RFC 5915 DER is ~121 bytes, the certificate ~450 plus
  * two host names (CN and SAN, up to 253 bytes each). */
 #define FB_CERT_KEY_BUF 256
@@ -73,7 +73,8 @@ static int fb_cert_errno(int rc)
 
 /*
  * extendedKeyUsage (RFC 5280 4.2.1.12): SEQUENCE OF KeyPurposeId with
- * the one purpose id-kp-serverAuth. The DER ends at @end; its length.
+ * the one purpose id-kp-serverAuth, written backwards ending at *@p;
+ * its length or an mbedTLS error.
  */
 static int fb_cert_eku(unsigned char *buf, unsigned char **p)
 {
@@ -179,7 +180,7 @@ static int fb_cert_write(mbedtls_pk_context *key, mbedtls_ctr_drbg_context *drbg
 	mbedtls_mpi serial;
 	unsigned char sn[FB_CERT_SERIAL_LEN];
 	unsigned char ext[FB_HOSTNAME_MAX + 32], *p;
-	char dn[FB_HOSTNAME_MAX + 16];
+	char dn[FB_CERT_CN_MAX + 16];
 	int rc, n;
 
 	mbedtls_x509write_crt_init(&crt);
@@ -203,7 +204,21 @@ static int fb_cert_write(mbedtls_pk_context *key, mbedtls_ctr_drbg_context *drbg
 	if (rc)
 		goto out;
 
-	snprintf(dn, sizeof(dn), "CN=%s,O=Keel", host);
+	/* fb_cert_name_ok: no ',', '=', '\\' that would split the DN.
+	 * X.520 bounds a commonName at 64 characters (RFC 5280 appendix
+	 * A.1, ub-common-name): a longer name puts its first label (at most
+	 * 63, RFC 1123) in the CN; clients match the SAN anyway (RFC 6125
+	 * 6.4.4), which always has the whole name. */
+	size_t cn = strlen(host);
+	if (cn > FB_CERT_CN_MAX) {
+		const char *dot = strchr(host, '.');
+		cn = dot ? (size_t)(dot - host) : FB_CERT_CN_MAX;
+		if (cn > FB_CERT_CN_MAX)
+			cn = FB_CERT_CN_MAX;
+	}
+	memcpy(dn, "CN=", 3);
+	memcpy(dn + 3, host, cn);
+	strcpy(dn + 3 + cn, ",O=Keel");
 	rc = mbedtls_x509write_crt_set_subject_name(&crt, dn);
 	if (rc)
 		goto out;

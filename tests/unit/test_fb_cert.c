@@ -167,6 +167,26 @@ UNIT_TEST(fb_cert_no_address)
 	gen_free(&g);
 }
 
+/* A 253-character name: whole in the SAN, first label in the CN (X.520
+ * allows 64 characters there). */
+UNIT_TEST(fb_cert_long_name)
+{
+	char host[254], dn[128];
+	struct gen g;
+
+	memset(host, 'a', sizeof(host) - 1);
+	host[sizeof(host) - 1] = 0;
+	for (int i = 63; i < 253; i += 64)
+		host[i] = '.';
+	UNIT_CHECK(gen(&g, host, ip) == 0);
+	UNIT_CHECK(g.x.subject_alt_names.buf.len == 253 &&
+		   !memcmp(g.x.subject_alt_names.buf.p, host, 253));
+	mbedtls_x509_dn_gets(dn, sizeof(dn), &g.x.subject);
+	UNIT_CHECK(strlen(dn) == 3 + 63 + 8 && !strncmp(dn + 3, host, 63));
+	UNIT_CHECK(self_signed_ok(&g) == 0);
+	gen_free(&g);
+}
+
 UNIT_TEST(fb_cert_fresh_each_time)
 {
 	struct gen a, b;
