@@ -17,6 +17,7 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/x509_crt.h>
 
+#include "core/cpu.h"
 #include "core/entropy.h"
 #include "core/log.h"
 #include "core/selftest.h"
@@ -89,12 +90,14 @@ static int fb_cert_selftest(void)
 	uint8_t *key[2] = { NULL, NULL }, *crt[2] = { NULL, NULL };
 	size_t klen[2] = { 0, 0 }, clen[2] = { 0, 0 };
 	char tp[FB_THUMBPRINT_LEN];
-	uint64_t t0 = time_ns(), t1 = t0;
+	uint64_t t0 = time_ns(), t1 = t0, ticks[3] = { 0, 0, 0 };
 	int rc = 0;
 
 	for (int i = 0; i < 2 && !rc; i++) {
+		uint64_t c0 = cpu_rdtsc();
 		rc = fb_cert_generate(FB_ST_HOST, fb_st_ip, &key[i], &klen[i],
 				      &crt[i], &clen[i]);
+		ticks[i] = cpu_rdtsc() - c0;
 		if (rc)
 			log_err("fb_cert: generation failed (%d)", rc);
 		else
@@ -107,7 +110,9 @@ static int fb_cert_selftest(void)
 		rc = -EINVAL;
 	}
 	if (!rc) {
+		uint64_t c0 = cpu_rdtsc();
 		fb_cert_thumbprint(crt[0], clen[0], tp);
+		ticks[2] = cpu_rdtsc() - c0;
 		if (strlen(tp) != FB_THUMBPRINT_LEN - 1 || tp[2] != ':') {
 			log_err("fb_cert: bad thumbprint \"%s\"", tp);
 			rc = -EINVAL;
@@ -117,6 +122,13 @@ static int fb_cert_selftest(void)
 				 klen[0], clen[0],
 				 (unsigned long long)((t1 - t0) / 1000000),
 				 entropy_sources(), tp);
+			/* bench/cert.py: with -icount shift=0 a TSC tick is
+			 * one instruction. */
+			log_info("bench: fb_cert generate %llu and %llu TSC "
+				 "ticks, thumbprint %llu",
+				 (unsigned long long)ticks[0],
+				 (unsigned long long)ticks[1],
+				 (unsigned long long)ticks[2]);
 		}
 	}
 	for (int i = 0; i < 2; i++) {
