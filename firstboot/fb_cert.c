@@ -90,9 +90,8 @@ static int fb_cert_eku(unsigned char *buf, unsigned char **p)
 	if (rc < 0)
 		return rc;
 	len += rc;
-	rc = mbedtls_asn1_write_tag(p, buf,
-				    MBEDTLS_ASN1_CONSTRUCTED |
-					    MBEDTLS_ASN1_SEQUENCE);
+	rc = mbedtls_asn1_write_tag(
+	    p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
 	if (rc < 0)
 		return rc;
 	return (int)len + rc;
@@ -113,7 +112,8 @@ static int fb_cert_gn(unsigned char *buf, unsigned char **p, int tag,
 	if (rc < 0)
 		return rc;
 	len += rc;
-	rc = mbedtls_asn1_write_tag(p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | tag);
+	rc =
+	    mbedtls_asn1_write_tag(p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | tag);
 	if (rc < 0)
 		return rc;
 	return (int)len + rc;
@@ -125,8 +125,8 @@ static int fb_cert_gn(unsigned char *buf, unsigned char **p, int tag,
  * OCTET STRING (4 bytes, network order) = @ip4 when given. Written
  * backwards, so the address goes first.
  */
-static int fb_cert_san(unsigned char *buf, unsigned char **p,
-		       const char *host, const uint8_t *ip4)
+static int fb_cert_san(unsigned char *buf, unsigned char **p, const char *host,
+		       const uint8_t *ip4)
 {
 	size_t len = 0;
 	int rc;
@@ -145,9 +145,8 @@ static int fb_cert_san(unsigned char *buf, unsigned char **p,
 	if (rc < 0)
 		return rc;
 	len += rc;
-	rc = mbedtls_asn1_write_tag(p, buf,
-				    MBEDTLS_ASN1_CONSTRUCTED |
-					    MBEDTLS_ASN1_SEQUENCE);
+	rc = mbedtls_asn1_write_tag(
+	    p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
 	if (rc < 0)
 		return rc;
 	return (int)len + rc;
@@ -172,9 +171,9 @@ static bool fb_cert_name_ok(const char *h)
 
 /* The certificate fields for @key; signs and writes the DER at the end of
  * @buf. Its length or an mbedTLS error. */
-static int fb_cert_write(mbedtls_pk_context *key, mbedtls_ctr_drbg_context *drbg,
-			 const char *host, const uint8_t *ip4,
-			 unsigned char *buf, size_t size)
+static int fb_cert_write(mbedtls_pk_context *key,
+			 mbedtls_ctr_drbg_context *drbg, const char *host,
+			 const uint8_t *ip4, unsigned char *buf, size_t size)
 {
 	mbedtls_x509write_cert crt;
 	mbedtls_mpi serial;
@@ -235,8 +234,8 @@ static int fb_cert_write(mbedtls_pk_context *key, mbedtls_ctr_drbg_context *drbg
 		goto out;
 	/* ECDHE_ECDSA signs with the key; static ECDH would agree with it. */
 	rc = mbedtls_x509write_crt_set_key_usage(
-		&crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE |
-			      MBEDTLS_X509_KU_KEY_AGREEMENT);
+	    &crt,
+	    MBEDTLS_X509_KU_DIGITAL_SIGNATURE | MBEDTLS_X509_KU_KEY_AGREEMENT);
 	if (rc)
 		goto out;
 
@@ -247,8 +246,8 @@ static int fb_cert_write(mbedtls_pk_context *key, mbedtls_ctr_drbg_context *drbg
 		goto out;
 	}
 	rc = mbedtls_x509write_crt_set_extension(
-		&crt, MBEDTLS_OID_EXTENDED_KEY_USAGE,
-		MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0, p, n);
+	    &crt, MBEDTLS_OID_EXTENDED_KEY_USAGE,
+	    MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0, p, n);
 	if (rc)
 		goto out;
 
@@ -260,8 +259,8 @@ static int fb_cert_write(mbedtls_pk_context *key, mbedtls_ctr_drbg_context *drbg
 		goto out;
 	}
 	rc = mbedtls_x509write_crt_set_extension(
-		&crt, MBEDTLS_OID_SUBJECT_ALT_NAME,
-		MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, p, n);
+	    &crt, MBEDTLS_OID_SUBJECT_ALT_NAME,
+	    MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, p, n);
 	if (rc)
 		goto out;
 
@@ -302,7 +301,7 @@ int fb_cert_generate(const char *hostname, const uint8_t *ip4,
 				   sizeof(fb_cert_pers) - 1);
 	if (!rc)
 		rc = mbedtls_pk_setup(
-			&key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
+		    &key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
 	if (!rc)
 		rc = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1,
 					 mbedtls_pk_ec(key),

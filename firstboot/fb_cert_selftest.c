@@ -74,8 +74,8 @@ static int fb_cert_check(const uint8_t *key, size_t klen, const uint8_t *crt,
 		goto out;
 	}
 	if (mbedtls_x509_crt_check_extended_key_usage(
-		    &x, MBEDTLS_OID_SERVER_AUTH,
-		    MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH))) {
+		&x, MBEDTLS_OID_SERVER_AUTH,
+		MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH))) {
 		log_err("fb_cert: no serverAuth extended key usage");
 		rc = -EINVAL;
 	}

@@ -53,8 +53,8 @@ static int gen(struct gen *g, const char *host, const uint8_t *ip4)
 {
 	memset(g, 0, sizeof(*g));
 	mbedtls_x509_crt_init(&g->x);
-	int rc = fb_cert_generate(host, ip4, &g->key, &g->klen, &g->crt,
-				  &g->clen);
+	int rc =
+	    fb_cert_generate(host, ip4, &g->key, &g->klen, &g->crt, &g->clen);
 	if (rc)
 		return rc;
 	return mbedtls_x509_crt_parse_der(&g->x, g->crt, g->clen);
@@ -75,8 +75,8 @@ static int self_signed_ok(struct gen *g)
 	mbedtls_pk_context k;
 	int rc;
 
-	if (mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
-		       g->x.tbs.p, g->x.tbs.len, h))
+	if (mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), g->x.tbs.p,
+		       g->x.tbs.len, h))
 		return -1;
 	rc = mbedtls_pk_verify(&g->x.pk, MBEDTLS_MD_SHA256, h, sizeof(h),
 			       g->x.sig.p, g->x.sig.len);
@@ -125,13 +125,13 @@ UNIT_TEST(fb_cert_fields)
 	UNIT_CHECK(g.x.key_usage == (MBEDTLS_X509_KU_DIGITAL_SIGNATURE |
 				     MBEDTLS_X509_KU_KEY_AGREEMENT));
 	UNIT_CHECK(mbedtls_x509_crt_check_key_usage(
-			   &g.x, MBEDTLS_X509_KU_KEY_CERT_SIGN) != 0);
+		       &g.x, MBEDTLS_X509_KU_KEY_CERT_SIGN) != 0);
 	UNIT_CHECK(mbedtls_x509_crt_check_extended_key_usage(
-			   &g.x, MBEDTLS_OID_SERVER_AUTH,
-			   MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) == 0);
+		       &g.x, MBEDTLS_OID_SERVER_AUTH,
+		       MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) == 0);
 	UNIT_CHECK(mbedtls_x509_crt_check_extended_key_usage(
-			   &g.x, MBEDTLS_OID_CLIENT_AUTH,
-			   MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)) != 0);
+		       &g.x, MBEDTLS_OID_CLIENT_AUTH,
+		       MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)) != 0);
 
 	/* SAN: exactly dNSName = host, then iPAddress = 4 octets. */
 	UNIT_CHECK(g.x.ext_types & MBEDTLS_X509_EXT_SUBJECT_ALT_NAME);
@@ -147,8 +147,8 @@ UNIT_TEST(fb_cert_fields)
 	/* mbedTLS's own chain check: a self-signed end-entity certificate
 	 * trusted as itself, for the name in CN/SAN. */
 	uint32_t flags = 0;
-	UNIT_CHECK(mbedtls_x509_crt_verify(&g.x, &g.x, NULL, HOST, &flags,
-					   NULL, NULL) == 0);
+	UNIT_CHECK(mbedtls_x509_crt_verify(&g.x, &g.x, NULL, HOST, &flags, NULL,
+					   NULL) == 0);
 	UNIT_CHECK(mbedtls_x509_crt_verify(&g.x, &g.x, NULL, "other.example",
 					   &flags, NULL, NULL) != 0);
 	gen_free(&g);
@@ -244,15 +244,15 @@ static const char *run(const char *cmd)
 	return pclose(p) == 0 ? out : NULL;
 }
 
-#define CONTAINS(hay, needle)                                               \
-	do {                                                                \
-		const char *h_ = (hay);                                     \
-		if (!h_ || !strstr(h_, needle)) {                           \
-			char m_[9000];                                      \
-			snprintf(m_, sizeof(m_), "output lacks '%s':\n%s",  \
-				 needle, h_ ? h_ : "(command failed)");     \
-			unit_fail(__FILE__, __LINE__, m_);                  \
-		}                                                           \
+#define CONTAINS(hay, needle)                                                  \
+	do {                                                                   \
+		const char *h_ = (hay);                                        \
+		if (!h_ || !strstr(h_, needle)) {                              \
+			char m_[9000];                                         \
+			snprintf(m_, sizeof(m_), "output lacks '%s':\n%s",     \
+				 needle, h_ ? h_ : "(command failed)");        \
+			unit_fail(__FILE__, __LINE__, m_);                     \
+		}                                                              \
 	} while (0)
 
 UNIT_TEST(fb_cert_openssl_agrees)
