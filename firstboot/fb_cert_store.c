@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fb_cert_regenerate (firstboot/firstboot.h): a new TLS identity for the
+ * host as it is now (stored host name, current management address),
+ * stored and audited. Kept apart from fb_cert.c so that file stays pure
+ * and host-testable; this one needs the store and lwIP.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lwip/ip_addr.h>
+#include <lwip/netif.h>
+#include <lwip/tcpip.h>
+#include <mbedtls/platform_util.h>
+
+#include "core/entropy.h"
+#include "core/fmt.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "firstboot/firstboot.h"
+#include "net/net.h"
+#include "store/store.h"
+
+/*
+ * The address a client reaches the host at now: what vmk0 has (a DHCP
+ * lease included), else the configured static address when vmk0 is not
+ * up yet. False when there is neither: the SAN then names the host only.
+ */
+static bool fb_cert_current_ip4(uint8_t out[4])
+{
+	struct netif *nif = net_netif();
+	struct net_config c;
+	bool ok = false;
+
+	if (nif) {
+		LOCK_TCPIP_CORE();
+		const ip4_addr_t *a = netif_ip4_addr(nif);
+		if (!ip4_addr_isany(a)) {
+			/* lwIP keeps the address in network order. */
+			memcpy(out, &a->addr, 4);
+			ok = true;
+		}
+		UNLOCK_TCPIP_CORE();
+	}
+	if (ok)
+		return true;
+	net_get_config(&c);
+	if (c.ip4_mode == NETCFG_IP4_STATIC) {
+		memcpy(out, c.addr, 4);
+		return true;
+	}
+	return false;
+}
+
+int fb_cert_regenerate(void)
+{
+	char host[FB_HOSTNAME_MAX], tp[FB_THUMBPRINT_LEN], what[160];
+	uint8_t ip[4], *key = NULL, *crt = NULL;
+	size_t klen = 0, clen = 0;
+	bool have_ip;
+	uint64_t t0;
+	int rc;
+
+	rc = store_get_hostname(host, sizeof(host));
+	if (rc) {
+		log_err("tls: cannot regenerate the certificate: no host name "
+			"in the store (%d)",
+			rc);
+		return rc;
+	}
+	have_ip = fb_cert_current_ip4(ip);
+	t0 = time_ns();
+	rc = fb_cert_generate(host, have_ip ? ip : NULL, &key, &klen, &crt,
+			      &clen);
+	if (rc) {
+		log_err("tls: key/certificate generation failed (%d)", rc);
+		return rc;
+	}
+	rc = store_set_tls(key, klen, crt, clen);
+	mbedtls_platform_zeroize(key, klen);
+	free(key);
+	fb_cert_thumbprint(crt, clen, tp);
+	free(crt);
+	if (rc) {
+		log_err("tls: cannot store the new certificate (%d); the old "
+			"one stays",
+			rc);
+		return rc;
+	}
+	if (have_ip)
+		log_info("tls: new certificate for %s, %u.%u.%u.%u in %llu ms "
+			 "(entropy %s)",
+			 host, ip[0], ip[1], ip[2], ip[3],
+			 (unsigned long long)((time_ns() - t0) / 1000000),
+			 entropy_sources());
+	else
+		log_info("tls: new certificate for %s in %llu ms (entropy %s)",
+			 host, (unsigned long long)((time_ns() - t0) / 1000000),
+			 entropy_sources());
+	log_info("tls: SHA-256 thumbprint %s", tp);
+	/* The only caller in issue 6 is the console's F2 menu. */
+	fmt_snprintf(what, sizeof(what),
+		     "TLS certificate regenerated (SHA-256 %.23s...)", tp);
+	store_audit("console", what);
+	return 0;
+}
