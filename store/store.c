@@ -17,6 +17,7 @@
 
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/store_powertest.h"
 #include "store/store_vfs.h"
 
 #ifndef KEEL_HOST_TEST
@@ -380,29 +381,7 @@ int store_schema_version(void)
 /* ---- Boot ------------------------------------------------------------------
  */
 
-CMDLINE_OPTION(storetest, "keel.storetest",
-	       "leave the config partition to the power-loss test");
-
 static struct blk_dev *store_part;
-
-/*
- * Until the block VFS (store/store_vfs.c, branch vfs) is in the image:
- * these weak stand-ins report a partition nothing can be stored on, so
- * the store ends up CORRUPT with that reason. The real ones override
- * them at link time; delete these once both are merged.
- */
-__attribute__((weak)) enum store_vfs_state
-store_vfs_attach(struct blk_dev *part, uint64_t bytes, const char **reason)
-{
-	(void)part, (void)bytes;
-	*reason = "this image has no block VFS for the config partition";
-	return STORE_VFS_CORRUPT;
-}
-
-__attribute__((weak)) int store_vfs_format(void)
-{
-	return -ENOSYS;
-}
 
 static struct waitq store_ready_wq = WAITQ_INIT;
 static volatile bool store_ready;
@@ -470,12 +449,10 @@ static void store_log_state(void)
 
 void store_init(void)
 {
-	char v[8];
-
-	if (cmdline_get("keel.storetest", v, sizeof(v)) >= 0) {
+	if (store_powertest_active()) {
 		store_lock();
 		store_detach_db("the store is left to the power-loss test "
-				"(keel.storetest)");
+				"(keel.storetest/keel.storebench)");
 		store_unlock();
 		log_info("store: keel.storetest: the config partition is left "
 			 "to the test");
