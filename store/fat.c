@@ -443,11 +443,15 @@ int fat_read_file(struct blk_dev *part, const char *name, size_t max,
 		if (rc)
 			goto out;
 		done += n;
-		if (done < size) {
-			rc = fat_next(&fs, c, &c);
-			if (rc)
-				goto out;
-		}
+		rc = fat_next(&fs, c, &c);
+		if (rc)
+			goto out;
+	}
+	/* ... and end right there: a longer chain, or one that loops
+	 * back on itself, is damage fsck would have to repair. */
+	if (c || (!size && fat_first_clus(&fs, hit.ent))) {
+		rc = -EINVAL;
+		goto out;
 	}
 	buf[size] = 0;
 	*data = buf;
