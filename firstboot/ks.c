@@ -312,7 +312,7 @@ static int ks_network(struct ks_state *st, int argc, char **argv)
 static int ks_command(struct ks_state *st, char *line)
 {
 	char *argv[KS_MAX_ARGS];
-	int argc, rc;
+	int argc = 0, rc;
 
 	/* Script lines are not kickstart syntax: skip them unsplit. */
 	if (st->in_section && line[0] != '%')
