@@ -26,9 +26,9 @@ bool store_configured(void)
 
 int store_pw_valid_hash(const char *hash)
 {
-	return strncmp(hash, "$6$", 3) && strncmp(hash, "$pbkdf2-sha256$", 15) ?
-		       -EINVAL :
-		       0;
+	return strncmp(hash, "$6$", 3) && strncmp(hash, "$pbkdf2-sha256$", 15)
+		   ? -EINVAL
+		   : 0;
 }
 
 int fb_apply_setup(const struct fb_setup *s, const char *who)

@@ -79,7 +79,8 @@ int fb_valid_hostname(const char *name, char why[FB_WHY_LEN])
 	if (!len)
 		return fb_why(why, "host name is empty");
 	if (len > 253)
-		return fb_why(why, "host name too long: at most 253 characters");
+		return fb_why(why,
+			      "host name too long: at most 253 characters");
 	/* RFC 1123 section 2.1 on RFC 952: letters, digits, hyphen;
 	 * labels of 1-63 that neither start nor end with a hyphen. */
 	for (size_t i = 0; i <= len; i++) {
@@ -102,8 +103,9 @@ int fb_valid_hostname(const char *name, char why[FB_WHY_LEN])
 						   "start with '-'");
 		} else if (!fb_is_alnum(c)) {
 			if (c > 0x20 && c < 0x7f)
-				return fb_why(why, "host name may not contain "
-						   "'%c': use a-z 0-9 '-' '.'",
+				return fb_why(why,
+					      "host name may not contain "
+					      "'%c': use a-z 0-9 '-' '.'",
 					      c);
 			return fb_why(why, "host name may hold only a-z, "
 					   "0-9, '-' and '.'");
@@ -129,8 +131,8 @@ int fb_valid_ip4(const char *s, uint8_t out[4], char why[FB_WHY_LEN])
 	if (!s || !*s)
 		return fb_why(why, "address is empty");
 	if (netcfg_parse_ip4(s, strlen(s), a))
-		return fb_why(why, "'%.30s' is not an address like 192.168.1.10",
-			      s);
+		return fb_why(why,
+			      "'%.30s' is not an address like 192.168.1.10", s);
 	if (a[0] == 0)
 		return fb_why(why, "%s is not a host address (0.x.x.x)", s);
 	if (a[0] == 127)
@@ -186,21 +188,27 @@ int fb_valid_netmask(const char *s, uint8_t *prefix, char why[FB_WHY_LEN])
 		return 0;
 	}
 	if (p != s || netcfg_parse_ip4(s, strlen(s), a))
-		return fb_why(why, "'%.30s' is not a netmask like 255.255.255.0 "
-				   "or /24", s);
+		return fb_why(why,
+			      "'%.30s' is not a netmask like 255.255.255.0 "
+			      "or /24",
+			      s);
 	uint32_t m = fb_u32(a);
 	/* Contiguous ones: the complement plus one is a power of two. */
 	if (!m)
 		return fb_why(why, "netmask 0.0.0.0 has no network bits");
 	if ((~m + 1) & ~m)
-		return fb_why(why, "netmask %s is not contiguous ones "
-				   "(e.g. 255.255.255.0)", s);
+		return fb_why(why,
+			      "netmask %s is not contiguous ones "
+			      "(e.g. 255.255.255.0)",
+			      s);
 	*prefix = (uint8_t)(32 - __builtin_ctz(m));
 	fb_ok(why);
 	return 0;
 bad_prefix:
-	return fb_why(why, "netmask '%.30s': give a prefix 1-32 or a dotted "
-			   "mask", s);
+	return fb_why(why,
+		      "netmask '%.30s': give a prefix 1-32 or a dotted "
+		      "mask",
+		      s);
 }
 
 int fb_valid_host_in_net(const uint8_t addr[4], uint8_t prefix,
@@ -212,20 +220,24 @@ int fb_valid_host_in_net(const uint8_t addr[4], uint8_t prefix,
 		return fb_why(why, "prefix must be 1-32");
 	if (prefix < 31) {
 		if ((a & ~m) == 0)
-			return fb_why(why, "%u.%u.%u.%u/%u is the network "
-					   "address, not a host", addr[0],
-				      addr[1], addr[2], addr[3], prefix);
+			return fb_why(why,
+				      "%u.%u.%u.%u/%u is the network "
+				      "address, not a host",
+				      addr[0], addr[1], addr[2], addr[3],
+				      prefix);
 		if ((a & ~m) == ~m)
-			return fb_why(why, "%u.%u.%u.%u/%u is the broadcast "
-					   "address, not a host", addr[0],
-				      addr[1], addr[2], addr[3], prefix);
+			return fb_why(why,
+				      "%u.%u.%u.%u/%u is the broadcast "
+				      "address, not a host",
+				      addr[0], addr[1], addr[2], addr[3],
+				      prefix);
 	}
 	fb_ok(why);
 	return 0;
 }
 
-int fb_valid_gateway(const uint8_t gw[4], const uint8_t addr[4],
-		     uint8_t prefix, char why[FB_WHY_LEN])
+int fb_valid_gateway(const uint8_t gw[4], const uint8_t addr[4], uint8_t prefix,
+		     char why[FB_WHY_LEN])
 {
 	uint32_t g = fb_u32(gw), a = fb_u32(addr), m = fb_mask(prefix);
 
@@ -234,10 +246,12 @@ int fb_valid_gateway(const uint8_t gw[4], const uint8_t addr[4],
 	if (g == a)
 		return fb_why(why, "gateway is this host's own address");
 	if ((g & m) != (a & m))
-		return fb_why(why, "gateway %u.%u.%u.%u is outside %u.%u.%u.%u"
-				   "/%u", gw[0], gw[1], gw[2], gw[3],
-			      (a & m) >> 24, (a & m) >> 16 & 255,
-			      (a & m) >> 8 & 255, a & m & 255, prefix);
+		return fb_why(why,
+			      "gateway %u.%u.%u.%u is outside %u.%u.%u.%u"
+			      "/%u",
+			      gw[0], gw[1], gw[2], gw[3], (a & m) >> 24,
+			      (a & m) >> 16 & 255, (a & m) >> 8 & 255,
+			      a & m & 255, prefix);
 	if (prefix < 31 && ((g & ~m) == 0 || (g & ~m) == ~m))
 		return fb_why(why, "gateway is the network or broadcast "
 				   "address");

@@ -67,8 +67,10 @@ static int ks_split(struct ks_state *st, char *line, char **argv, int *argc)
 		if (!*r)
 			break;
 		if (n == KS_MAX_ARGS)
-			return ks_fail(st, st->line, "more than %d words on "
-						     "one line", KS_MAX_ARGS);
+			return ks_fail(st, st->line,
+				       "more than %d words on "
+				       "one line",
+				       KS_MAX_ARGS);
 		argv[n++] = w;
 		while (*r && *r != ' ' && *r != '\t') {
 			if (*r != '"') {
@@ -98,9 +100,10 @@ static int ks_split(struct ks_state *st, char *line, char **argv, int *argc)
 
 /* Known ESXi commands Keel has no use for: accepted, logged. */
 static const char *const ks_ignored[] = {
-	"accepteula", "vmaccepteula", "keyboard", "install", "upgrade",
-	"installorupgrade", "clearpart", "reboot", "paranoid", "dryrun",
-	"serialnum", "part", "partition", "virtualdisk", "bootloader",
+	"accepteula", "vmaccepteula",	  "keyboard",	"install",
+	"upgrade",    "installorupgrade", "clearpart",	"reboot",
+	"paranoid",   "dryrun",		  "serialnum",	"part",
+	"partition",  "virtualdisk",	  "bootloader",
 };
 
 struct ks_opt {
@@ -115,8 +118,8 @@ struct ks_opt {
  * to @pos (at most @npos). Unknown or repeated options are refused.
  */
 static int ks_opts(struct ks_state *st, int argc, char **argv,
-		   struct ks_opt *opts, int nopts, const char *flag,
-		   char **pos, int npos, int *gotpos)
+		   struct ks_opt *opts, int nopts, const char *flag, char **pos,
+		   int npos, int *gotpos)
 {
 	*gotpos = 0;
 	for (int i = 1; i < argc; i++) {
@@ -125,9 +128,10 @@ static int ks_opts(struct ks_state *st, int argc, char **argv,
 
 		if (strncmp(a, "--", 2)) {
 			if (*gotpos == npos)
-				return ks_fail(st, st->line, "%s: unexpected "
-							     "word (options "
-							     "start with --)",
+				return ks_fail(st, st->line,
+					       "%s: unexpected "
+					       "word (options "
+					       "start with --)",
 					       argv[0]);
 			pos[(*gotpos)++] = a;
 			continue;
@@ -140,14 +144,17 @@ static int ks_opts(struct ks_state *st, int argc, char **argv,
 				o = &opts[k];
 		if (flag && !strcmp(a + 2, flag)) {
 			if (eq)
-				return ks_fail(st, st->line, "%s: %s takes no "
-							     "value", argv[0],
-					       a);
+				return ks_fail(st, st->line,
+					       "%s: %s takes no "
+					       "value",
+					       argv[0], a);
 			o = &opts[nopts]; /* the flag slot */
 		}
 		if (!o)
-			return ks_fail(st, st->line, "%s: unknown option "
-						     "'%.40s'", argv[0], a);
+			return ks_fail(st, st->line,
+				       "%s: unknown option "
+				       "'%.40s'",
+				       argv[0], a);
 		if (o->seen)
 			return ks_fail(st, st->line, "%s: %s given twice",
 				       argv[0], a);
@@ -158,9 +165,10 @@ static int ks_opts(struct ks_state *st, int argc, char **argv,
 			o->val = eq + 1;
 		} else {
 			if (i + 1 >= argc || !strncmp(argv[i + 1], "--", 2))
-				return ks_fail(st, st->line, "%s: %s needs a "
-							     "value", argv[0],
-					       a);
+				return ks_fail(st, st->line,
+					       "%s: %s needs a "
+					       "value",
+					       argv[0], a);
 			o->val = argv[++i];
 		}
 	}
@@ -174,8 +182,10 @@ static int ks_rootpw(struct ks_state *st, int argc, char **argv)
 	int n, rc;
 
 	if (st->rootpw_line)
-		return ks_fail(st, st->line, "rootpw given twice (first on "
-					     "line %d)", st->rootpw_line);
+		return ks_fail(st, st->line,
+			       "rootpw given twice (first on "
+			       "line %d)",
+			       st->rootpw_line);
 	st->rootpw_line = st->line;
 	rc = ks_opts(st, argc, argv, opts, 0, "iscrypted", &pw, 1, &n);
 	if (rc)
@@ -197,8 +207,18 @@ static int ks_rootpw(struct ks_state *st, int argc, char **argv)
 	return 0;
 }
 
-enum { KO_BOOTPROTO, KO_IP, KO_NETMASK, KO_GATEWAY, KO_NAMESERVER,
-       KO_HOSTNAME, KO_VLANID, KO_DEVICE, KO_ADDVMPORTGROUP, KO_N };
+enum {
+	KO_BOOTPROTO,
+	KO_IP,
+	KO_NETMASK,
+	KO_GATEWAY,
+	KO_NAMESERVER,
+	KO_HOSTNAME,
+	KO_VLANID,
+	KO_DEVICE,
+	KO_ADDVMPORTGROUP,
+	KO_N
+};
 
 static int ks_nameservers(struct ks_state *st, const char *list)
 {
@@ -212,13 +232,15 @@ static int ks_nameservers(struct ks_state *st, const char *list)
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 
 		if (c->ndns == NETCFG_MAX_DNS)
-			return ks_fail(st, st->line, "network: at most %d "
-						     "name servers",
+			return ks_fail(st, st->line,
+				       "network: at most %d "
+				       "name servers",
 				       NETCFG_MAX_DNS);
 		if (!len || len >= sizeof(one))
-			return ks_fail(st, st->line, "network --nameserver: "
-						     "give addresses "
-						     "separated by ','");
+			return ks_fail(st, st->line,
+				       "network --nameserver: "
+				       "give addresses "
+				       "separated by ','");
 		memcpy(one, p, len);
 		one[len] = 0;
 		if (fb_valid_ip4(one, c->dns[c->ndns], why))
@@ -233,10 +255,13 @@ static int ks_nameservers(struct ks_state *st, const char *list)
 static int ks_network(struct ks_state *st, int argc, char **argv)
 {
 	struct ks_opt o[KO_N + 1] = {
-		[KO_BOOTPROTO] = { "bootproto" }, [KO_IP] = { "ip" },
-		[KO_NETMASK] = { "netmask" },	  [KO_GATEWAY] = { "gateway" },
+		[KO_BOOTPROTO] = { "bootproto" },
+		[KO_IP] = { "ip" },
+		[KO_NETMASK] = { "netmask" },
+		[KO_GATEWAY] = { "gateway" },
 		[KO_NAMESERVER] = { "nameserver" },
-		[KO_HOSTNAME] = { "hostname" },	  [KO_VLANID] = { "vlanid" },
+		[KO_HOSTNAME] = { "hostname" },
+		[KO_VLANID] = { "vlanid" },
 		[KO_DEVICE] = { "device" },
 		[KO_ADDVMPORTGROUP] = { "addvmportgroup" },
 	};
@@ -245,23 +270,27 @@ static int ks_network(struct ks_state *st, int argc, char **argv)
 	int n, rc;
 
 	if (st->network_line)
-		return ks_fail(st, st->line, "network given twice (first on "
-					     "line %d)", st->network_line);
+		return ks_fail(st, st->line,
+			       "network given twice (first on "
+			       "line %d)",
+			       st->network_line);
 	st->network_line = st->line;
 	rc = ks_opts(st, argc, argv, o, KO_N, NULL, NULL, 0, &n);
 	if (rc)
 		return rc;
 	if (!o[KO_BOOTPROTO].seen)
-		return ks_fail(st, st->line, "network needs --bootproto=dhcp "
-					     "or --bootproto=static");
+		return ks_fail(st, st->line,
+			       "network needs --bootproto=dhcp "
+			       "or --bootproto=static");
 	if (!strcmp(o[KO_BOOTPROTO].val, "static")) {
 		static const int need[] = { KO_IP, KO_NETMASK, KO_GATEWAY };
 
 		for (size_t i = 0; i < 3; i++)
 			if (!o[need[i]].seen)
-				return ks_fail(st, st->line, "network "
-							     "--bootproto=static"
-							     " needs --%s",
+				return ks_fail(st, st->line,
+					       "network "
+					       "--bootproto=static"
+					       " needs --%s",
 					       o[need[i]].name);
 		c->ip4_mode = NETCFG_IP4_STATIC;
 		if (fb_valid_ip4(o[KO_IP].val, c->addr, why))
@@ -279,14 +308,16 @@ static int ks_network(struct ks_state *st, int argc, char **argv)
 
 		for (size_t i = 0; i < 3; i++)
 			if (o[never[i]].seen)
-				return ks_fail(st, st->line, "network: --%s is "
-							     "only for "
-							     "--bootproto=static",
+				return ks_fail(st, st->line,
+					       "network: --%s is "
+					       "only for "
+					       "--bootproto=static",
 					       o[never[i]].name);
 		c->ip4_mode = NETCFG_IP4_DHCP;
 	} else {
-		return ks_fail(st, st->line, "network: --bootproto must be "
-					     "dhcp or static");
+		return ks_fail(st, st->line,
+			       "network: --bootproto must be "
+			       "dhcp or static");
 	}
 	if (o[KO_NAMESERVER].seen) {
 		rc = ks_nameservers(st, o[KO_NAMESERVER].val);
@@ -302,7 +333,8 @@ static int ks_network(struct ks_state *st, int argc, char **argv)
 		return ks_fail(st, st->line, "--vlanid: %s", why);
 	if (o[KO_DEVICE].seen)
 		log_warn("keel.cfg: line %d: network --device ignored (Keel "
-			 "picks the management NIC itself)", st->line);
+			 "picks the management NIC itself)",
+			 st->line);
 	if (o[KO_ADDVMPORTGROUP].seen)
 		log_warn("keel.cfg: line %d: network --addvmportgroup ignored",
 			 st->line);
@@ -322,9 +354,10 @@ static int ks_command(struct ks_state *st, char *line)
 		return rc;
 	if (argv[0][0] == '%') {
 		if (!strcmp(argv[0], "%include"))
-			return ks_fail(st, st->line, "%%include is not "
-						     "supported: put the "
-						     "commands in keel.cfg");
+			return ks_fail(st, st->line,
+				       "%%include is not "
+				       "supported: put the "
+				       "commands in keel.cfg");
 		if (!strcmp(argv[0], "%end")) {
 			st->in_section = false;
 			return 0;
@@ -334,7 +367,8 @@ static int ks_command(struct ks_state *st, char *line)
 			return ks_fail(st, st->line, "unknown section '%.30s'",
 				       argv[0]);
 		log_warn("keel.cfg: line %d: %s section ignored (Keel runs "
-			 "no scripts)", st->line, argv[0]);
+			 "no scripts)",
+			 st->line, argv[0]);
 		st->in_section = true;
 		return 0;
 	}
@@ -351,8 +385,8 @@ static int ks_command(struct ks_state *st, char *line)
 			    strcmp(argv[0], "accepteula") &&
 			    strcmp(argv[0], "vmaccepteula"))
 				log_warn("keel.cfg: line %d: '%s' ignored (an "
-					 "installer command)", st->line,
-					 argv[0]);
+					 "installer command)",
+					 st->line, argv[0]);
 			return 0;
 		}
 	return ks_fail(st, st->line, "unknown command '%.30s'", argv[0]);
@@ -384,14 +418,18 @@ int ks_parse(const char *text, size_t len, struct fb_setup *s,
 		if (n && text[pos + n - 1] == '\r')
 			n--;
 		if (memchr(text + pos, 0, n))
-			return ks_fail(&st, st.line, "NUL byte in the line (is "
-						     "this a text file?)");
+			return ks_fail(&st, st.line,
+				       "NUL byte in the line (is "
+				       "this a text file?)");
 		if (memchr(text + pos, '\r', n))
-			return ks_fail(&st, st.line, "carriage return inside "
-						     "the line");
+			return ks_fail(&st, st.line,
+				       "carriage return inside "
+				       "the line");
 		if (n > KS_LINE_MAX)
-			return ks_fail(&st, st.line, "line longer than %d "
-						     "characters", KS_LINE_MAX);
+			return ks_fail(&st, st.line,
+				       "line longer than %d "
+				       "characters",
+				       KS_LINE_MAX);
 		memcpy(buf, text + pos, n);
 		buf[n] = 0;
 		pos = end + 1;
@@ -405,6 +443,7 @@ int ks_parse(const char *text, size_t len, struct fb_setup *s,
 			return rc;
 	}
 	if (!st.rootpw_line)
-		return ks_fail(&st, 0, "rootpw is required (the root password)");
+		return ks_fail(&st, 0,
+			       "rootpw is required (the root password)");
 	return 0;
 }

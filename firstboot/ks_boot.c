@@ -52,12 +52,14 @@ static int ks_apply(struct blk_dev *esp, struct fb_setup *s,
 
 	netcfg_format(&s->net, net, sizeof(net));
 	log_info("keel.cfg: applying: host name %s, network %s, root "
-		 "password %s", s->hostname, net,
+		 "password %s",
+		 s->hostname, net,
 		 s->password_hash[0] ? "(hash given)" : "(set)");
 	rc = fb_apply_setup(s, "keel.cfg");
 	if (rc) {
 		log_err("keel.cfg: the settings are valid but could not be "
-			"stored (%d); the setup wizard runs instead", rc);
+			"stored (%d); the setup wizard runs instead",
+			rc);
 		err->line = 0;
 		strcpy(err->why, "valid, but the settings could not be stored");
 		return rc;
@@ -67,7 +69,8 @@ static int ks_apply(struct blk_dev *esp, struct fb_setup *s,
 		/* Loud: the root password may now sit on a removable stick. */
 		log_err("keel.cfg: applied, but NOT REMOVED from the boot "
 			"partition %s (%d): it may hold the root password; "
-			"delete it by hand", esp->name, rc);
+			"delete it by hand",
+			esp->name, rc);
 		log_err("keel.cfg: WARNING: secret left on the boot device");
 	} else {
 		log_info("keel.cfg: applied and removed from the boot "
@@ -95,11 +98,13 @@ int ks_boot(struct ks_error *err)
 	if (rc == -ENOENT)
 		return 0;
 	if (rc == -EFBIG)
-		return ks_refuse(err, -EFBIG, "larger than 64 KiB: not a "
-					      "kickstart file?");
+		return ks_refuse(err, -EFBIG,
+				 "larger than 64 KiB: not a "
+				 "kickstart file?");
 	if (rc == -EINVAL)
-		return ks_refuse(err, rc, "boot partition's FAT file system "
-					  "is damaged; keel.cfg not read");
+		return ks_refuse(err, rc,
+				 "boot partition's FAT file system "
+				 "is damaged; keel.cfg not read");
 	if (rc)
 		return ks_refuse(err, rc, "cannot read the boot partition");
 	log_info("keel.cfg: found on %s (%zu bytes)", esp->name, len);

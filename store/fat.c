@@ -137,8 +137,8 @@ static int fat_mount(struct fat_fs *fs, struct blk_dev *dev)
 		return -EINVAL;
 	root_secs = (fs->root_ents * FAT_ENT + fs->bps - 1) / fs->bps;
 	/* 64-bit: a hostile FATSz32 must not wrap the sum. */
-	uint64_t first = (uint64_t)fs->rsvd + (uint64_t)fs->nfats * fs->fatsz +
-			 root_secs;
+	uint64_t first =
+	    (uint64_t)fs->rsvd + (uint64_t)fs->nfats * fs->fatsz + root_secs;
 	if (first >= fs->tot)
 		return -EINVAL;
 	fs->first_data = (uint32_t)first;
@@ -156,8 +156,8 @@ static int fat_mount(struct fat_fs *fs, struct blk_dev *dev)
 	}
 	/* The FAT must hold an entry for every cluster (section 4). */
 	need = fs->nclusters + 2;
-	fat_bytes = fs->type == 12 ? need + need / 2 + 1 :
-		    need * (uint32_t)(fs->type / 8);
+	fat_bytes = fs->type == 12 ? need + need / 2 + 1
+				   : need * (uint32_t)(fs->type / 8);
 	if ((uint64_t)fs->fatsz * fs->bps < fat_bytes)
 		return -EINVAL;
 	return 0;
@@ -169,11 +169,10 @@ static uint64_t fat_clus_off(const struct fat_fs *fs, uint32_t c)
 	       fs->bps;
 }
 
-static uint64_t fat_ent_off(const struct fat_fs *fs, uint32_t copy,
-			    uint32_t c)
+static uint64_t fat_ent_off(const struct fat_fs *fs, uint32_t copy, uint32_t c)
 {
-	uint64_t base = ((uint64_t)fs->rsvd + (uint64_t)copy * fs->fatsz) *
-			fs->bps;
+	uint64_t base =
+	    ((uint64_t)fs->rsvd + (uint64_t)copy * fs->fatsz) * fs->bps;
 
 	return base + (fs->type == 12 ? c + c / 2 : (uint64_t)c * fs->type / 8);
 }
@@ -211,8 +210,8 @@ static int fat_set(struct fat_fs *fs, uint32_t c, uint32_t v)
 		if (fs->type == 12) {
 			uint16_t w = fat_le16(b);
 
-			w = c & 1 ? (uint16_t)((w & 0x000f) | v << 4) :
-				    (uint16_t)((w & 0xf000) | (v & 0xfff));
+			w = c & 1 ? (uint16_t)((w & 0x000f) | v << 4)
+				  : (uint16_t)((w & 0xf000) | (v & 0xfff));
 			b[0] = (uint8_t)w;
 			b[1] = (uint8_t)(w >> 8);
 		} else if (fs->type == 16) {
@@ -220,7 +219,7 @@ static int fat_set(struct fat_fs *fs, uint32_t c, uint32_t v)
 			b[1] = (uint8_t)(v >> 8);
 		} else {
 			fat_put32(b, (fat_le32(b) & 0xf0000000) |
-					     (v & 0x0fffffff));
+					 (v & 0x0fffffff));
 		}
 		rc = fat_io(fs, off, b, n, true);
 		if (rc)
@@ -231,8 +230,9 @@ static int fat_set(struct fat_fs *fs, uint32_t c, uint32_t v)
 
 static bool fat_eoc(const struct fat_fs *fs, uint32_t v)
 {
-	return v >= (fs->type == 12 ? 0xff8u : fs->type == 16 ? 0xfff8u :
-								0x0ffffff8u);
+	return v >= (fs->type == 12   ? 0xff8u
+		     : fs->type == 16 ? 0xfff8u
+				      : 0x0ffffff8u);
 }
 
 /*
@@ -359,12 +359,13 @@ static int fat_find(struct fat_fs *fs, const char *name, struct fat_hit *hit)
 				expect = 0;
 			} else {
 				for (int i = 0; i < 13; i++) {
-					uint16_t u = fat_le16(e + fat_lfn_pos[i]);
+					uint16_t u =
+					    fat_le16(e + fat_lfn_pos[i]);
 
 					if (u == 0 || u == 0xffff)
 						break;
 					lname[(ord - 1) * 13 + i] =
-						u < 0x80 ? (char)u : '?';
+					    u < 0x80 ? (char)u : '?';
 				}
 				lfn_off[nlfn++] = off;
 				expect--;
@@ -401,8 +402,8 @@ static uint32_t fat_first_clus(const struct fat_fs *fs, const uint8_t *e)
 	return c;
 }
 
-static int fat_open(struct fat_fs *fs, struct blk_dev *part,
-		    const char *name, struct fat_hit *hit)
+static int fat_open(struct fat_fs *fs, struct blk_dev *part, const char *name,
+		    struct fat_hit *hit)
 {
 	int rc = fat_mount(fs, part);
 
