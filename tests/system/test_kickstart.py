@@ -59,18 +59,18 @@ def esp_clean(m):
     return r.returncode, r.stdout + r.stderr
 
 
-def boot_with(m, name, text):
+def boot_with(m, name, text, firmware="bios", disk="ahci"):
     cfg = os.path.join(m.dir, name)
     with open(cfg, "w") as f:
         f.write(text)
     m.build_image("", files={"keel.cfg": cfg})
     assert "keel.cfg" in root_files(m)
-    m.start(firmware="bios", disk="ahci", extra=["-smp", "2"])
+    m.start(firmware=firmware, disk=disk, extra=["-smp", "2"])
 
 
-def test_bad_file():
-    with Qemu("ks-bad") as m:
-        boot_with(m, "bad.cfg", BAD)
+def bad_file(name, firmware, disk):
+    with Qemu(name) as m:
+        boot_with(m, "bad.cfg", BAD, firmware, disk)
         text = m.wait_for([r"keel\.cfg: line 3: network --bootproto=static needs --gateway",
                            r"keel\.cfg: refused, nothing applied"], TIMEOUT)
         assert "Passw0rd" not in text, "the password reached the log"
@@ -78,6 +78,15 @@ def test_bad_file():
         m.stop()
         # Nothing applied, so nothing removed: the operator fixes the file.
         assert "keel.cfg" in root_files(m)
+
+
+def test_bad_file():
+    bad_file("ks-bad", "bios", "ahci")
+
+
+def test_bad_file_usb_uefi():
+    """The OEM's case: a USB stick, UEFI firmware."""
+    bad_file("ks-bad-usb", "uefi", "usb")
 
 
 def test_applied_and_removed():
