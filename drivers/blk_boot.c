@@ -28,19 +28,22 @@
 #endif
 
 static struct spinlock bb_lock = SPINLOCK_INIT;
-static struct blk_dev *bb_config, *bb_disk;
+static struct blk_dev *bb_config, *bb_disk, *bb_esp;
 #ifndef KEEL_HOST_TEST
 static struct waitq bb_wq = WAITQ_INIT;
 #endif
 
-static void blk_boot_found(struct blk_dev *disk, struct blk_dev *config)
+static void blk_boot_found(struct blk_dev *disk, struct blk_dev *config,
+			   struct blk_dev *esp)
 {
 	struct blk_dev *prev;
 
 	spin_lock(&bb_lock);
 	prev = bb_disk;
 	if (!bb_config) {
-		bb_config = config;
+		/* esp before config (release): blk_boot_esp tests config. */
+		bb_esp = esp;
+		__atomic_store_n(&bb_config, config, __ATOMIC_RELEASE);
 		bb_disk = disk;
 	}
 	spin_unlock(&bb_lock);
@@ -152,7 +155,8 @@ void blk_boot_scan(struct blk_dev *disk)
 		cdev = NULL;
 	}
 	if (cdev)
-		blk_boot_found(disk, cdev);
+		blk_boot_found(disk, cdev,
+			       blk_boot_part_by_index(parts, g, boot.index));
 out:
 	free(g);
 }
@@ -160,6 +164,12 @@ out:
 struct blk_dev *blk_boot_config(void)
 {
 	return __atomic_load_n(&bb_config, __ATOMIC_ACQUIRE);
+}
+
+struct blk_dev *blk_boot_esp(void)
+{
+	return blk_boot_config() ? __atomic_load_n(&bb_esp, __ATOMIC_ACQUIRE) :
+				   NULL;
 }
 
 struct blk_dev *blk_boot_disk(void)
@@ -170,7 +180,7 @@ struct blk_dev *blk_boot_disk(void)
 void blk_boot_reset(void)
 {
 	spin_lock(&bb_lock);
-	bb_config = bb_disk = NULL;
+	bb_config = bb_disk = bb_esp = NULL;
 	spin_unlock(&bb_lock);
 }
 

@@ -46,6 +46,10 @@ void blk_boot_reset(void);
 /* The config partition and the disk it is on, or NULL while none found. */
 struct blk_dev *blk_boot_config(void);
 struct blk_dev *blk_boot_disk(void);
+/* The KEEL-BOOT ESP of that disk (keel.cfg lives there: firstboot/
+ * ks_boot.c), or NULL while no boot device is found. Wait for it with
+ * blk_config_partition(), which finds both at once. */
+struct blk_dev *blk_boot_esp(void);
 
 /*
  * Wait until the config partition is found (USB disks appear seconds

@@ -2,7 +2,8 @@
 """Build Keel's bootable disk image (GPT; GRUB for BIOS and UEFI).
 
     image/mkimage.py --elf build/keel.elf --out build/keel.img \
-        --work build/image [--cmdline "keel.selftest ..."]
+        --work build/image [--cmdline "keel.selftest ..."] \
+        [--file keel.cfg=path/to/keel.cfg ...]
 
 Needs no root and no loop devices: sgdisk writes the partition table into
 the image file, mtools formats and fills the FAT boot partition in a
@@ -185,6 +186,28 @@ def boot_partition(work, files):
     return path
 
 
+# Extra files for the root of the boot partition (--file), e.g. keel.cfg
+# for an unattended first boot (docs/firstboot.md).
+FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def extra_files(specs, fixed):
+    out, seen = [], set(k.lower() for k in fixed)
+    seen |= {"/efi", "/boot"}
+    for spec in specs:
+        name, sep, src = spec.partition("=")
+        if not sep or not FILE_NAME.match(name):
+            die(f"--file {spec!r}: give NAME=PATH, NAME a plain file name "
+                "(A-Z a-z 0-9 . _ -) for the root of the boot partition")
+        if "/" + name.lower() in seen:
+            die(f"--file {name}: the boot partition already has that name")
+        if not os.path.isfile(src):
+            die(f"--file {name}: {src} not found")
+        seen.add("/" + name.lower())
+        out.append((name, src))
+    return out
+
+
 def patch_bios_boot(img, core_path):
     """Do what grub-bios-setup does for a GPT disk with a BIOS boot partition.
 
@@ -251,11 +274,14 @@ def build(args):
     run("strip", "--strip-debug", "-o", elf, args.elf)
     core, efi = grub_images(args.work)
     cfg = grub_cfg(args.work, args.cmdline)
-    esp = boot_partition(args.work, {
+    files = {
         "/EFI/BOOT/BOOTX64.EFI": efi,
         "/boot/grub/grub.cfg": cfg,
         "/keel.elf": elf,
-    })
+    }
+    for name, src in extra_files(args.file, files):
+        files["/" + name] = src
+    esp = boot_partition(args.work, files)
 
     tmp = os.path.join(args.work, "keel.img")
     with open(tmp, "wb") as f:
@@ -296,6 +322,10 @@ def main():
     p.add_argument("--work", required=True, help="scratch directory")
     p.add_argument("--cmdline", default="",
                    help="extra kernel command-line words, e.g. keel.selftest")
+    p.add_argument("--file", action="append", default=[],
+                   metavar="NAME=PATH",
+                   help="also put PATH at the root of the boot partition "
+                   "as NAME (repeatable), e.g. keel.cfg=site/keel.cfg")
     args = p.parse_args()
     if not os.path.isfile(args.elf):
         die(f"{args.elf} not found")

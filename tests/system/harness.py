@@ -152,12 +152,16 @@ class Machine:
         shutil.copyfile(src, self.image)
         return self.image
 
-    def build_image(self, cmdline):
-        """A private image whose kernel command line has extra words."""
+    def build_image(self, cmdline, files=None):
+        """A private image whose kernel command line has extra words;
+        files ({NAME: PATH}) go to the root of the boot partition."""
+        extra = []
+        for name, path in (files or {}).items():
+            extra += ["--file", "%s=%s" % (name, path)]
         subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "image", "mkimage.py"),
                         "--elf", os.path.join(BUILD, "keel.elf"), "--out", self.image,
-                        "--work", os.path.join(self.dir, "work"), "--cmdline", cmdline],
-                       check=True, capture_output=True)
+                        "--work", os.path.join(self.dir, "work"), "--cmdline", cmdline]
+                       + extra, check=True, capture_output=True)
         return self.image
 
     def wait_exit(self, patterns, timeout):

@@ -51,10 +51,12 @@ UNIT_TEST(blk_boot_first_candidate_wins)
 	UNIT_CHECK(blk_register(&c.dev) == 0);
 	UNIT_CHECK(blk_find("tcp2") != NULL);
 	UNIT_CHECK(blk_boot_config() == NULL);
+	UNIT_CHECK(blk_boot_esp() == NULL);
 	UNIT_CHECK(blk_register(&a.dev) == 0);
 	UNIT_CHECK(blk_register(&b.dev) == 0);
 	UNIT_CHECK(blk_boot_disk() == &a.dev);
 	UNIT_CHECK(blk_boot_config() == blk_find("tap2"));
+	UNIT_CHECK(blk_boot_esp() == blk_find("tap1"));
 	UNIT_CHECK(blk_find("tap2")->start == 1000);
 	UNIT_CHECK(blk_find("tap2")->sectors == 3000);
 	UNIT_CHECK(blk_find("tbp1") != NULL);
