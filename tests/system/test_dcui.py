@@ -153,10 +153,14 @@ def test_f2_wrong_password_counted_and_log_scrolls():
         status(c, r"https://10\.0.2\.15/", r"Hostname: dhcp-host")
         c.type(F2)
         for n in (1, 2, 3):
+            t0 = time.monotonic()
             login(c, b"wrong-%d" % n)
             t = c.wait(r"Wrong password \(%d failed attempts?\)" % n, timeout=20)
             if "System Customization" in t:
                 m.fail("a wrong password opened the menu", m.log())
+        # The third failure in a row is slowed down (1 s, then 2 s, ...).
+        if time.monotonic() - t0 < 1.0:
+            m.fail("no delay after 3 wrong passwords", m.log())
         login(c)
         c.menu("View System Log")
         t = c.wait(r"System Log", r"lines (\d+)-(\d+) of (\d+)")
