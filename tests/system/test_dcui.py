@@ -264,3 +264,46 @@ def test_reboot_keeps_settings_and_thumbprint():
         c.type(F2)
         login(c)
         c.wait(r"System Customization")
+
+
+def test_f2_tools_certificate_and_shutdown():
+    """Test Management Network pings the gateway; Regenerate Certificate
+    shows a new thumbprint that the status screen then shows; lockdown
+    toggles; F12 shuts the host down."""
+    with Qemu("dcui-tools") as m:
+        m.build_image("", serial_console=True)
+        c = boot(m)
+        wizard(c)
+        old = thumbprint(status(c, r"https://10\.0\.2\.15/"))
+        c.type(F2)
+        login(c)
+        c.menu("Test Management Network")
+        t = c.wait(r"Test done\.", timeout=60)
+        if not re.search(r"Ping gateway 10\.0\.2\.2: OK", t):
+            m.fail("gateway ping not OK:\n" + t, m.log())
+        c.type(ESC)
+        c.menu("Regenerate Certificate")
+        c.wait(r"Make a new TLS key")
+        c.type(b"y")
+        pat = r"New SHA-256 thumbprint:.*\n.*?(%s).*\n.*?(%s)" % (THUMB_LINE, THUMB_LINE)
+        t = c.wait(pat, timeout=60)
+        new = re.search(pat, t)
+        new = new.group(1) + ":" + new.group(2)
+        if new == old:
+            m.fail("thumbprint did not change", m.log())
+        c.type(ENTER)
+        c.menu("Lockdown Mode")
+        c.wait(r"Lockdown mode is OFF")
+        c.type(b"y")
+        c.wait(r"Lockdown mode is now on")
+        c.type(ENTER + ESC)
+        t = status(c, r"Lockdown mode is on")
+        if thumbprint(t) != new:
+            m.fail("status screen shows %s, not the new %s" % (thumbprint(t), new), m.log())
+        c.type(F12)
+        login(c)
+        c.wait(r"Shut Down/Restart")
+        c.type(ENTER)
+        c.wait(r"Shut down this host now\?")
+        c.type(b"y")
+        m.wait_exit([r"firstboot: shut down from the console"], 60)
