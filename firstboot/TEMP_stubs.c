@@ -248,7 +248,8 @@ int fb_valid_netmask(const char *s, uint8_t *prefix, char why[FB_WHY_LEN])
 	*prefix = (uint8_t)p;
 	return 0;
 bad:
-	snprintf(why, FB_WHY_LEN, "Netmask must be contiguous, e.g. 255.255.255.0");
+	snprintf(why, FB_WHY_LEN,
+		 "Netmask must be contiguous, e.g. 255.255.255.0");
 	return -EINVAL;
 }
 static uint32_t temp_u32(const uint8_t a[4])
@@ -258,7 +259,8 @@ static uint32_t temp_u32(const uint8_t a[4])
 int fb_valid_host_in_net(const uint8_t addr[4], uint8_t prefix,
 			 char why[FB_WHY_LEN])
 {
-	uint32_t m = prefix ? 0xffffffffu << (32 - prefix) : 0, a = temp_u32(addr);
+	uint32_t m = prefix ? 0xffffffffu << (32 - prefix) : 0,
+		 a = temp_u32(addr);
 
 	if (prefix < 31 && ((a & ~m) == 0 || (a & ~m) == ~m)) {
 		snprintf(why, FB_WHY_LEN,
@@ -267,8 +269,8 @@ int fb_valid_host_in_net(const uint8_t addr[4], uint8_t prefix,
 	}
 	return 0;
 }
-int fb_valid_gateway(const uint8_t gw[4], const uint8_t addr[4],
-		     uint8_t prefix, char why[FB_WHY_LEN])
+int fb_valid_gateway(const uint8_t gw[4], const uint8_t addr[4], uint8_t prefix,
+		     char why[FB_WHY_LEN])
 {
 	uint32_t m = prefix ? 0xffffffffu << (32 - prefix) : 0;
 

@@ -6,10 +6,10 @@
  */
 #ifndef KEEL_FIRSTBOOT_FB_CONSOLE_H
 #define KEEL_FIRSTBOOT_FB_CONSOLE_H
-#include <stdbool.h>
-#include <stddef.h>
 #include "firstboot/firstboot.h"
 #include "firstboot/ks.h"
+#include <stdbool.h>
+#include <stddef.h>
 
 /* Who the console's changes are audited as. */
 #define FB_WHO "console"
@@ -23,8 +23,8 @@ void fb_wizard_run(const struct ks_error *ks_err);
 int fb_netform_edit(const char *title, const char *intro, struct net_config *c,
 		    char *hostname, size_t hlen);
 /* Settings as lines ("IPv4: static 10.0.0.5/24\nGateway: ..."). */
-void fb_net_summary(const struct net_config *c, const char *hostname,
-		    char *buf, size_t len);
+void fb_net_summary(const struct net_config *c, const char *hostname, char *buf,
+		    size_t len);
 /* The new root password, twice, checked: 0, or -1 on Esc. */
 int fb_password_form(const char *title, char *pw, size_t len);
 

@@ -80,9 +80,10 @@ static void fb_configure_network(void)
 		} else {
 			char what[160];
 			netcfg_format(&c, text, sizeof(text));
-			snprintf(what, sizeof(what),
-				 "management network set: %.100s, hostname %.40s",
-				 text, host);
+			snprintf(
+			    what, sizeof(what),
+			    "management network set: %.100s, hostname %.40s",
+			    text, host);
 			store_audit(FB_WHO, what);
 			rc = store_commit();
 		}
@@ -166,8 +167,7 @@ static void fb_regenerate_cert(void)
 		free(key);
 	}
 	free(cert);
-	snprintf(msg, sizeof(msg),
-		 "New SHA-256 thumbprint:\n%.47s\n%s", thumb,
+	snprintf(msg, sizeof(msg), "New SHA-256 thumbprint:\n%.47s\n%s", thumb,
 		 strlen(thumb) > 48 ? thumb + 48 : "");
 	fb_ui_message("Regenerate Certificate", msg);
 }

@@ -80,8 +80,8 @@ bool fb_login(const char *why)
 	snprintf(intro, sizeof(intro),
 		 "%s\nLog in as root: type the root password and press Enter.",
 		 why);
-	rc = fb_ui_form("Authentication Required", intro, &f, 1,
-			fb_login_check, NULL);
+	rc = fb_ui_form("Authentication Required", intro, &f, 1, fb_login_check,
+			NULL);
 	memset(pw, 0, sizeof(pw));
 	if (rc < 0)
 		return false;
@@ -110,8 +110,8 @@ void fb_power_run(void)
 		store_audit(FB_WHO, i == 0 ? "host shut down from the console"
 					   : "host restarted from the console");
 		fb_ui_frame("Keel", "");
-		fb_ui_progress(items[i], i == 0 ? "Shutting down..."
-						: "Restarting...");
+		fb_ui_progress(items[i],
+			       i == 0 ? "Shutting down..." : "Restarting...");
 		con_leave();
 		log_info("firstboot: %s from the console",
 			 i == 0 ? "shut down" : "restart");

@@ -116,17 +116,16 @@ int fb_netform_edit(const char *title, const char *intro, struct net_config *c,
 	snprintf(nf.vlan, sizeof(nf.vlan), "%u", c->vlan);
 	snprintf(nf.host, sizeof(nf.host), "%s", hostname);
 
-	f[NF_MODE] = (struct fb_field){ .kind = FB_FIELD_CHOICE,
-					.label = "IPv4 configuration",
-					.choices = modes,
-					.nchoices = 2,
-					.choice = c->ip4_mode ==
-							  NETCFG_IP4_STATIC };
-#define NF_TEXT(i, l, b)                                                     \
-	f[i] = (struct fb_field){ .kind = FB_FIELD_TEXT,                     \
-				  .label = l,                                \
-				  .buf = b,                                  \
-				  .len = sizeof(b) }
+	f[NF_MODE] =
+	    (struct fb_field){ .kind = FB_FIELD_CHOICE,
+			       .label = "IPv4 configuration",
+			       .choices = modes,
+			       .nchoices = 2,
+			       .choice = c->ip4_mode == NETCFG_IP4_STATIC };
+#define NF_TEXT(i, l, b)                                                       \
+	f[i] = (struct fb_field){                                              \
+		.kind = FB_FIELD_TEXT, .label = l, .buf = b, .len = sizeof(b)  \
+	}
 	NF_TEXT(NF_ADDR, "IPv4 address", nf.addr);
 	NF_TEXT(NF_MASK, "Subnet mask", nf.mask);
 	NF_TEXT(NF_GW, "Default gateway", nf.gw);
@@ -148,8 +147,8 @@ int fb_netform_edit(const char *title, const char *intro, struct net_config *c,
 	return 0;
 }
 
-void fb_net_summary(const struct net_config *c, const char *hostname,
-		    char *buf, size_t len)
+void fb_net_summary(const struct net_config *c, const char *hostname, char *buf,
+		    size_t len)
 {
 	char a[16], m[16], g[16] = "none", d[40] = "from DHCP";
 	int n;
@@ -169,8 +168,9 @@ void fb_net_summary(const struct net_config *c, const char *hostname,
 	if (c->ip4_mode == NETCFG_IP4_STATIC) {
 		fb_ip4_str(c->addr, a, sizeof(a));
 		fb_mask_str(c->prefix, m, sizeof(m));
-		n = snprintf(buf, len, "IPv4:        static %s netmask %s\n"
-				       "Gateway:     %s\n",
+		n = snprintf(buf, len,
+			     "IPv4:        static %s netmask %s\n"
+			     "Gateway:     %s\n",
 			     a, m, g);
 	} else {
 		n = snprintf(buf, len, "IPv4:        DHCP\n");

@@ -144,7 +144,8 @@ static void fb_status_draw(const char *thumb)
 	}
 	if (!n) {
 		con_move(row++, 6);
-		con_puts("(no management address yet: waiting for the network)");
+		con_puts(
+		    "(no management address yet: waiting for the network)");
 	}
 	row++;
 	con_move(row++, 4);

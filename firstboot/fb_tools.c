@@ -61,7 +61,7 @@ void fb_view_log(void)
 
 /* One result line, drawn at once. */
 static void fb_test_line(int *row, enum con_colour fg, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void fb_test_line(int *row, enum con_colour fg, const char *fmt, ...)
 {
 	char buf[CON_COLS];
@@ -105,7 +105,8 @@ void fb_test_network(void)
 	bool up;
 	int row = 2, r;
 
-	fb_ui_frame("Test Management Network", "Testing... (Esc after the end)");
+	fb_ui_frame("Test Management Network",
+		    "Testing... (Esc after the end)");
 	con_flush();
 	ip_addr_set_zero(&gw);
 	LOCK_TCPIP_CORE();
@@ -141,13 +142,13 @@ void fb_test_network(void)
 					     "Resolve %.40s: OK, %s     ", host,
 					     ipaddr_ntoa_r(&a, s, sizeof(s)));
 			else
-				fb_test_line(
-					&row, CON_RED,
-					"Resolve %.40s: FAILED (%s)   ", host,
-					r == -ENOENT	   ? "no such name" :
-					r == -ETIMEDOUT	   ? "no answer" :
-					r == -ENETDOWN	   ? "no DNS server" :
-							     "bad name");
+				fb_test_line(&row, CON_RED,
+					     "Resolve %.40s: FAILED (%s)   ",
+					     host,
+					     r == -ENOENT      ? "no such name"
+					     : r == -ETIMEDOUT ? "no answer"
+					     : r == -ENETDOWN  ? "no DNS server"
+							       : "bad name");
 		}
 	}
 	row++;

@@ -96,7 +96,8 @@ int fb_ui_menu(const char *title, const char *intro, const char *const *items,
 	int cur = sel && *sel >= 0 && *sel < n ? *sel : 0;
 
 	for (;;) {
-		fb_ui_frame(title, "<Up/Down> Select  <Enter> Open  <Esc> Back");
+		fb_ui_frame(title,
+			    "<Up/Down> Select  <Enter> Open  <Esc> Back");
 		for (int i = 0; i < n; i++) {
 			if (i == cur)
 				con_colour(CON_WHITE, CON_BLACK);
@@ -158,7 +159,8 @@ static void fb_ui_draw_form(const char *title, const char *intro,
 		row += fb_ui_lines(row, 2, 6, intro) + 1;
 	for (int i = 0; i < n && row < CON_ROWS - 2; i++) {
 		struct fb_field *x = &f[i];
-		enum con_colour fg = x->disabled ? CON_DARK_GREY : FB_UI_BODY_FG;
+		enum con_colour fg =
+		    x->disabled ? CON_DARK_GREY : FB_UI_BODY_FG;
 
 		fb_ui_text(row, 2, fg, "%s", x->label);
 		con_colour(x->disabled ? CON_DARK_GREY : CON_WHITE,
@@ -247,8 +249,8 @@ int fb_ui_form(const char *title, const char *intro, struct fb_field *f, int n,
 		case KEY_RIGHT:
 			if (x->kind == FB_FIELD_CHOICE) {
 				int d = k == KEY_LEFT ? -1 : 1;
-				x->choice = (x->choice + d + x->nchoices) %
-					    x->nchoices;
+				x->choice =
+				    (x->choice + d + x->nchoices) % x->nchoices;
 				if (check)
 					check(f, n, false, arg);
 				break;
@@ -303,7 +305,8 @@ static void fb_ui_dialog(const char *title, const char *text, const char *hint)
 		width = CON_COLS - 4;
 	if (lines > CON_ROWS - 8)
 		lines = CON_ROWS - 8;
-	int h = lines + 5, top = (CON_ROWS - h) / 2, left = (CON_COLS - width) / 2;
+	int h = lines + 5, top = (CON_ROWS - h) / 2,
+	    left = (CON_COLS - width) / 2;
 
 	con_cursor(false);
 	con_colour(CON_BLACK, CON_WHITE);

@@ -9,11 +9,11 @@
  */
 #ifndef KEEL_FIRSTBOOT_FB_UI_H
 #define KEEL_FIRSTBOOT_FB_UI_H
+#include "drivers/console.h"
+#include "firstboot/fb_validate.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "drivers/console.h"
-#include "firstboot/fb_validate.h"
 
 /* Colours: ESXi's direct console, yellow and grey. */
 #define FB_UI_TITLE_FG CON_BLACK
@@ -31,7 +31,7 @@ void fb_ui_drain(void);
 void fb_ui_frame(const char *title, const char *hints);
 /* Text at @row/@col in body colours (or @fg), clipped. */
 void fb_ui_text(int row, int col, enum con_colour fg, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /*
  * A vertical menu under @title: Up/Down/Home/End move, Enter picks,
@@ -50,8 +50,8 @@ struct fb_field {
 	const char *const *choices; /* CHOICE: Space/Left/Right cycle */
 	int nchoices;
 	int choice;
-	bool disabled;		/* shown, skipped (static fields under DHCP) */
-	char err[FB_WHY_LEN];	/* set by the validator: shown under it */
+	bool disabled;	      /* shown, skipped (static fields under DHCP) */
+	char err[FB_WHY_LEN]; /* set by the validator: shown under it */
 };
 /*
  * A form: Up/Down/Tab move between fields, typing edits, Backspace

@@ -82,8 +82,8 @@ void fb_wizard_run(const struct ks_error *ks_err)
 					       "Network",
 					       NULL, &s.net, s.hostname,
 					       sizeof(s.hostname)) == 0
-				       ? WIZ_SUMMARY
-				       : WIZ_PASSWORD;
+				   ? WIZ_SUMMARY
+				   : WIZ_PASSWORD;
 			break;
 		case WIZ_SUMMARY:
 			page = fb_wizard_apply(&s) ? WIZ_DONE : WIZ_NETWORK;
