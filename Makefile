@@ -39,7 +39,7 @@ LDFLAGS := -nostdlib -static -z max-page-size=0x1000 --gc-sections \
 all: image unit
 
 kernel: $(BUILD)/keel.elf
-image: $(BUILD)/keel.img
+image: $(BUILD)/keel.img $(BUILD)/keel-test.img
 
 # Two-pass link: the first, with an empty symbol table, gives the text
 # symbols for panic backtraces (tools/ksyms.py); the second links them in.
@@ -63,6 +63,12 @@ $(BUILD)/keel.elf: $(BUILD)/keel.elf.0 $(BUILD)/obj/gen/ksyms.o
 
 $(BUILD)/keel.img: $(BUILD)/keel.elf image/mkimage.py image/grub.cfg
 	$(PYTHON) image/mkimage.py --elf $< --out $@ --work $(BUILD)/image
+
+# The tests' default image: the serial line stays a log while the setup
+# console has the screen (docs/console.md, docs/firstboot.md).
+$(BUILD)/keel-test.img: $(BUILD)/keel.elf image/mkimage.py image/grub.cfg
+	$(PYTHON) image/mkimage.py --elf $< --out $@ --work $(BUILD)/image-test \
+		--cmdline keel.serial=log
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -101,7 +107,7 @@ $(BUILD)/gen/version.h: FORCE
 	@mkdir -p $(dir $@)
 	@echo '#define KEEL_VERSION "$(KEEL_VERSION)"' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(BUILD)/obj/core/main.o: $(BUILD)/gen/version.h
+$(BUILD)/obj/core/main.o $(BUILD)/obj/firstboot/fb_status.o: $(BUILD)/gen/version.h
 FORCE:
 
 # Host-built unit tests (tests/unit): each test_X.c plus the kernel files
@@ -128,7 +134,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/unit_main.c \
 		-L$(HOSTLIB)/lib $(call unit_libs,$*)
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/gen $(BUILD)/keel.elf $(BUILD)/keel.img \
-		$(BUILD)/tests $(BUILD)/image
+	rm -rf $(BUILD)/obj $(BUILD)/gen $(BUILD)/keel.elf $(BUILD)/keel.img $(BUILD)/keel-test.img \
+		$(BUILD)/tests $(BUILD)/image $(BUILD)/image-test
 
 -include $(OBJS:.o=.d)

@@ -1,8 +1,11 @@
 """Boot the real Keel image under QEMU or Bochs and read what it prints.
 
-Every test gets a private copy of build/keel.img (Bochs leaves lock files,
-and later tests write the config partition), a serial log file, and for
-QEMU a monitor socket to read the screen the way an operator would see it.
+Every test gets a private copy of build/keel-test.img (Bochs leaves lock
+files, and later tests write the config partition), a serial log file, and
+for QEMU a monitor socket to read the screen the way an operator would see
+it. keel-test.img is keel.img booted with `keel.serial=log`: the setup
+console takes the screen at every boot, and without that option the log
+lines would be held back on serial while it does (docs/console.md).
 """
 import os
 import re
@@ -15,7 +18,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
-IMAGE = os.path.join(BUILD, "keel.img")
+IMAGE = os.path.join(BUILD, "keel-test.img")
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
@@ -152,9 +155,13 @@ class Machine:
         shutil.copyfile(src, self.image)
         return self.image
 
-    def build_image(self, cmdline, files=None):
+    def build_image(self, cmdline, files=None, serial_console=False):
         """A private image whose kernel command line has extra words;
-        files ({NAME: PATH}) go to the root of the boot partition."""
+        files ({NAME: PATH}) go to the root of the boot partition. The
+        serial line stays a log (keel.serial=log) unless @serial_console:
+        then it shows the setup console, as an operator's terminal does."""
+        if not serial_console:
+            cmdline = (cmdline + " keel.serial=log").strip()
         extra = []
         for name, path in (files or {}).items():
             extra += ["--file", "%s=%s" % (name, path)]

@@ -144,7 +144,7 @@ def same_screen(m, vga, term, what):
 
 def test_screen_mode_same_on_vga_and_serial():
     with Qemu("con-screen") as m:
-        m.build_image("keel.contest")
+        m.build_image("keel.contest", serial_console=True)
         m.start(extra=NO_NIC, serial_in=True)
         m.wait_for([r"Keel console test", r"Last key: \(none\)"], TIMEOUT)
 
@@ -211,7 +211,7 @@ def test_serial_log_mode_keeps_log_on_serial():
 def test_uefi_framebuffer_screen():
     font = load_font()
     with Qemu("con-uefi") as m:
-        m.build_image("keel.contest")
+        m.build_image("keel.contest", serial_console=True)
         m.start(firmware="uefi", extra=NO_NIC, serial_in=True)
         m.wait_for([r"Keel console test"], TIMEOUT)
         m.send_serial(b"\x1b[15~")

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The status screen every boot ends on (issue 6, setup console item 2),
+ * laid out like ESXi's direct console: the host in the grey upper half,
+ * how to reach it in the yellow lower half, the F2/F12 hints at the
+ * bottom. It is redrawn every two seconds because a DHCP lease or a
+ * SLAAC address arrives after the screen is up; only changed cells go
+ * out on the serial line, so an idle screen costs nothing there.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lwip/ip_addr.h>
+#include <lwip/netif.h>
+#include <lwip/tcpip.h>
+
+#include "core/cpu.h"
+#include "core/percpu.h"
+#include "core/pmm.h"
+#include "core/time.h"
+#include "drivers/keys.h"
+#include "firstboot/fb_console.h"
+#include "firstboot/fb_ui.h"
+#include "net/net.h"
+#include "store/store.h"
+#include "version.h"
+
+#define FB_STATUS_REFRESH_NS (2 * NSEC_PER_SEC)
+#define FB_STATUS_SPLIT 11 /* first row of the yellow half */
+#define FB_URL_MAX 4
+
+/* The CPU's brand string (CPUID 0x80000002-4), or its vendor. */
+static void fb_cpu_model(char *buf, size_t len)
+{
+	char brand[49] = "";
+	const char *b = brand;
+
+	if (cpu_cpuid(0x80000000, 0).eax >= 0x80000004) {
+		for (uint32_t i = 0; i < 3; i++) {
+			struct cpuid_regs r = cpu_cpuid(0x80000002 + i, 0);
+			memcpy(brand + i * 16, &r, 16);
+		}
+	}
+	while (*b == ' ')
+		b++;
+	if (!*b) {
+		struct cpuid_regs r = cpu_cpuid(0, 0);
+		memcpy(brand, &r.ebx, 4);
+		memcpy(brand + 4, &r.edx, 4);
+		memcpy(brand + 8, &r.ecx, 4);
+		brand[12] = '\0';
+		b = brand;
+	}
+	snprintf(buf, len, "%s", b);
+}
+
+/* vmk0's addresses as management URLs (IPv4 first). */
+static int fb_mgmt_urls(char urls[FB_URL_MAX][64])
+{
+	struct netif *nif;
+	int n = 0;
+
+	LOCK_TCPIP_CORE();
+	nif = net_netif();
+	if (nif && netif_is_up(nif)) {
+		if (!ip4_addr_isany(netif_ip4_addr(nif))) {
+			char a[IP4ADDR_STRLEN_MAX];
+			ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof(a));
+			snprintf(urls[n++], 64, "https://%s/", a);
+		}
+		for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES && n < FB_URL_MAX;
+		     i++) {
+			char a[IP6ADDR_STRLEN_MAX];
+			if (!ip6_addr_isvalid(netif_ip6_addr_state(nif, i)))
+				continue;
+			ip6addr_ntoa_r(netif_ip6_addr(nif, i), a, sizeof(a));
+			for (char *c = a; *c; c++) /* RFC 5952 4.3 */
+				if (*c >= 'A' && *c <= 'F')
+					*c += 'a' - 'A';
+			snprintf(urls[n++], 64, "https://[%s]/", a);
+		}
+	}
+	UNLOCK_TCPIP_CORE();
+	return n;
+}
+
+static void fb_status_thumbprint(char out[FB_THUMBPRINT_LEN])
+{
+	uint8_t *key = NULL, *cert = NULL;
+	size_t klen = 0, clen = 0;
+
+	out[0] = '\0';
+	if (store_get_tls(&key, &klen, &cert, &clen) < 0)
+		return;
+	fb_cert_thumbprint(cert, clen, out);
+	if (key) {
+		memset(key, 0, klen);
+		free(key);
+	}
+	free(cert);
+}
+
+static void fb_status_draw(const char *thumb)
+{
+	char cpu[64], host[FB_HOSTNAME_MAX], urls[FB_URL_MAX][64];
+	struct pmm_stats ps;
+	const char *reason;
+	enum store_state st = store_state(&reason);
+	int row, n, vms;
+
+	fb_cpu_model(cpu, sizeof(cpu));
+	pmm_get_stats(&ps);
+	if (store_get_hostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "(not set)");
+	vms = store_vm_count();
+
+	con_cursor(false);
+	con_colour(CON_BLACK, CON_LIGHT_GREY);
+	con_fill(0, 0, FB_STATUS_SPLIT, CON_COLS, ' ');
+	fb_ui_text(2, 4, CON_BLACK, "Keel bare-metal hypervisor");
+	fb_ui_text(3, 4, CON_DARK_GREY, "Version " KEEL_VERSION);
+	fb_ui_text(5, 4, CON_BLACK, "%u x %s", percpu_online, cpu);
+	fb_ui_text(6, 4, CON_BLACK, "%llu MiB memory",
+		   (unsigned long long)(ps.total >> 20));
+	if (vms >= 0)
+		fb_ui_text(7, 4, CON_BLACK,
+			   "%d virtual machine%s registered (config store)",
+			   vms, vms == 1 ? "" : "s");
+	if (st == STORE_MEMORY)
+		fb_ui_text(9, 4, CON_RED,
+			   "Settings are kept in memory only: %.40s", reason);
+
+	con_colour(CON_BLACK, CON_YELLOW);
+	con_fill(FB_STATUS_SPLIT, 0, CON_ROWS - FB_STATUS_SPLIT - 1, CON_COLS,
+		 ' ');
+	row = FB_STATUS_SPLIT + 1;
+	con_move(row++, 4);
+	con_puts("To manage this host, go to:");
+	n = fb_mgmt_urls(urls);
+	for (int i = 0; i < n; i++) {
+		con_move(row++, 6);
+		con_puts(urls[i]);
+	}
+	if (!n) {
+		con_move(row++, 6);
+		con_puts(
+		    "(no management address yet: waiting for the network)");
+	}
+	row++;
+	con_move(row++, 4);
+	con_printf("Hostname: %s", host);
+	con_move(row++, 4);
+	if (thumb[0]) {
+		/* 95 characters: 16 pairs on each of two lines. */
+		con_printf("TLS certificate SHA-256 thumbprint:");
+		con_move(row++, 6);
+		con_printf("%.47s", thumb);
+		con_move(row++, 6);
+		con_printf("%s", strlen(thumb) > 48 ? thumb + 48 : "");
+	} else {
+		con_puts("TLS certificate: none stored");
+	}
+	if (store_lockdown()) {
+		con_move(row++, 4);
+		con_puts("Lockdown mode is on");
+	}
+
+	con_colour(CON_BLACK, CON_LIGHT_GREY);
+	con_hline(CON_ROWS - 1, 0, CON_COLS, ' ');
+	con_move(CON_ROWS - 1, 1);
+	con_puts("<F2> Customize System/View Logs");
+	con_move(CON_ROWS - 1, CON_COLS - 26);
+	con_puts("<F12> Shut Down/Restart");
+	con_flush();
+}
+
+int fb_status_run(void)
+{
+	char thumb[FB_THUMBPRINT_LEN];
+
+	fb_status_thumbprint(thumb);
+	for (;;) {
+		fb_status_draw(thumb);
+		int k = fb_ui_key(FB_STATUS_REFRESH_NS);
+		if (k == KEY_F2 || k == KEY_F12)
+			return k;
+	}
+}
