@@ -87,3 +87,32 @@ int fb_apply_setup(const struct fb_setup *s, const char *who)
 		log_warn("firstboot: applying the network failed: %d", rc);
 	return 0;
 }
+
+/*
+ * Every boot of a configured host: the stored management network
+ * replaces keel.ip= (which only serves hosts without a store,
+ * ARCHITECTURE.md section 8). Runs whether or not the setup console
+ * does (keel.dcui=off).
+ */
+void fb_apply_stored(void)
+{
+	struct net_config c;
+	char desc[160];
+	int rc;
+
+	if (!store_configured())
+		return;
+	rc = store_get_net(&c);
+	if (rc < 0) {
+		log_err("firstboot: stored network unreadable (%d); keeping "
+			"the boot settings",
+			rc);
+		return;
+	}
+	netcfg_format(&c, desc, sizeof(desc));
+	log_info("firstboot: stored management network: %s", desc);
+	rc = net_apply(&c);
+	if (rc < 0 && rc != -ENODEV)
+		log_warn("firstboot: applying the stored network failed: %d",
+			 rc);
+}

@@ -98,6 +98,9 @@ static void fb_first_boot(void)
 	fb_wizard_run(rc < 0 ? &err : NULL);
 }
 
+/* Off with keel.dcui=off, or when a console test owns screen and keys. */
+static bool fb_dcui_on = true;
+
 static void fb_thread(void *arg)
 {
 	const char *reason;
@@ -105,6 +108,9 @@ static void fb_thread(void *arg)
 
 	(void)arg;
 	store_wait_ready();
+	fb_apply_stored();
+	if (!fb_dcui_on)
+		return;
 	if (con_enter() < 0) {
 		log_err("firstboot: the console is in use; no setup screen");
 		return;
@@ -138,12 +144,12 @@ static void fb_init(void)
 	if (cmdline_get("keel.dcui", v, sizeof(v)) >= 0 &&
 	    strcmp(v, "off") == 0) {
 		log_info("firstboot: keel.dcui=off: no setup console");
-		return;
+		fb_dcui_on = false;
 	}
 	if (cmdline_get("keel.contest", v, sizeof(v)) >= 0 ||
 	    cmdline_get("keel.keytest", v, sizeof(v)) >= 0)
-		return;
-	if (!thread_create("dcui", fb_thread, NULL, NULL))
+		fb_dcui_on = false;
+	if (!thread_create("firstboot", fb_thread, NULL, NULL))
 		log_err("firstboot: no thread for the setup console");
 }
 KEEL_INIT(INIT_LATE, fb_init);

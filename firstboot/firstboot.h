@@ -28,6 +28,8 @@ struct fb_setup {
  * "keel.cfg").
  */
 int fb_apply_setup(const struct fb_setup *s, const char *who);
+/* Boot of a configured host: apply the stored management network. */
+void fb_apply_stored(void);
 
 /*
  * The host's TLS identity (firstboot/fb_cert.c): a new ECDSA P-256 key

@@ -57,7 +57,7 @@ class Console:
 
 
 def boot(m, mark=0, timeout=TIMEOUT):
-    m.start(serial_in=True)
+    m.start(disk="ahci", serial_in=True)
     return Console(m, mark)
 
 
