@@ -96,6 +96,8 @@ static void fb_first_boot(void)
 	}
 	fb_log_up("setup wizard");
 	fb_wizard_run(rc < 0 ? &err : NULL);
+	if (rc < 0 && store_configured())
+		ks_discard();
 }
 
 /* Off with keel.dcui=off, or when a console test owns screen and keys. */

@@ -29,4 +29,10 @@ int ks_parse(const char *text, size_t len, struct fb_setup *s,
  * removed), 0 no file, -errno refused (reason logged and on the console
  * via @err). */
 int ks_boot(struct ks_error *err);
+/*
+ * After the wizard has set up a host whose keel.cfg was refused: remove
+ * the file, which may hold a password in clear, and which a later boot
+ * would ignore anyway. 1 removed, 0 none, -errno (logged loudly).
+ */
+int ks_discard(void);
 #endif

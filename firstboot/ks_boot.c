@@ -131,3 +131,24 @@ out:
 	free(text);
 	return rc;
 }
+
+int ks_discard(void)
+{
+	struct blk_dev *esp = blk_boot_esp();
+	int rc;
+
+	if (!esp)
+		return 0;
+	rc = fat_delete_file(esp, KS_NAME);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc) {
+		log_err("keel.cfg: the refused file could NOT be removed from "
+			"%s (%d): it may hold a password; delete it by hand",
+			esp->name, rc);
+		return rc;
+	}
+	log_info("keel.cfg: the refused file was removed from the boot "
+		 "partition (the host is now set up)");
+	return 1;
+}

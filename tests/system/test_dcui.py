@@ -6,7 +6,9 @@ from what Keel sends on the line, exactly what the operator sees.
 The tests marked "real store" need the config store on the boot device
 (they reboot the same disk image and expect the settings back).
 """
+import os
 import re
+import struct
 import time
 
 from harness import Qemu
@@ -307,3 +309,57 @@ def test_f2_tools_certificate_and_shutdown():
         c.wait(r"Shut down this host now\?")
         c.type(b"y")
         m.wait_exit([r"firstboot: shut down from the console"], 60)
+
+
+def config_partition_offset(image):
+    """Byte offset of KEEL-CONFIG (GPT entry 3, docs/image.md)."""
+    with open(image, "rb") as f:
+        f.seek(2 * 512 + 2 * 128 + 32)  # entry 3's first LBA
+        return struct.unpack("<Q", f.read(8))[0] * 512
+
+
+def test_damaged_store_offers_recreate():
+    """A config partition with a damaged store: the console says what is
+    wrong and offers to re-create it; re-created, the host is at first
+    boot again, and the next boot finds a healthy store."""
+    with Qemu("dcui-damaged") as m:
+        img = m.build_image("", serial_console=True)
+        c = boot(m)
+        wizard(c)
+        status(c)
+        m.stop()
+        with open(img, "r+b") as f:  # scribble over the superblock
+            f.seek(config_partition_offset(img))
+            f.write(b"\xa5" * 512)
+        mark = len(m.raw_serial())
+        c = boot(m, mark)
+        t = c.wait(r"Configuration Store Error", r"Re-create configuration store",
+                   timeout=TIMEOUT)
+        if not re.search(r"store: config partition damaged: .+", m.log()):
+            m.fail("the reason was not logged", m.log())
+        c.type(ENTER)
+        c.wait(r"Erase the configuration store")
+        c.type(b"y")
+        wizard(c, host=b"again.lab")
+        status(c, r"Hostname: again\.lab")
+        m.stop()
+        mark = len(m.raw_serial())
+        c = boot(m, mark)
+        status(c, r"Hostname: again\.lab", timeout=TIMEOUT)
+
+
+def test_refused_keel_cfg_then_wizard_removes_it():
+    """A bad keel.cfg: its line and reason are on the setup screen, the
+    wizard runs, and once the host is set up the file (which may hold a
+    password in clear) is gone from the stick."""
+    with Qemu("dcui-badks") as m:
+        cfg = os.path.join(m.dir, "bad.cfg")
+        with open(cfg, "w") as f:
+            f.write("vmaccepteula\nrootpw Passw0rd!x\nnetwork --bootproto=static --ip=10.0.2.15\n")
+        m.build_image("", files={"keel.cfg": cfg}, serial_console=True)
+        c = boot(m)
+        c.wait(r"keel\.cfg", r"line 3", timeout=TIMEOUT)
+        wizard(c)
+        status(c)
+        if "keel.cfg: the refused file was removed" not in m.log():
+            m.fail("the refused keel.cfg was not removed", m.log())
