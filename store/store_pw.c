@@ -27,7 +27,7 @@
  * two seconds there (docs/store.md "Passwords" has the measurements).
  * The count is in every hash, so raising it later keeps old ones valid.
  */
-unsigned int store_pw_iterations = 300000;
+unsigned int store_pw_iterations = 600000;
 
 #define PW_PBKDF2_PREFIX "$pbkdf2-sha256$"
 #define PW_SALT_LEN 16
