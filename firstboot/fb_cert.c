@@ -72,51 +72,47 @@ static int fb_cert_errno(int rc)
 }
 
 /*
+ * Put the length and @tag in front of the @len content bytes just
+ * written backwards ending at *@p (mbedTLS's asn1write style); the
+ * whole element's length or an mbedTLS error.
+ */
+static int fb_cert_wrap(unsigned char *buf, unsigned char **p, int len,
+			int tag)
+{
+	int rc;
+
+	if (len < 0)
+		return len;
+	rc = mbedtls_asn1_write_len(p, buf, (size_t)len);
+	if (rc < 0)
+		return rc;
+	len += rc;
+	rc = mbedtls_asn1_write_tag(p, buf, (unsigned char)tag);
+	return rc < 0 ? rc : len + rc;
+}
+
+#define FB_ASN1_SEQ (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)
+
+/*
  * extendedKeyUsage (RFC 5280 4.2.1.12): SEQUENCE OF KeyPurposeId with
- * the one purpose id-kp-serverAuth, written backwards ending at *@p;
- * its length or an mbedTLS error.
+ * the one purpose id-kp-serverAuth.
  */
 static int fb_cert_eku(unsigned char *buf, unsigned char **p)
 {
-	size_t len = 0;
-	int rc;
+	int rc = mbedtls_asn1_write_oid(
+	    p, buf, MBEDTLS_OID_SERVER_AUTH,
+	    MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH));
 
-	rc = mbedtls_asn1_write_oid(p, buf, MBEDTLS_OID_SERVER_AUTH,
-				    MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH));
-	if (rc < 0)
-		return rc;
-	len += rc;
-	rc = mbedtls_asn1_write_len(p, buf, len);
-	if (rc < 0)
-		return rc;
-	len += rc;
-	rc = mbedtls_asn1_write_tag(
-	    p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
-	if (rc < 0)
-		return rc;
-	return (int)len + rc;
+	return fb_cert_wrap(buf, p, rc, FB_ASN1_SEQ);
 }
 
 /* One [tag] IMPLICIT primitive GeneralName: tag, length, raw bytes. */
 static int fb_cert_gn(unsigned char *buf, unsigned char **p, int tag,
 		      const unsigned char *v, size_t n)
 {
-	size_t len = 0;
-	int rc;
+	int rc = mbedtls_asn1_write_raw_buffer(p, buf, v, n);
 
-	rc = mbedtls_asn1_write_raw_buffer(p, buf, v, n);
-	if (rc < 0)
-		return rc;
-	len += rc;
-	rc = mbedtls_asn1_write_len(p, buf, len);
-	if (rc < 0)
-		return rc;
-	len += rc;
-	rc =
-	    mbedtls_asn1_write_tag(p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | tag);
-	if (rc < 0)
-		return rc;
-	return (int)len + rc;
+	return fb_cert_wrap(buf, p, rc, MBEDTLS_ASN1_CONTEXT_SPECIFIC | tag);
 }
 
 /*
@@ -128,28 +124,17 @@ static int fb_cert_gn(unsigned char *buf, unsigned char **p, int tag,
 static int fb_cert_san(unsigned char *buf, unsigned char **p, const char *host,
 		       const uint8_t *ip4)
 {
-	size_t len = 0;
-	int rc;
+	int len = 0, rc;
 
 	if (ip4) {
-		rc = fb_cert_gn(buf, p, 7, ip4, 4);
-		if (rc < 0)
-			return rc;
-		len += rc;
+		len = fb_cert_gn(buf, p, 7, ip4, 4);
+		if (len < 0)
+			return len;
 	}
 	rc = fb_cert_gn(buf, p, 2, (const unsigned char *)host, strlen(host));
 	if (rc < 0)
 		return rc;
-	len += rc;
-	rc = mbedtls_asn1_write_len(p, buf, len);
-	if (rc < 0)
-		return rc;
-	len += rc;
-	rc = mbedtls_asn1_write_tag(
-	    p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
-	if (rc < 0)
-		return rc;
-	return (int)len + rc;
+	return fb_cert_wrap(buf, p, len + rc, FB_ASN1_SEQ);
 }
 
 /* A host name is a plain RFC 1123 name (fb_validate checks it properly):
