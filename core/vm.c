@@ -78,6 +78,14 @@ int vm_load(struct vm *vm, uint64_t gpa, const void *data, size_t len)
 
 extern void vm_vcpu_thread(void *arg); /* core/vm_run.c */
 
+/* VMs between vm_start and their last vCPU leaving (the console shows it). */
+static unsigned int vm_nrunning;
+
+unsigned int vm_count_running(void)
+{
+	return __atomic_load_n(&vm_nrunning, __ATOMIC_RELAXED);
+}
+
 int vm_start(struct vm *vm)
 {
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
@@ -89,6 +97,7 @@ int vm_start(struct vm *vm)
 	vm->state = VM_RUNNING;
 	vm->vcpus_running = vm->nvcpus;
 	spin_unlock_irqrestore(&vm->lock, flags);
+	__atomic_add_fetch(&vm_nrunning, 1, __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		/*
 		 * Pinned for now: a VMCS is current on one CPU, and moving it
@@ -150,6 +159,7 @@ void vm_vcpu_exited(struct vcpu *v)
 
 	if (__atomic_sub_fetch(&vm->vcpus_running, 1, __ATOMIC_ACQ_REL) == 0) {
 		vm->state = VM_STOPPED;
+		__atomic_sub_fetch(&vm_nrunning, 1, __ATOMIC_RELAXED);
 		log_info("vm %u: \"%s\" stopped: %s", vm->id, vm->name,
 			 vm->stop_reason[0] ? vm->stop_reason : "all vCPUs left");
 		waitq_wake_all(&vm->stopped_wq);

@@ -87,6 +87,8 @@ void vm_stop(struct vm *vm, const char *why);
 /* Wait until the VM has stopped (every vCPU thread left its loop). */
 void vm_wait_stopped(struct vm *vm);
 void vm_destroy(struct vm *vm);
+/* How many VMs are running now (started, not yet stopped). */
+unsigned int vm_count_running(void);
 /*
  * Make external interrupt @vector pending on @v (device models, the
  * vLAPIC later): a halted vCPU wakes, a running one leaves the guest and

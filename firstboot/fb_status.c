@@ -19,6 +19,7 @@
 #include "core/percpu.h"
 #include "core/pmm.h"
 #include "core/time.h"
+#include "core/vm.h"
 #include "drivers/keys.h"
 #include "firstboot/fb_console.h"
 #include "firstboot/fb_ui.h"
@@ -123,10 +124,9 @@ static void fb_status_draw(const char *thumb)
 	fb_ui_text(5, 4, CON_BLACK, "%u x %s", percpu_online, cpu);
 	fb_ui_text(6, 4, CON_BLACK, "%llu MiB memory",
 		   (unsigned long long)(ps.total >> 20));
-	if (vms >= 0)
-		fb_ui_text(7, 4, CON_BLACK,
-			   "%d virtual machine%s registered (config store)",
-			   vms, vms == 1 ? "" : "s");
+	fb_ui_text(7, 4, CON_BLACK, "%u virtual machine%s running, %d registered",
+		   vm_count_running(), vm_count_running() == 1 ? "" : "s",
+		   vms < 0 ? 0 : vms);
 	if (st == STORE_MEMORY)
 		fb_ui_text(9, 4, CON_RED,
 			   "Settings are kept in memory only: %.40s", reason);

@@ -63,7 +63,7 @@ def test_selftest_powers_off_qemu_i440fx():
     with Qemu("selftest-i440fx") as m:
         m.build_image("keel.selftest")
         m.start(firmware="bios", disk="ide", extra=["-smp", "2"])
-        text = m.wait_exit([r'cmdline "keel\.selftest"', SELFTEST_DONE] + POWER_OFF,
+        text = m.wait_exit([r'cmdline "keel\.selftest[ "]', SELFTEST_DONE] + POWER_OFF,
                               QEMU_TIMEOUT)
         check_selftest(m, text)
         if m.proc.returncode != 0:  # isa-debug-exit or a crash would differ
@@ -93,7 +93,7 @@ def test_selftest_powers_off_qemu_uefi():
         m.build_image("keel.selftest")
         m.start(firmware="uefi", disk="ide")
         text = m.wait_exit([
-            r"UEFI, cmdline \"keel\.selftest\"",
+            r"UEFI, cmdline \"keel\.selftest[ \"]",
             r'^acpi: RSDP 2\.0 OEM "BOCHS ", XSDT with 5 tables$',
             r"^acpi: MADT: 1 CPU \(x2APIC 0\), 1 IOAPIC at 0xfec00000 GSI 0, "
             r"5 overrides, LAPIC at 0xfee00000$",
