@@ -10,9 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lwip/ip_addr.h>
-#include <lwip/netif.h>
-#include <lwip/tcpip.h>
 #include <mbedtls/platform_util.h>
 
 #include "core/entropy.h"
@@ -30,22 +27,14 @@
  */
 static bool fb_cert_current_ip4(uint8_t out[4])
 {
-	struct netif *nif = net_netif();
+	struct net_addrs na;
 	struct net_config c;
-	bool ok = false;
 
-	if (nif) {
-		LOCK_TCPIP_CORE();
-		const ip4_addr_t *a = netif_ip4_addr(nif);
-		if (!ip4_addr_isany(a)) {
-			/* lwIP keeps the address in network order. */
-			memcpy(out, &a->addr, 4);
-			ok = true;
-		}
-		UNLOCK_TCPIP_CORE();
-	}
-	if (ok)
+	net_addrs(&na);
+	if (na.has_ip4) {
+		memcpy(out, na.ip4, 4);
 		return true;
+	}
 	net_get_config(&c);
 	if (c.ip4_mode == NETCFG_IP4_STATIC) {
 		memcpy(out, c.addr, 4);

@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lwip/ip_addr.h>
-#include <lwip/netif.h>
-#include <lwip/tcpip.h>
-
 #include "core/cpu.h"
 #include "core/percpu.h"
 #include "core/pmm.h"
@@ -59,30 +55,15 @@ static void fb_cpu_model(char *buf, size_t len)
 /* vmk0's addresses as management URLs (IPv4 first). */
 static int fb_mgmt_urls(char urls[FB_URL_MAX][64])
 {
-	struct netif *nif;
+	struct net_addrs na;
 	int n = 0;
 
-	LOCK_TCPIP_CORE();
-	nif = net_netif();
-	if (nif && netif_is_up(nif)) {
-		if (!ip4_addr_isany(netif_ip4_addr(nif))) {
-			char a[IP4ADDR_STRLEN_MAX];
-			ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof(a));
-			snprintf(urls[n++], 64, "https://%s/", a);
-		}
-		for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES && n < FB_URL_MAX;
-		     i++) {
-			char a[IP6ADDR_STRLEN_MAX];
-			if (!ip6_addr_isvalid(netif_ip6_addr_state(nif, i)))
-				continue;
-			ip6addr_ntoa_r(netif_ip6_addr(nif, i), a, sizeof(a));
-			for (char *c = a; *c; c++) /* RFC 5952 4.3 */
-				if (*c >= 'A' && *c <= 'F')
-					*c += 'a' - 'A';
-			snprintf(urls[n++], 64, "https://[%s]/", a);
-		}
-	}
-	UNLOCK_TCPIP_CORE();
+	net_addrs(&na);
+	if (na.has_ip4)
+		snprintf(urls[n++], 64, "https://%u.%u.%u.%u/", na.ip4[0],
+			 na.ip4[1], na.ip4[2], na.ip4[3]);
+	for (unsigned int i = 0; i < na.n6 && n < FB_URL_MAX; i++)
+		snprintf(urls[n++], 64, "https://[%s]/", na.ip6[i]);
 	return n;
 }
 

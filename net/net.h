@@ -20,6 +20,18 @@
 int net_apply(const struct net_config *c);
 /* The settings last given to net_apply(). */
 void net_get_config(struct net_config *c);
+/* vmk0's current addresses, for the console and the certificate: a
+ * snapshot taken under the lwIP core lock. */
+#define NET_ADDRS_MAX6 3
+#define NET_ADDR6_LEN 48
+struct net_addrs {
+	bool up;      /* vmk0 exists and is administratively up */
+	bool has_ip4; /* static, or a DHCP lease */
+	uint8_t ip4[4];
+	unsigned int n6;
+	char ip6[NET_ADDRS_MAX6][NET_ADDR6_LEN]; /* RFC 5952 text */
+};
+void net_addrs(struct net_addrs *out);
 /* The NIC under vmk0, or NULL. */
 struct nic *net_nic(void);
 /* vmk0's lwIP netif (read it under the tcpip core lock), or NULL. */

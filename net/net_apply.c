@@ -222,6 +222,35 @@ struct netif *net_netif(void)
 	return net_have_vmk ? &net_vmk.netif : NULL;
 }
 
+void net_addrs(struct net_addrs *out)
+{
+	struct netif *nif = net_netif();
+
+	memset(out, 0, sizeof(*out));
+	if (!nif)
+		return;
+	LOCK_TCPIP_CORE();
+	out->up = netif_is_up(nif);
+	if (out->up && !ip4_addr_isany(netif_ip4_addr(nif))) {
+		/* lwIP keeps the address in network order. */
+		memcpy(out->ip4, &netif_ip4_addr(nif)->addr, 4);
+		out->has_ip4 = true;
+	}
+	for (int i = 0; out->up && i < LWIP_IPV6_NUM_ADDRESSES &&
+			out->n6 < NET_ADDRS_MAX6;
+	     i++) {
+		char *a = out->ip6[out->n6];
+		if (!ip6_addr_isvalid(netif_ip6_addr_state(nif, i)))
+			continue;
+		ip6addr_ntoa_r(netif_ip6_addr(nif, i), a, NET_ADDR6_LEN);
+		for (char *c = a; *c; c++) /* RFC 5952 section 4.3 */
+			if (*c >= 'A' && *c <= 'F')
+				*c += 'a' - 'A';
+		out->n6++;
+	}
+	UNLOCK_TCPIP_CORE();
+}
+
 int net_apply_attach(struct nic *nic)
 {
 	int r;
