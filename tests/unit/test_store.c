@@ -6,7 +6,7 @@
  * transaction is all or nothing, the audit log keeps the last 1000
  * events, a v1 database is migrated with its data intact, and one from a
  * newer image is refused with a reason.
- * UNIT_SRCS: store/store.c store/store_schema.c store/store_settings.c store/store_vm.c store/store_pw.c net/netcfg.c tests/unit/host_sqlite.c tests/unit/host_entropy.c
+ * UNIT_SRCS: store/store.c store/store_schema.c store/store_settings.c store/store_vm.c store/store_pw.c net/netcfg.c store/store_vfs.c store/sqlite_os.c drivers/crc32.c drivers/blk.c core/log.c core/fmt.c tests/unit/host_time.c tests/unit/host_entropy.c
  * UNIT_LIBS: sqlite3 mbedcrypto
  */
 // clang-format on
