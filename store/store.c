@@ -21,7 +21,6 @@
 #include "store/store_vfs.h"
 
 #ifndef KEEL_HOST_TEST
-#include "core/cmdline.h"
 #include "core/init.h"
 #include "core/log.h"
 #include "core/thread.h"
