@@ -8,7 +8,7 @@ PYTHON := /usr/bin/python3
 FONT := /usr/share/consolefonts/Uni2-Terminus16.psf.gz
 
 # Rooms that go into the kernel image (ARCHITECTURE.md section 1).
-ROOMS := image core drivers vmx svm ept vdev net store mgmt firstboot tests/guests
+ROOMS := image core drivers vmx svm ept vdev net store datastore mgmt firstboot tests/guests
 # tests/guests/g_*.S are guests, not kernel code: built to flat binaries.
 SRCS := $(filter-out tests/guests/g_%,\
 	$(foreach r,$(ROOMS),$(wildcard $(r)/*.c $(r)/*.S)))
