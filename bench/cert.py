@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """TLS identity figures (issue 6); prints, never fails on a number.
 
-Boots keel.selftest, whose fb_cert self-test generates two ECDSA P-256
-keys with self-signed certificates (firstboot/fb_cert.c) and hashes one
+Boots keel.selftest, whose mgmt_cert self-test generates two ECDSA P-256
+keys with self-signed certificates (mgmt/cert.c) and hashes one
 into a thumbprint, logging TSC ticks for each. Once with -icount shift=0
 (a TSC tick is one instruction: figures in instructions) and once without
 (TCG wall time, from the guest's calibrated clock).
@@ -16,8 +16,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
 from harness import Qemu  # noqa: E402
 
-TICKS = r"^bench: fb_cert generate (\d+) and (\d+) TSC ticks, thumbprint (\d+)$"
-SUMMARY = (r"^fb_cert: P-256 key \+ certificate \((\d+)\+(\d+) bytes\) in (\d+) ms, "
+TICKS = r"^bench: mgmt_cert generate (\d+) and (\d+) TSC ticks, thumbprint (\d+)$"
+SUMMARY = (r"^mgmt_cert: P-256 key \+ certificate \((\d+)\+(\d+) bytes\) in (\d+) ms, "
            r"entropy (\S+),")
 TSC = r"^time: TSC (\d+)\.(\d{3}) MHz"
 

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "firstboot/firstboot.h"
+#include "mgmt/cert.h"
 #include "net/net.h"
 #include "store/store.h"
 
@@ -63,10 +64,10 @@ int fb_apply_setup(const struct fb_setup *s, const char *who)
 
 	if (!s->password[0] == !s->password_hash[0])
 		return -EINVAL;
-	rc = fb_cert_generate(s->hostname,
-			      s->net.ip4_mode == NETCFG_IP4_STATIC ? s->net.addr
-								   : NULL,
-			      &key, &klen, &cert, &clen);
+	rc = mgmt_cert_generate(s->hostname,
+				s->net.ip4_mode == NETCFG_IP4_STATIC ? s->net.addr
+								     : NULL,
+				&key, &klen, &cert, &clen);
 	if (rc < 0) {
 		log_err("firstboot: TLS key generation failed: %d", rc);
 		return rc;
@@ -81,6 +82,7 @@ int fb_apply_setup(const struct fb_setup *s, const char *who)
 		log_err("firstboot: storing the setup failed: %d", rc);
 		return rc;
 	}
+	mgmt_cert_changed();
 	log_info("firstboot: host configured by %s", who);
 	rc = net_apply(&s->net);
 	if (rc < 0 && rc != -ENODEV)

@@ -15,6 +15,7 @@
 #include "core/time.h"
 #include "firstboot/fb_console.h"
 #include "firstboot/fb_ui.h"
+#include "mgmt/cert.h"
 #include "net/net.h"
 #include "store/store.h"
 
@@ -151,7 +152,7 @@ static void fb_regenerate_cert(void)
 {
 	uint8_t *key = NULL, *cert = NULL;
 	size_t klen = 0, clen = 0;
-	char thumb[FB_THUMBPRINT_LEN] = "", msg[256];
+	char thumb[MGMT_THUMBPRINT_LEN] = "", msg[256];
 	int rc;
 
 	if (!fb_ui_confirm("Regenerate Certificate",
@@ -160,14 +161,14 @@ static void fb_regenerate_cert(void)
 			   "warn until they accept the new one."))
 		return;
 	fb_ui_progress("Regenerate Certificate", "Generating the key...");
-	rc = fb_cert_regenerate();
+	rc = mgmt_cert_regenerate(FB_WHO);
 	if (rc < 0) {
 		fb_failed("Regenerating the certificate", rc);
 		return;
 	}
 	store_audit(FB_WHO, "TLS certificate regenerated");
 	if (store_get_tls(&key, &klen, &cert, &clen) == 0)
-		fb_cert_thumbprint(cert, clen, thumb);
+		mgmt_cert_thumbprint(cert, clen, thumb);
 	if (key) {
 		memset(key, 0, klen);
 		free(key);

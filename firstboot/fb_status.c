@@ -19,6 +19,7 @@
 #include "drivers/keys.h"
 #include "firstboot/fb_console.h"
 #include "firstboot/fb_ui.h"
+#include "mgmt/cert.h"
 #include "net/net.h"
 #include "store/store.h"
 #include "version.h"
@@ -67,7 +68,7 @@ static int fb_mgmt_urls(char urls[FB_URL_MAX][64])
 	return n;
 }
 
-static void fb_status_thumbprint(char out[FB_THUMBPRINT_LEN])
+static void fb_status_thumbprint(char out[MGMT_THUMBPRINT_LEN])
 {
 	uint8_t *key = NULL, *cert = NULL;
 	size_t klen = 0, clen = 0;
@@ -75,7 +76,7 @@ static void fb_status_thumbprint(char out[FB_THUMBPRINT_LEN])
 	out[0] = '\0';
 	if (store_get_tls(&key, &klen, &cert, &clen) < 0)
 		return;
-	fb_cert_thumbprint(cert, clen, out);
+	mgmt_cert_thumbprint(cert, clen, out);
 	if (key) {
 		memset(key, 0, klen);
 		free(key);
@@ -158,7 +159,7 @@ static void fb_status_draw(const char *thumb)
 
 int fb_status_run(void)
 {
-	char thumb[FB_THUMBPRINT_LEN];
+	char thumb[MGMT_THUMBPRINT_LEN];
 
 	fb_status_thumbprint(thumb);
 	for (;;) {

@@ -22,14 +22,14 @@
 #include "core/log.h"
 #include "core/selftest.h"
 #include "core/time.h"
-#include "firstboot/firstboot.h"
+#include "mgmt/cert.h"
 
-#define FB_ST_HOST "keel-selftest.example"
+#define MGMT_ST_HOST "keel-selftest.example"
 
-static const uint8_t fb_st_ip[4] = { 10, 0, 2, 15 };
+static const uint8_t mgmt_st_ip[4] = { 10, 0, 2, 15 };
 
-/* 0 when @crt/@key are a good identity for FB_ST_HOST/fb_st_ip. */
-static int fb_cert_check(const uint8_t *key, size_t klen, const uint8_t *crt,
+/* 0 when @crt/@key are a good identity for MGMT_ST_HOST/mgmt_st_ip. */
+static int mgmt_cert_check(const uint8_t *key, size_t klen, const uint8_t *crt,
 			 size_t clen)
 {
 	mbedtls_x509_crt x;
@@ -42,7 +42,7 @@ static int fb_cert_check(const uint8_t *key, size_t klen, const uint8_t *crt,
 	mbedtls_pk_init(&k);
 	rc = mbedtls_x509_crt_parse_der(&x, crt, clen);
 	if (rc) {
-		log_err("fb_cert: certificate does not parse (-0x%x)", -rc);
+		log_err("mgmt_cert: certificate does not parse (-0x%x)", -rc);
 		goto out;
 	}
 	rc = mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), x.tbs.p,
@@ -51,32 +51,32 @@ static int fb_cert_check(const uint8_t *key, size_t klen, const uint8_t *crt,
 		rc = mbedtls_pk_verify(&x.pk, MBEDTLS_MD_SHA256, h, sizeof(h),
 				       x.sig.p, x.sig.len);
 	if (rc) {
-		log_err("fb_cert: self-signature does not verify (-0x%x)", -rc);
+		log_err("mgmt_cert: self-signature does not verify (-0x%x)", -rc);
 		goto out;
 	}
 	rc = mbedtls_pk_parse_key(&k, key, klen, NULL, 0);
 	if (!rc)
 		rc = mbedtls_pk_check_pair(&x.pk, &k);
 	if (rc) {
-		log_err("fb_cert: private key does not parse or match (-0x%x)",
+		log_err("mgmt_cert: private key does not parse or match (-0x%x)",
 			-rc);
 		goto out;
 	}
 	s = &x.subject_alt_names;
 	if (x.version != 3 ||
 	    s->buf.tag != (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2) ||
-	    s->buf.len != strlen(FB_ST_HOST) ||
-	    memcmp(s->buf.p, FB_ST_HOST, s->buf.len) || !s->next ||
+	    s->buf.len != strlen(MGMT_ST_HOST) ||
+	    memcmp(s->buf.p, MGMT_ST_HOST, s->buf.len) || !s->next ||
 	    s->next->buf.tag != (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) ||
-	    s->next->buf.len != 4 || memcmp(s->next->buf.p, fb_st_ip, 4)) {
-		log_err("fb_cert: version or subjectAltName wrong");
+	    s->next->buf.len != 4 || memcmp(s->next->buf.p, mgmt_st_ip, 4)) {
+		log_err("mgmt_cert: version or subjectAltName wrong");
 		rc = -EINVAL;
 		goto out;
 	}
 	if (mbedtls_x509_crt_check_extended_key_usage(
 		&x, MBEDTLS_OID_SERVER_AUTH,
 		MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH))) {
-		log_err("fb_cert: no serverAuth extended key usage");
+		log_err("mgmt_cert: no serverAuth extended key usage");
 		rc = -EINVAL;
 	}
 out:
@@ -85,46 +85,46 @@ out:
 	return rc ? (rc < 0 && rc > -4096 ? rc : -EIO) : 0;
 }
 
-static int fb_cert_selftest(void)
+static int mgmt_cert_selftest(void)
 {
 	uint8_t *key[2] = { NULL, NULL }, *crt[2] = { NULL, NULL };
 	size_t klen[2] = { 0, 0 }, clen[2] = { 0, 0 };
-	char tp[FB_THUMBPRINT_LEN];
+	char tp[MGMT_THUMBPRINT_LEN];
 	uint64_t t0 = time_ns(), t1 = t0, ticks[3] = { 0, 0, 0 };
 	int rc = 0;
 
 	for (int i = 0; i < 2 && !rc; i++) {
 		uint64_t c0 = cpu_rdtsc();
-		rc = fb_cert_generate(FB_ST_HOST, fb_st_ip, &key[i], &klen[i],
+		rc = mgmt_cert_generate(MGMT_ST_HOST, mgmt_st_ip, &key[i], &klen[i],
 				      &crt[i], &clen[i]);
 		ticks[i] = cpu_rdtsc() - c0;
 		if (rc)
-			log_err("fb_cert: generation failed (%d)", rc);
+			log_err("mgmt_cert: generation failed (%d)", rc);
 		else
-			rc = fb_cert_check(key[i], klen[i], crt[i], clen[i]);
+			rc = mgmt_cert_check(key[i], klen[i], crt[i], clen[i]);
 		if (i == 0)
 			t1 = time_ns();
 	}
 	if (!rc && klen[0] == klen[1] && !memcmp(key[0], key[1], klen[0])) {
-		log_err("fb_cert: two generations gave the same key");
+		log_err("mgmt_cert: two generations gave the same key");
 		rc = -EINVAL;
 	}
 	if (!rc) {
 		uint64_t c0 = cpu_rdtsc();
-		fb_cert_thumbprint(crt[0], clen[0], tp);
+		mgmt_cert_thumbprint(crt[0], clen[0], tp);
 		ticks[2] = cpu_rdtsc() - c0;
-		if (strlen(tp) != FB_THUMBPRINT_LEN - 1 || tp[2] != ':') {
-			log_err("fb_cert: bad thumbprint \"%s\"", tp);
+		if (strlen(tp) != MGMT_THUMBPRINT_LEN - 1 || tp[2] != ':') {
+			log_err("mgmt_cert: bad thumbprint \"%s\"", tp);
 			rc = -EINVAL;
 		} else {
-			log_info("fb_cert: P-256 key + certificate (%zu+%zu "
+			log_info("mgmt_cert: P-256 key + certificate (%zu+%zu "
 				 "bytes) in %llu ms, entropy %s, SHA-256 %s",
 				 klen[0], clen[0],
 				 (unsigned long long)((t1 - t0) / 1000000),
 				 entropy_sources(), tp);
 			/* bench/cert.py: with -icount shift=0 a TSC tick is
 			 * one instruction. */
-			log_info("bench: fb_cert generate %llu and %llu TSC "
+			log_info("bench: mgmt_cert generate %llu and %llu TSC "
 				 "ticks, thumbprint %llu",
 				 (unsigned long long)ticks[0],
 				 (unsigned long long)ticks[1],
@@ -139,4 +139,4 @@ static int fb_cert_selftest(void)
 	}
 	return rc;
 }
-KEEL_SELFTEST(fb_cert, fb_cert_selftest);
+KEEL_SELFTEST(mgmt_cert, mgmt_cert_selftest);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * fb_cert_regenerate (firstboot/firstboot.h): a new TLS identity for the
+ * mgmt_cert_regenerate (mgmt/cert.h): a new TLS identity for the
  * host as it is now (stored host name, current management address),
- * stored and audited. Kept apart from fb_cert.c so that file stays pure
+ * stored and audited. Kept apart from mgmt/cert.c so that file stays pure
  * and host-testable; this one needs the store and lwIP.
  */
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include "core/fmt.h"
 #include "core/log.h"
 #include "core/time.h"
-#include "firstboot/firstboot.h"
+#include "mgmt/cert.h"
 #include "net/net.h"
 #include "store/store.h"
 
@@ -25,7 +25,7 @@
  * lease included), else the configured static address when vmk0 is not
  * up yet. False when there is neither: the SAN then names the host only.
  */
-static bool fb_cert_current_ip4(uint8_t out[4])
+static bool mgmt_cert_current_ip4(uint8_t out[4])
 {
 	struct net_addrs na;
 	struct net_config c;
@@ -43,9 +43,21 @@ static bool fb_cert_current_ip4(uint8_t out[4])
 	return false;
 }
 
-int fb_cert_regenerate(void)
+static volatile unsigned int mgmt_cert_gen;
+
+unsigned int mgmt_cert_generation(void)
 {
-	char host[FB_HOSTNAME_MAX], tp[FB_THUMBPRINT_LEN], what[160];
+	return mgmt_cert_gen;
+}
+
+void mgmt_cert_changed(void)
+{
+	__atomic_add_fetch(&mgmt_cert_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+int mgmt_cert_regenerate(const char *who)
+{
+	char host[MGMT_CERT_HOST_MAX], tp[MGMT_THUMBPRINT_LEN], what[160];
 	uint8_t ip[4], *key = NULL, *crt = NULL;
 	size_t klen = 0, clen = 0;
 	bool have_ip;
@@ -59,9 +71,9 @@ int fb_cert_regenerate(void)
 			rc);
 		return rc;
 	}
-	have_ip = fb_cert_current_ip4(ip);
+	have_ip = mgmt_cert_current_ip4(ip);
 	t0 = time_ns();
-	rc = fb_cert_generate(host, have_ip ? ip : NULL, &key, &klen, &crt,
+	rc = mgmt_cert_generate(host, have_ip ? ip : NULL, &key, &klen, &crt,
 			      &clen);
 	if (rc) {
 		log_err("tls: key/certificate generation failed (%d)", rc);
@@ -70,7 +82,7 @@ int fb_cert_regenerate(void)
 	rc = store_set_tls(key, klen, crt, clen);
 	mbedtls_platform_zeroize(key, klen);
 	free(key);
-	fb_cert_thumbprint(crt, clen, tp);
+	mgmt_cert_thumbprint(crt, clen, tp);
 	free(crt);
 	if (rc) {
 		log_err("tls: cannot store the new certificate (%d); the old "
@@ -89,9 +101,9 @@ int fb_cert_regenerate(void)
 			 host, (unsigned long long)((time_ns() - t0) / 1000000),
 			 entropy_sources());
 	log_info("tls: SHA-256 thumbprint %s", tp);
-	/* The only caller in issue 6 is the console's F2 menu. */
+	mgmt_cert_changed();
 	fmt_snprintf(what, sizeof(what),
 		     "TLS certificate regenerated (SHA-256 %.23s...)", tp);
-	store_audit("console", what);
+	store_audit(who, what);
 	return 0;
 }

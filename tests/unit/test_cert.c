@@ -6,7 +6,7 @@
  * second generation gives another key and serial. OpenSSL, an independent
  * parser, must agree, and the thumbprint must be what
  * `openssl x509 -fingerprint -sha256` prints.
- * UNIT_SRCS: firstboot/fb_cert.c
+ * UNIT_SRCS: mgmt/cert.c
  * UNIT_LIBS: mbedx509 mbedcrypto
  */
 #include <errno.h>
@@ -21,7 +21,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "core/entropy.h"
-#include "firstboot/firstboot.h"
+#include "mgmt/cert.h"
 #include "unit.h"
 
 /* Host shim for core/entropy.h: the kernel's source needs RDSEED/TSC. */
@@ -54,7 +54,7 @@ static int gen(struct gen *g, const char *host, const uint8_t *ip4)
 	memset(g, 0, sizeof(*g));
 	mbedtls_x509_crt_init(&g->x);
 	int rc =
-	    fb_cert_generate(host, ip4, &g->key, &g->klen, &g->crt, &g->clen);
+	    mgmt_cert_generate(host, ip4, &g->key, &g->klen, &g->crt, &g->clen);
 	if (rc)
 		return rc;
 	return mbedtls_x509_crt_parse_der(&g->x, g->crt, g->clen);
@@ -90,7 +90,7 @@ static int self_signed_ok(struct gen *g)
 	return rc;
 }
 
-UNIT_TEST(fb_cert_fields)
+UNIT_TEST(mgmt_cert_fields)
 {
 	struct gen g;
 	char dn[256];
@@ -154,7 +154,7 @@ UNIT_TEST(fb_cert_fields)
 	gen_free(&g);
 }
 
-UNIT_TEST(fb_cert_no_address)
+UNIT_TEST(mgmt_cert_no_address)
 {
 	struct gen g;
 
@@ -169,7 +169,7 @@ UNIT_TEST(fb_cert_no_address)
 
 /* A 253-character name: whole in the SAN, first label in the CN (X.520
  * allows 64 characters there). */
-UNIT_TEST(fb_cert_long_name)
+UNIT_TEST(mgmt_cert_long_name)
 {
 	char host[254], dn[128];
 	struct gen g;
@@ -187,7 +187,7 @@ UNIT_TEST(fb_cert_long_name)
 	gen_free(&g);
 }
 
-UNIT_TEST(fb_cert_fresh_each_time)
+UNIT_TEST(mgmt_cert_fresh_each_time)
 {
 	struct gen a, b;
 
@@ -196,33 +196,33 @@ UNIT_TEST(fb_cert_fresh_each_time)
 	UNIT_CHECK(a.klen != b.klen || memcmp(a.key, b.key, a.klen));
 	UNIT_CHECK(a.x.serial.len == b.x.serial.len &&
 		   memcmp(a.x.serial.p, b.x.serial.p, a.x.serial.len));
-	char ta[FB_THUMBPRINT_LEN], tb[FB_THUMBPRINT_LEN];
-	fb_cert_thumbprint(a.crt, a.clen, ta);
-	fb_cert_thumbprint(b.crt, b.clen, tb);
+	char ta[MGMT_THUMBPRINT_LEN], tb[MGMT_THUMBPRINT_LEN];
+	mgmt_cert_thumbprint(a.crt, a.clen, ta);
+	mgmt_cert_thumbprint(b.crt, b.clen, tb);
 	UNIT_CHECK(strcmp(ta, tb));
 	gen_free(&a);
 	gen_free(&b);
 }
 
-UNIT_TEST(fb_cert_bad_name)
+UNIT_TEST(mgmt_cert_bad_name)
 {
 	uint8_t *k = (uint8_t *)1, *c = (uint8_t *)1;
 	size_t kl = 1, cl = 1;
 
-	UNIT_CHECK(fb_cert_generate("", ip, &k, &kl, &c, &cl) == -EINVAL);
-	UNIT_CHECK(fb_cert_generate("a,O=Evil", ip, &k, &kl, &c, &cl) ==
+	UNIT_CHECK(mgmt_cert_generate("", ip, &k, &kl, &c, &cl) == -EINVAL);
+	UNIT_CHECK(mgmt_cert_generate("a,O=Evil", ip, &k, &kl, &c, &cl) ==
 		   -EINVAL);
 	UNIT_CHECK(k == NULL && c == NULL && kl == 0 && cl == 0);
 }
 
-UNIT_TEST(fb_cert_thumbprint_known)
+UNIT_TEST(mgmt_cert_thumbprint_known)
 {
 	/* SHA-256("abc"), FIPS 180-2 B.1. */
-	char t[FB_THUMBPRINT_LEN];
-	fb_cert_thumbprint((const uint8_t *)"abc", 3, t);
+	char t[MGMT_THUMBPRINT_LEN];
+	mgmt_cert_thumbprint((const uint8_t *)"abc", 3, t);
 	UNIT_CHECK_STR(t, "BA:78:16:BF:8F:01:CF:EA:41:41:40:DE:5D:AE:22:23:"
 			  "B0:03:61:A3:96:17:7A:9C:B4:10:FF:61:F2:00:15:AD");
-	UNIT_CHECK(strlen(t) == FB_THUMBPRINT_LEN - 1);
+	UNIT_CHECK(strlen(t) == MGMT_THUMBPRINT_LEN - 1);
 }
 
 /* Run @cmd, return its whole output (static buffer) or NULL. */
@@ -255,10 +255,10 @@ static const char *run(const char *cmd)
 		}                                                              \
 	} while (0)
 
-UNIT_TEST(fb_cert_openssl_agrees)
+UNIT_TEST(mgmt_cert_openssl_agrees)
 {
 	struct gen g;
-	char dir[] = "/tmp/fb_cert_XXXXXX", cmd[512], tp[FB_THUMBPRINT_LEN];
+	char dir[] = "/tmp/mgmt_cert_XXXXXX", cmd[512], tp[MGMT_THUMBPRINT_LEN];
 	const char *o;
 
 	if (!mkdtemp(dir)) {
@@ -333,8 +333,8 @@ UNIT_TEST(fb_cert_openssl_agrees)
 		 "-sha256 2>&1",
 		 dir);
 	o = run(cmd);
-	fb_cert_thumbprint(g.crt, g.clen, tp);
-	char want[FB_THUMBPRINT_LEN + 32];
+	mgmt_cert_thumbprint(g.crt, g.clen, tp);
+	char want[MGMT_THUMBPRINT_LEN + 32];
 	snprintf(want, sizeof(want), "Fingerprint=%s\n", tp);
 	CONTAINS(o, want);
 

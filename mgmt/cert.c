@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The host's TLS identity (firstboot/firstboot.h, docs/firstboot.md "TLS
+ * The host's TLS identity (mgmt/cert.h, docs/firstboot.md "TLS
  * identity"): a fresh ECDSA P-256 key and a self-signed X.509 v3
  * certificate for the management endpoint.
  *
@@ -19,7 +19,7 @@
  * buffer.
  *
  * Pure: no logging, no store, so the host unit test links this file
- * alone (tests/unit/test_fb_cert.c).
+ * alone (tests/unit/test_cert.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,23 +35,23 @@
 #include <mbedtls/x509_crt.h>
 
 #include "core/entropy.h"
-#include "firstboot/firstboot.h"
+#include "mgmt/cert.h"
 
 /* No RTC yet (docs/firstboot.md): a fixed notBefore, 10 years on. */
-#define FB_CERT_NOT_BEFORE "20250101000000"
-#define FB_CERT_NOT_AFTER "20350101000000"
-#define FB_CERT_SERIAL_LEN 16
-#define FB_CERT_CN_MAX 64
+#define MGMT_CERT_NOT_BEFORE "20250101000000"
+#define MGMT_CERT_NOT_AFTER "20350101000000"
+#define MGMT_CERT_SERIAL_LEN 16
+#define MGMT_CERT_CN_MAX 64
 /* A P-256 key in RFC 5915 DER is ~121 bytes, the certificate ~450 plus
  * two host names (CN and SAN, up to 253 bytes each). */
-#define FB_CERT_KEY_BUF 256
-#define FB_CERT_CRT_BUF 2048
+#define MGMT_CERT_KEY_BUF 256
+#define MGMT_CERT_CRT_BUF 2048
 
 /* Not a secret; tells this DRBG instance apart from others (SP 800-90A
  * section 8.7.1). */
-static const char fb_cert_pers[] = "keel-tls-identity";
+static const char mgmt_cert_pers[] = "keel-tls-identity";
 
-static int fb_cert_entropy(void *ctx, unsigned char *buf, size_t len)
+static int mgmt_cert_entropy(void *ctx, unsigned char *buf, size_t len)
 {
 	(void)ctx;
 	entropy_read(buf, len);
@@ -60,7 +60,7 @@ static int fb_cert_entropy(void *ctx, unsigned char *buf, size_t len)
 
 /* mbedTLS error -> -errno: allocation failures stay visible, the rest
  * are "the library refused" (-EIO). */
-static int fb_cert_errno(int rc)
+static int mgmt_cert_errno(int rc)
 {
 	if (rc == MBEDTLS_ERR_PK_ALLOC_FAILED ||
 	    rc == MBEDTLS_ERR_MPI_ALLOC_FAILED ||
@@ -76,7 +76,7 @@ static int fb_cert_errno(int rc)
  * written backwards ending at *@p (mbedTLS's asn1write style); the
  * whole element's length or an mbedTLS error.
  */
-static int fb_cert_wrap(unsigned char *buf, unsigned char **p, int len,
+static int mgmt_cert_wrap(unsigned char *buf, unsigned char **p, int len,
 			int tag)
 {
 	int rc;
@@ -91,28 +91,28 @@ static int fb_cert_wrap(unsigned char *buf, unsigned char **p, int len,
 	return rc < 0 ? rc : len + rc;
 }
 
-#define FB_ASN1_SEQ (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)
+#define MGMT_ASN1_SEQ (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)
 
 /*
  * extendedKeyUsage (RFC 5280 4.2.1.12): SEQUENCE OF KeyPurposeId with
  * the one purpose id-kp-serverAuth.
  */
-static int fb_cert_eku(unsigned char *buf, unsigned char **p)
+static int mgmt_cert_eku(unsigned char *buf, unsigned char **p)
 {
 	int rc = mbedtls_asn1_write_oid(
 	    p, buf, MBEDTLS_OID_SERVER_AUTH,
 	    MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH));
 
-	return fb_cert_wrap(buf, p, rc, FB_ASN1_SEQ);
+	return mgmt_cert_wrap(buf, p, rc, MGMT_ASN1_SEQ);
 }
 
 /* One [tag] IMPLICIT primitive GeneralName: tag, length, raw bytes. */
-static int fb_cert_gn(unsigned char *buf, unsigned char **p, int tag,
+static int mgmt_cert_gn(unsigned char *buf, unsigned char **p, int tag,
 		      const unsigned char *v, size_t n)
 {
 	int rc = mbedtls_asn1_write_raw_buffer(p, buf, v, n);
 
-	return fb_cert_wrap(buf, p, rc, MBEDTLS_ASN1_CONTEXT_SPECIFIC | tag);
+	return mgmt_cert_wrap(buf, p, rc, MBEDTLS_ASN1_CONTEXT_SPECIFIC | tag);
 }
 
 /*
@@ -121,29 +121,29 @@ static int fb_cert_gn(unsigned char *buf, unsigned char **p, int tag,
  * OCTET STRING (4 bytes, network order) = @ip4 when given. Written
  * backwards, so the address goes first.
  */
-static int fb_cert_san(unsigned char *buf, unsigned char **p, const char *host,
+static int mgmt_cert_san(unsigned char *buf, unsigned char **p, const char *host,
 		       const uint8_t *ip4)
 {
 	int len = 0, rc;
 
 	if (ip4) {
-		len = fb_cert_gn(buf, p, 7, ip4, 4);
+		len = mgmt_cert_gn(buf, p, 7, ip4, 4);
 		if (len < 0)
 			return len;
 	}
-	rc = fb_cert_gn(buf, p, 2, (const unsigned char *)host, strlen(host));
+	rc = mgmt_cert_gn(buf, p, 2, (const unsigned char *)host, strlen(host));
 	if (rc < 0)
 		return rc;
-	return fb_cert_wrap(buf, p, len + rc, FB_ASN1_SEQ);
+	return mgmt_cert_wrap(buf, p, len + rc, MGMT_ASN1_SEQ);
 }
 
 /* A host name is a plain RFC 1123 name (fb_validate checks it properly):
  * refuse here only what would corrupt the DN string or the IA5String. */
-static bool fb_cert_name_ok(const char *h)
+static bool mgmt_cert_name_ok(const char *h)
 {
 	size_t n = h ? strlen(h) : 0;
 
-	if (n == 0 || n >= FB_HOSTNAME_MAX)
+	if (n == 0 || n >= MGMT_CERT_HOST_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = h[i];
@@ -156,15 +156,15 @@ static bool fb_cert_name_ok(const char *h)
 
 /* The certificate fields for @key; signs and writes the DER at the end of
  * @buf. Its length or an mbedTLS error. */
-static int fb_cert_write(mbedtls_pk_context *key,
+static int mgmt_cert_write(mbedtls_pk_context *key,
 			 mbedtls_ctr_drbg_context *drbg, const char *host,
 			 const uint8_t *ip4, unsigned char *buf, size_t size)
 {
 	mbedtls_x509write_cert crt;
 	mbedtls_mpi serial;
-	unsigned char sn[FB_CERT_SERIAL_LEN];
-	unsigned char ext[FB_HOSTNAME_MAX + 32], *p;
-	char dn[FB_CERT_CN_MAX + 16];
+	unsigned char sn[MGMT_CERT_SERIAL_LEN];
+	unsigned char ext[MGMT_CERT_HOST_MAX + 32], *p;
+	char dn[MGMT_CERT_CN_MAX + 16];
 	int rc, n;
 
 	mbedtls_x509write_crt_init(&crt);
@@ -188,17 +188,17 @@ static int fb_cert_write(mbedtls_pk_context *key,
 	if (rc)
 		goto out;
 
-	/* fb_cert_name_ok: no ',', '=', '\\' that would split the DN.
+	/* mgmt_cert_name_ok: no ',', '=', '\\' that would split the DN.
 	 * X.520 bounds a commonName at 64 characters (RFC 5280 appendix
 	 * A.1, ub-common-name): a longer name puts its first label (at most
 	 * 63, RFC 1123) in the CN; clients match the SAN anyway (RFC 6125
 	 * 6.4.4), which always has the whole name. */
 	size_t cn = strlen(host);
-	if (cn > FB_CERT_CN_MAX) {
+	if (cn > MGMT_CERT_CN_MAX) {
 		const char *dot = strchr(host, '.');
-		cn = dot ? (size_t)(dot - host) : FB_CERT_CN_MAX;
-		if (cn > FB_CERT_CN_MAX)
-			cn = FB_CERT_CN_MAX;
+		cn = dot ? (size_t)(dot - host) : MGMT_CERT_CN_MAX;
+		if (cn > MGMT_CERT_CN_MAX)
+			cn = MGMT_CERT_CN_MAX;
 	}
 	memcpy(dn, "CN=", 3);
 	memcpy(dn + 3, host, cn);
@@ -209,8 +209,8 @@ static int fb_cert_write(mbedtls_pk_context *key,
 	rc = mbedtls_x509write_crt_set_issuer_name(&crt, dn);
 	if (rc)
 		goto out;
-	rc = mbedtls_x509write_crt_set_validity(&crt, FB_CERT_NOT_BEFORE,
-						FB_CERT_NOT_AFTER);
+	rc = mbedtls_x509write_crt_set_validity(&crt, MGMT_CERT_NOT_BEFORE,
+						MGMT_CERT_NOT_AFTER);
 	if (rc)
 		goto out;
 	/* CA:FALSE, no path length (written non-critical by mbedTLS). */
@@ -225,7 +225,7 @@ static int fb_cert_write(mbedtls_pk_context *key,
 		goto out;
 
 	p = ext + sizeof(ext);
-	n = fb_cert_eku(ext, &p);
+	n = mgmt_cert_eku(ext, &p);
 	if (n < 0) {
 		rc = n;
 		goto out;
@@ -238,7 +238,7 @@ static int fb_cert_write(mbedtls_pk_context *key,
 
 	/* Non-critical: the subject DN is not empty (RFC 5280 4.2.1.6). */
 	p = ext + sizeof(ext);
-	n = fb_cert_san(ext, &p, host, ip4);
+	n = mgmt_cert_san(ext, &p, host, ip4);
 	if (n < 0) {
 		rc = n;
 		goto out;
@@ -257,7 +257,7 @@ out:
 	return rc;
 }
 
-int fb_cert_generate(const char *hostname, const uint8_t *ip4,
+int mgmt_cert_generate(const char *hostname, const uint8_t *ip4,
 		     uint8_t **key_der, size_t *key_len, uint8_t **cert_der,
 		     size_t *cert_len)
 {
@@ -269,21 +269,21 @@ int fb_cert_generate(const char *hostname, const uint8_t *ip4,
 
 	*key_der = *cert_der = NULL;
 	*key_len = *cert_len = 0;
-	if (!fb_cert_name_ok(hostname))
+	if (!mgmt_cert_name_ok(hostname))
 		return -EINVAL;
 
 	mbedtls_ctr_drbg_init(&drbg);
 	mbedtls_pk_init(&key);
-	kbuf = malloc(FB_CERT_KEY_BUF);
-	cbuf = malloc(FB_CERT_CRT_BUF);
+	kbuf = malloc(MGMT_CERT_KEY_BUF);
+	cbuf = malloc(MGMT_CERT_CRT_BUF);
 	if (!kbuf || !cbuf) {
 		ret = -ENOMEM;
 		goto out;
 	}
 
-	rc = mbedtls_ctr_drbg_seed(&drbg, fb_cert_entropy, NULL,
-				   (const unsigned char *)fb_cert_pers,
-				   sizeof(fb_cert_pers) - 1);
+	rc = mbedtls_ctr_drbg_seed(&drbg, mgmt_cert_entropy, NULL,
+				   (const unsigned char *)mgmt_cert_pers,
+				   sizeof(mgmt_cert_pers) - 1);
 	if (!rc)
 		rc = mbedtls_pk_setup(
 		    &key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
@@ -294,16 +294,16 @@ int fb_cert_generate(const char *hostname, const uint8_t *ip4,
 	if (!rc) {
 		/* Written at the end of kbuf: the DER starts at
 		 * kbuf + size - klen. */
-		klen = mbedtls_pk_write_key_der(&key, kbuf, FB_CERT_KEY_BUF);
+		klen = mbedtls_pk_write_key_der(&key, kbuf, MGMT_CERT_KEY_BUF);
 		rc = klen < 0 ? klen : 0;
 	}
 	if (!rc) {
-		clen = fb_cert_write(&key, &drbg, hostname, ip4, cbuf,
-				     FB_CERT_CRT_BUF);
+		clen = mgmt_cert_write(&key, &drbg, hostname, ip4, cbuf,
+				     MGMT_CERT_CRT_BUF);
 		rc = clen < 0 ? clen : 0;
 	}
 	if (rc) {
-		ret = fb_cert_errno(rc);
+		ret = mgmt_cert_errno(rc);
 		goto out;
 	}
 
@@ -315,8 +315,8 @@ int fb_cert_generate(const char *hostname, const uint8_t *ip4,
 		ret = -ENOMEM;
 		goto out;
 	}
-	memcpy(kout, kbuf + FB_CERT_KEY_BUF - klen, klen);
-	memcpy(cout, cbuf + FB_CERT_CRT_BUF - clen, clen);
+	memcpy(kout, kbuf + MGMT_CERT_KEY_BUF - klen, klen);
+	memcpy(cout, cbuf + MGMT_CERT_CRT_BUF - clen, clen);
 	*key_der = kout;
 	*key_len = klen;
 	*cert_der = cout;
@@ -326,7 +326,7 @@ out:
 	/* The private key sits in kbuf and in the pk/DRBG contexts; the
 	 * free functions zeroize the contexts. */
 	if (kbuf) {
-		mbedtls_platform_zeroize(kbuf, FB_CERT_KEY_BUF);
+		mbedtls_platform_zeroize(kbuf, MGMT_CERT_KEY_BUF);
 		free(kbuf);
 	}
 	free(cbuf);
@@ -335,8 +335,8 @@ out:
 	return ret;
 }
 
-void fb_cert_thumbprint(const uint8_t *cert_der, size_t len,
-			char out[FB_THUMBPRINT_LEN])
+void mgmt_cert_thumbprint(const uint8_t *cert_der, size_t len,
+			char out[MGMT_THUMBPRINT_LEN])
 {
 	static const char hex[] = "0123456789ABCDEF";
 	unsigned char d[32];
