@@ -84,7 +84,7 @@ struct vmm_files {
 void vmm_set_files(const struct vmm_files *f);
 
 int vmm_create(const struct vmm_create_req *r, struct vmm_err *e);
-/* Up to @max VMs, by inventory id; the count, or -code. */
+/* Up to @max VMs, by inventory id; the count. */
 int vmm_list(struct vmm_info *out, int max, struct vmm_err *e);
 int vmm_info(const char *name, struct vmm_info *out, struct vmm_err *e);
 /* @who names the caller in the log and the stop reason. */
@@ -100,14 +100,15 @@ int vmm_autostart(const char *name, bool on, struct vmm_err *e);
  * everything the guest ever wrote (VMM_CURSOR_OLDEST: the oldest byte
  * still kept). Copies up to @max bytes to @buf; @next is the cursor to
  * pass next time, @lost the bytes between @cursor and the oldest kept
- * (overwritten before they were read). Returns the bytes copied or -code.
+ * (overwritten before they were read). Returns the bytes copied, or the
+ * (negative) RPC code.
  */
 #define VMM_CURSOR_OLDEST UINT64_MAX
 long vmm_console_read(const char *name, uint64_t cursor, void *buf,
 		      size_t max, uint64_t *next, uint64_t *lost,
 		      struct vmm_err *e);
 /* Input for the guest's COM1; the bytes taken (fewer when the guest is
- * not reading), or -code (RPC_ERR_BAD_STATE when not running). */
+ * not reading), or the RPC code (RPC_ERR_BAD_STATE when not running). */
 long vmm_console_write(const char *name, const void *data, size_t len,
 		       struct vmm_err *e);
 
