@@ -24,8 +24,8 @@
 #include "store/store.h"
 
 /* Limits (docs/api/conventions.md "Limits"). */
-#define RPC_MAX_NODES 4096	    /* JSON values in one body */
-#define RPC_MAX_BATCH 32	    /* requests run from one batch */
+#define RPC_MAX_NODES 4096	  /* JSON values in one body */
+#define RPC_MAX_BATCH 32	  /* requests run from one batch */
 #define RPC_RESULT_MAX (4u << 20) /* when the transport sets no limit */
 
 /* The linker collects RPC_METHOD entries between these (image/keel.ld;
@@ -146,8 +146,8 @@ static int rpc_param_get(struct rpc_ctx *c, const char *key,
 	return 0;
 }
 
-int rpc_param_str(struct rpc_ctx *c, const char *key, bool required,
-		  size_t max, const char **out)
+int rpc_param_str(struct rpc_ctx *c, const char *key, bool required, size_t max,
+		  const char **out)
 {
 	const struct json *v;
 	int rc = rpc_param_get(c, key, &v);
@@ -167,9 +167,10 @@ int rpc_param_str(struct rpc_ctx *c, const char *key, bool required,
 				"bytes, not %s",
 				key, max, json_type_name(v->type));
 	if (v->len > max)
-		return rpc_fail(c, RPC_INVALID_PARAMS,
-				"params.%s: %zu bytes long; at most %zu allowed",
-				key, v->len, max);
+		return rpc_fail(
+		    c, RPC_INVALID_PARAMS,
+		    "params.%s: %zu bytes long; at most %zu allowed", key,
+		    v->len, max);
 	*out = v->s;
 	return 0;
 }
@@ -188,14 +189,13 @@ int rpc_param_int(struct rpc_ctx *c, const char *key, bool required,
 	    v->i > max)
 		return rpc_fail(c, RPC_INVALID_PARAMS,
 				"params.%s: %s an integer %lld..%lld", key,
-				v ? "expected" : "missing:",
-				(long long)min, (long long)max);
+				v ? "expected" : "missing:", (long long)min,
+				(long long)max);
 	*out = v->i;
 	return 0;
 }
 
-int rpc_param_bool(struct rpc_ctx *c, const char *key, bool required,
-		   bool *out)
+int rpc_param_bool(struct rpc_ctx *c, const char *key, bool required, bool *out)
 {
 	const struct json *v;
 	int rc = rpc_param_get(c, key, &v);
@@ -236,10 +236,11 @@ int rpc_param_only(struct rpc_ctx *c, const char *const *known)
 			n += fmt_snprintf(list + n, sizeof(list) - n, "%s%s",
 					  i ? ", " : "", known[i]);
 		if (!known[0])
-			return rpc_fail(c, RPC_INVALID_PARAMS,
-					"params.%.60s: unknown member (%s takes "
-					"no params)",
-					m->key, c->method);
+			return rpc_fail(
+			    c, RPC_INVALID_PARAMS,
+			    "params.%.60s: unknown member (%s takes "
+			    "no params)",
+			    m->key, c->method);
 		return rpc_fail(c, RPC_INVALID_PARAMS,
 				"params.%.60s: unknown member (known: %s)",
 				m->key, list);
@@ -288,15 +289,39 @@ static void rpc_write_result(struct jw *w, const struct jw *res,
 	jw_obj_end(w);
 }
 
-/* Whether @res holds exactly one complete value. */
+/*
+ * Whether @res holds exactly one complete value. The writer keeps
+ * nesting balanced and strings valid, but a second value at the top
+ * level only costs it a comma ("1,2"): look for one outside strings.
+ */
 static bool rpc_result_ok(const struct jw *res)
 {
-	return jw_ok(res) && res->len > 0 && res->depth == 0 &&
-	       !res->after_key;
+	int depth = 0;
+	bool in_str = false;
+
+	if (!jw_ok(res) || !res->len || res->depth || res->after_key)
+		return false;
+	for (size_t i = 0; i < res->len; i++) {
+		char ch = res->buf[i];
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = false;
+		} else if (ch == '"') {
+			in_str = true;
+		} else if (ch == '{' || ch == '[') {
+			depth++;
+		} else if (ch == '}' || ch == ']') {
+			depth--;
+		} else if (ch == ',' && depth == 0) {
+			return false;
+		}
+	}
+	return true;
 }
 
-static void rpc_audit(const struct rpc_caller *caller,
-		      const struct rpc_ctx *c)
+static void rpc_audit(const struct rpc_caller *caller, const struct rpc_ctx *c)
 {
 	char head[sizeof(c->audit) + 64];
 	char what[sizeof(((struct store_audit_rec *)0)->what)];
@@ -334,12 +359,14 @@ static void rpc_call(const struct rpc_method *m, const struct json *params,
 	c.out = &res;
 	rc = m->fn(&c);
 	if (!c.code && rc) {
-		log_err("rpc: %s failed (%d) without an error message",
-			m->name, rc);
+		log_err("rpc: %s failed (%d) without an error message", m->name,
+			rc);
 		rpc_fail(&c, RPC_INTERNAL_ERROR,
 			 "%s failed: internal error (see host.logs)", m->name);
 	} else if (!c.code && !rpc_result_ok(&res)) {
-		if (!jw_ok(&res) && res.len >= res.limit) {
+		/* The writer does not say why it stopped; a result that got
+		 * past half the limit ran into it (the others are bugs). */
+		if (!jw_ok(&res) && res.len > res.limit / 2) {
 			log_warn("rpc: %s: result over the %zu-byte limit",
 				 m->name, res.limit);
 			rpc_fail(&c, RPC_ERR_LIMIT,
@@ -348,8 +375,9 @@ static void rpc_call(const struct rpc_method *m, const struct json *params,
 				 m->name, res.limit);
 		} else {
 			log_err("rpc: %s wrote no valid result (%zu bytes, "
-				"depth %d)",
-				m->name, res.len, res.depth);
+				"depth %d%s)",
+				m->name, res.len, res.depth,
+				jw_ok(&res) ? "" : ", writer failed");
 			rpc_fail(&c, RPC_INTERNAL_ERROR,
 				 "%s failed: internal error (see host.logs)",
 				 m->name);
@@ -375,6 +403,7 @@ static void rpc_one(const struct json *req, const struct rpc_caller *caller,
 		    struct jw *w)
 {
 	const struct json *id = NULL, *ver = NULL, *meth = NULL, *params = NULL;
+	const char *unknown = NULL;
 	const struct rpc_method *m;
 	char msg[200];
 
@@ -394,13 +423,8 @@ static void rpc_one(const struct json *req, const struct rpc_caller *caller,
 			params = v;
 		} else if (!strcmp(v->key, "id")) {
 			id = v;
-		} else {
-			fmt_snprintf(msg, sizeof(msg),
-				     "Invalid Request: unknown member \"%.40s\" "
-				     "(a request has jsonrpc, method, params, "
-				     "id)",
-				     v->key);
-			goto invalid;
+		} else if (!unknown) {
+			unknown = v->key;
 		}
 	}
 	/* Spec 4: the id is a String, Number or Null; anything else cannot
@@ -414,9 +438,17 @@ static void rpc_one(const struct json *req, const struct rpc_caller *caller,
 		id = NULL;
 		goto invalid;
 	}
-	if (!ver || ver->type != JSON_STRING || strcmp(ver->s, "2.0")) {
+	if (unknown) {
 		fmt_snprintf(msg, sizeof(msg),
-			     "Invalid Request: \"jsonrpc\": \"2.0\" is required");
+			     "Invalid Request: unknown member \"%.40s\" (a "
+			     "request has jsonrpc, method, params, id)",
+			     unknown);
+		goto invalid;
+	}
+	if (!ver || ver->type != JSON_STRING || strcmp(ver->s, "2.0")) {
+		fmt_snprintf(
+		    msg, sizeof(msg),
+		    "Invalid Request: \"jsonrpc\": \"2.0\" is required");
 		goto invalid;
 	}
 	if (!meth || meth->type != JSON_STRING) {
@@ -443,12 +475,12 @@ static void rpc_one(const struct json *req, const struct rpc_caller *caller,
 	}
 	if (!(m->flags & RPC_PUBLIC) && caller->auth_code) {
 		if (id)
-			rpc_write_error(w, caller->auth_code,
-					caller->auth_msg
-						? caller->auth_msg
-						: rpc_auth_default(
-							  caller->auth_code),
-					id);
+			rpc_write_error(
+			    w, caller->auth_code,
+			    caller->auth_msg
+				? caller->auth_msg
+				: rpc_auth_default(caller->auth_code),
+			    id);
 		return;
 	}
 	rpc_call(m, params, id, caller, w);

@@ -84,8 +84,7 @@ static const char *rpc_host_backend(void)
 	return hv->name;
 }
 
-static void rpc_host_kstr_or_null(struct jw *w, const char *key,
-				  const char *s)
+static void rpc_host_kstr_or_null(struct jw *w, const char *key, const char *s)
 {
 	jw_key(w, key);
 	if (s && *s)
@@ -286,20 +285,18 @@ static int rpc_host_power(struct rpc_ctx *c, int what)
 	if (!__atomic_compare_exchange_n(&rpc_host_power_pending, &none, what,
 					 false, __ATOMIC_SEQ_CST,
 					 __ATOMIC_SEQ_CST))
-		return rpc_fail(c, RPC_ERR_BAD_STATE,
-				"the host is already %s",
+		return rpc_fail(c, RPC_ERR_BAD_STATE, "the host is already %s",
 				none == RPC_POWER_OFF ? "shutting down"
 						      : "restarting");
-	if (!thread_create(what == RPC_POWER_OFF ? "rpc-poweroff"
-						 : "rpc-reboot",
-			   rpc_host_power_thread, (void *)(uintptr_t)what,
-			   NULL)) {
+	if (!thread_create(
+		what == RPC_POWER_OFF ? "rpc-poweroff" : "rpc-reboot",
+		rpc_host_power_thread, (void *)(uintptr_t)what, NULL)) {
 		__atomic_store_n(&rpc_host_power_pending, RPC_POWER_NONE,
 				 __ATOMIC_SEQ_CST);
 		return rpc_fail_errno(c, -ENOMEM, verb);
 	}
-	log_info("host: %s requested by %s%s, in %llu ms", verb,
-		 c->caller->who, force && running ? " (force: VMs running)" : "",
+	log_info("host: %s requested by %s%s, in %llu ms", verb, c->caller->who,
+		 force && running ? " (force: VMs running)" : "",
 		 (unsigned long long)(RPC_HOST_DELAY_NS / NSEC_PER_MSEC));
 	jw_obj_begin(c->out);
 	jw_kuint(c->out, "in_ms", RPC_HOST_DELAY_NS / NSEC_PER_MSEC);

@@ -73,8 +73,11 @@ static bool rpc_net_current(struct net_config *nc, char *host, size_t len)
 {
 	bool stored = store_get_net(nc) == 0;
 
-	if (!stored)
+	/* Without a NIC nothing was ever applied: the defaults hold. */
+	if (!stored && net_nic())
 		net_get_config(nc);
+	else if (!stored)
+		netcfg_default(nc);
 	if (store_get_hostname(host, len) < 0)
 		host[0] = '\0';
 	return stored;
@@ -130,8 +133,7 @@ static int rpc_host_network_get(struct rpc_ctx *c)
 /* ---- host.network.set ------------------------------------------------ */
 
 /* A dotted quad at params.@key; 0, -ENOENT when absent, or the error. */
-static int rpc_net_ip_param(struct rpc_ctx *c, const char *key,
-			    uint8_t out[4])
+static int rpc_net_ip_param(struct rpc_ctx *c, const char *key, uint8_t out[4])
 {
 	const char *s;
 	int rc = rpc_param_str(c, key, false, 45, &s);
@@ -139,10 +141,11 @@ static int rpc_net_ip_param(struct rpc_ctx *c, const char *key,
 	if (rc)
 		return rc;
 	if (netcfg_parse_ip4(s, strlen(s), out))
-		return rpc_fail(c, RPC_INVALID_PARAMS,
-				"params.%s: '%.45s' is not an IPv4 address (like "
-				"10.0.2.15)",
-				key, s);
+		return rpc_fail(
+		    c, RPC_INVALID_PARAMS,
+		    "params.%s: '%.45s' is not an IPv4 address (like "
+		    "10.0.2.15)",
+		    key, s);
 	return 0;
 }
 
@@ -272,9 +275,8 @@ static int rpc_net_check(struct rpc_ctx *c, struct net_config *nc)
 	else
 		n = fmt_snprintf(text, sizeof(text), "dhcp");
 	if (nc->ip4_mode == NETCFG_IP4_STATIC && nc->has_gw)
-		n += fmt_snprintf(text + n, sizeof(text) - n,
-				  ",gw=%u.%u.%u.%u", nc->gw[0], nc->gw[1],
-				  nc->gw[2], nc->gw[3]);
+		n += fmt_snprintf(text + n, sizeof(text) - n, ",gw=%u.%u.%u.%u",
+				  nc->gw[0], nc->gw[1], nc->gw[2], nc->gw[3]);
 	for (unsigned int i = 0; i < nc->ndns; i++)
 		n += fmt_snprintf(text + n, sizeof(text) - n,
 				  ",dns=%u.%u.%u.%u", nc->dns[i][0],
@@ -323,8 +325,8 @@ static void rpc_net_schedule(const struct net_config *nc)
 
 	if (job) {
 		job->nc = *nc;
-		job->gen = __atomic_add_fetch(&rpc_net_gen, 1,
-					      __ATOMIC_SEQ_CST);
+		job->gen =
+		    __atomic_add_fetch(&rpc_net_gen, 1, __ATOMIC_SEQ_CST);
 		if (thread_create("rpc-netapply", rpc_net_apply_thread, job,
 				  NULL))
 			return;
@@ -394,8 +396,7 @@ static int rpc_host_network_set(struct rpc_ctx *c)
 				"dns, vlan, ip6");
 	rpc_net_current(&cur, cur_host, sizeof(cur_host));
 	nc = cur;
-	if ((rc = rpc_net_merge(c, &nc, &host)) ||
-	    (rc = rpc_net_check(c, &nc)))
+	if ((rc = rpc_net_merge(c, &nc, &host)) || (rc = rpc_net_check(c, &nc)))
 		return rc;
 	if (host && !strcmp(host, cur_host))
 		host = NULL;

@@ -5,7 +5,8 @@
  * malformed bodies, batch mixes, the batch limit, the param helpers, the
  * session gate and the audit trail each give the error a person can act
  * on, never a malformed response.
- * UNIT_SRCS: mgmt/rpc.c mgmt/json.c core/log.c core/fmt.c tests/unit/host_time.c
+ * UNIT_SRCS: mgmt/rpc.c mgmt/json.c mgmt/json_write.c core/log.c core/fmt.c
+ * tests/unit/host_time.c
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -107,6 +108,13 @@ static int t_half_result(struct rpc_ctx *c)
 	jw_obj_begin(c->out);
 	jw_kint(c->out, "a", 1);
 	return 0; /* object left open */
+}
+
+static int t_two_values(struct rpc_ctx *c)
+{
+	jw_int(c->out, 1);
+	jw_str(c->out, "a,b");
+	return 0; /* "1,\"a,b\"": not one value */
 }
 
 static int t_fail_after_writing(struct rpc_ctx *c)
@@ -212,6 +220,7 @@ RPC_METHOD(get_data, "get_data", t_get_data, 0);
 RPC_METHOD(silent_fail, "t.silent_fail", t_silent_fail, 0);
 RPC_METHOD(no_result, "t.no_result", t_no_result, 0);
 RPC_METHOD(half_result, "t.half_result", t_half_result, 0);
+RPC_METHOD(two_values, "t.two_values", t_two_values, 0);
 RPC_METHOD(fail_after, "t.fail_after_writing", t_fail_after_writing, 0);
 RPC_METHOD(big, "t.big", t_big, 0);
 RPC_METHOD(vm_start, "vm.start", t_vm_start, RPC_AUDIT);
@@ -248,11 +257,11 @@ static char *call(const char *body)
 }
 
 /* @body answers exactly @want (compact JSON, "" for no response). */
-#define EXPECT(body, want)                                                  \
-	do {                                                                \
-		char *got_ = call(body);                                    \
-		UNIT_CHECK_STR(got_, want);                                 \
-		free(got_);                                                 \
+#define EXPECT(body, want)                                                     \
+	do {                                                                   \
+		char *got_ = call(body);                                       \
+		UNIT_CHECK_STR(got_, want);                                    \
+		free(got_);                                                    \
 	} while (0)
 
 /* A single error answer: its code, the id's JSON text, and that the
@@ -289,11 +298,11 @@ static void check_error(const char *resp, int code, const char *id_json,
 	json_free(r);
 }
 
-#define EXPECT_ERROR(body, code, id_json, frag)                             \
-	do {                                                                \
-		char *got_ = call(body);                                    \
-		check_error(got_, code, id_json, frag, __LINE__);           \
-		free(got_);                                                 \
+#define EXPECT_ERROR(body, code, id_json, frag)                                \
+	do {                                                                   \
+		char *got_ = call(body);                                       \
+		check_error(got_, code, id_json, frag, __LINE__);              \
+		free(got_);                                                    \
 	} while (0)
 
 /* ---- Section 7 of the specification ------------------------------------ */
@@ -428,12 +437,12 @@ UNIT_TEST(rpc_malformed_bodies)
 UNIT_TEST(rpc_malformed_requests)
 {
 	EXPECT_ERROR("{\"jsonrpc\":\"1.0\",\"method\":\"sum\",\"id\":1}",
-		     -32600, "1", "\\\"jsonrpc\\\": \\\"2.0\\\"");
+		     -32600, "1", "\"jsonrpc\": \"2.0\" is required");
 	EXPECT_ERROR("{\"method\":\"sum\",\"id\":1}", -32600, "1", "2.0");
 	EXPECT_ERROR("{\"jsonrpc\":2.0,\"method\":\"sum\",\"id\":1}", -32600,
 		     "1", "2.0");
 	EXPECT_ERROR("{\"jsonrpc\":\"2.0\",\"id\":7}", -32600, "7",
-		     "\\\"method\\\" must be a string");
+		     "\"method\" must be a string");
 	EXPECT_ERROR("{\"jsonrpc\":\"2.0\",\"method\":null,\"id\":7}", -32600,
 		     "7", "method");
 	EXPECT_ERROR("{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"params\":5,"
@@ -451,7 +460,7 @@ UNIT_TEST(rpc_malformed_requests)
 		     -32600, "null", "not boolean");
 	EXPECT_ERROR("{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"param\":[1],"
 		     "\"id\":1}",
-		     -32600, "1", "unknown member \\\"param\\\"");
+		     -32600, "1", "unknown member \"param\"");
 	/* "rpc." names are reserved (spec 4): never found. */
 	EXPECT_ERROR("{\"jsonrpc\":\"2.0\",\"method\":\"rpc.discover\","
 		     "\"id\":1}",
@@ -468,7 +477,14 @@ UNIT_TEST(rpc_ids_echoed_exactly)
 	       "{\"jsonrpc\":\"2.0\",\"result\":1,\"id\":-9007199254740993}");
 	EXPECT("{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"params\":[1],"
 	       "\"id\":\"a\\\"b\\\\c\\u00e9\"}",
-	       "{\"jsonrpc\":\"2.0\",\"result\":1,\"id\":\"a\\\"b\\\\c\xc3\xa9\"}");
+	       "{\"jsonrpc\":\"2.0\",\"result\":1,\"id\":"
+	       "\"a\\\"b\\\\c\xc3\xa9\"}");
+	/* Numbers keep their literal (spec 4 discourages fractions, but an
+	 * id is echoed as it came). */
+	EXPECT("{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"id\":1.50}",
+	       "{\"jsonrpc\":\"2.0\",\"result\":0,\"id\":1.50}");
+	EXPECT("{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"id\":-2E+3}",
+	       "{\"jsonrpc\":\"2.0\",\"result\":0,\"id\":-2E+3}");
 	EXPECT("{\"id\":0,\"method\":\"sum\",\"jsonrpc\":\"2.0\"}",
 	       "{\"jsonrpc\":\"2.0\",\"result\":0,\"id\":0}");
 }
@@ -489,10 +505,11 @@ static char *make_batch(int n, int notify)
 				       "\"update\"}",
 				       i ? "," : "");
 		else
-			len += sprintf(b + len,
-				       "%s{\"jsonrpc\":\"2.0\",\"method\":\"sum\","
-				       "\"params\":[%d],\"id\":%d}",
-				       i ? "," : "", i, i);
+			len +=
+			    sprintf(b + len,
+				    "%s{\"jsonrpc\":\"2.0\",\"method\":\"sum\","
+				    "\"params\":[%d],\"id\":%d}",
+				    i ? "," : "", i, i);
 	}
 	b[len++] = ']';
 	b[len] = 0;
@@ -510,7 +527,8 @@ UNIT_TEST(rpc_batch_limit)
 	r = json_parse(resp, strlen(resp), 0, &err);
 	UNIT_CHECK(r && r->type == JSON_ARRAY && r->len == 40);
 	for (size_t i = 0; r && i < 40; i++) {
-		const struct json *e = json_at(r, i), *er = json_get(e, "error");
+		const struct json *e = json_at(r, i),
+				  *er = json_get(e, "error");
 		int64_t id = -1, v = -1, code = 0;
 		UNIT_CHECK(json_get_int(e, "id", &id) && id == (int64_t)i);
 		if (i < 32) {
@@ -551,6 +569,9 @@ UNIT_TEST(rpc_method_misbehaviour)
 	EXPECT_ERROR("{\"jsonrpc\":\"2.0\",\"method\":\"t.half_result\","
 		     "\"id\":3}",
 		     -32603, "3", "internal error");
+	EXPECT_ERROR("{\"jsonrpc\":\"2.0\",\"method\":\"t.two_values\","
+		     "\"id\":5}",
+		     -32603, "5", "internal error");
 	/* What was written before rpc_fail is dropped. */
 	EXPECT("{\"jsonrpc\":\"2.0\",\"method\":\"t.fail_after_writing\","
 	       "\"id\":4}",
@@ -586,8 +607,8 @@ UNIT_TEST(rpc_response_limit)
 
 /* ---- Param helpers ----------------------------------------------------- */
 
-#define P(params)                                                           \
-	"{\"jsonrpc\":\"2.0\",\"method\":\"t.params\",\"params\":" params   \
+#define P(params)                                                              \
+	"{\"jsonrpc\":\"2.0\",\"method\":\"t.params\",\"params\":" params      \
 	",\"id\":1}"
 
 UNIT_TEST(rpc_param_helpers)
@@ -672,10 +693,13 @@ UNIT_TEST(rpc_fail_errno_codes)
 
 UNIT_TEST(rpc_auth_gate)
 {
-	struct rpc_caller anon = { .addr = "10.0.2.2", .who = "10.0.2.2",
+	struct rpc_caller anon = { .addr = "10.0.2.2",
+				   .who = "10.0.2.2",
 				   .auth_code = RPC_ERR_AUTH_REQUIRED,
-				   .auth_msg = "session expired: log in again" };
-	struct rpc_caller locked = { .addr = "10.0.2.2", .who = "10.0.2.2",
+				   .auth_msg =
+				       "session expired: log in again" };
+	struct rpc_caller locked = { .addr = "10.0.2.2",
+				     .who = "10.0.2.2",
 				     .auth_code = RPC_ERR_LOCKDOWN };
 	char *resp;
 
@@ -706,9 +730,8 @@ UNIT_TEST(rpc_auth_gate)
 			     "\"id\":3}");
 	free(resp);
 	/* Without a message of the transport's: a default one. */
-	resp = call_as(&locked,
-		       "{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"id\":4}",
-		       4096);
+	resp = call_as(
+	    &locked, "{\"jsonrpc\":\"2.0\",\"method\":\"sum\",\"id\":4}", 4096);
 	check_error(resp, RPC_ERR_LOCKDOWN, "4", "lockdown mode is on",
 		    __LINE__);
 	free(resp);
@@ -717,9 +740,8 @@ UNIT_TEST(rpc_auth_gate)
 	UNIT_CHECK_STR(resp, "");
 	free(resp);
 	/* Unknown methods are "not found" with or without a session. */
-	resp = call_as(&anon,
-		       "{\"jsonrpc\":\"2.0\",\"method\":\"nope\",\"id\":5}",
-		       4096);
+	resp = call_as(
+	    &anon, "{\"jsonrpc\":\"2.0\",\"method\":\"nope\",\"id\":5}", 4096);
 	check_error(resp, RPC_METHOD_NOT_FOUND, "5", "nope", __LINE__);
 	free(resp);
 }
@@ -758,7 +780,7 @@ UNIT_TEST(rpc_registry)
 {
 	const struct rpc_method *m = rpc_method_find("vm.start");
 
-	UNIT_CHECK(rpc_method_count() == 16);
+	UNIT_CHECK(rpc_method_count() == 17);
 	UNIT_CHECK(m && m->fn == t_vm_start && m->flags == RPC_AUDIT);
 	UNIT_CHECK(rpc_method_find("vm.sta") == NULL);
 	UNIT_CHECK(rpc_method_find("") == NULL);
