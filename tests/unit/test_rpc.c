@@ -5,8 +5,7 @@
  * malformed bodies, batch mixes, the batch limit, the param helpers, the
  * session gate and the audit trail each give the error a person can act
  * on, never a malformed response.
- * UNIT_SRCS: mgmt/rpc.c mgmt/json.c mgmt/json_write.c core/log.c core/fmt.c
- * tests/unit/host_time.c
+ * UNIT_SRCS: mgmt/rpc.c mgmt/json.c mgmt/json_write.c core/log.c core/fmt.c tests/unit/host_time.c
  */
 #include <errno.h>
 #include <stdlib.h>
