@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/hv.h"
+#include "core/vm.h"
 #include "datastore/ds.h"
 #include "store/store.h"
 
