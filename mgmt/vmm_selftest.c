@@ -437,9 +437,18 @@ static void st_flow(void)
 	json_free(r);
 	st_verdict("echo", st_console_until("c1", &cursor, "PING KEEL\r\n", 20),
 		   "no echo in capitals");
-	st_verdict("heartbeat",
-		   st_console_until("c1", &cursor, "g_console: heartbeat ", 60),
-		   "no heartbeat line");
+	/* The guest beats every 2^31 TSC ticks: under a second on QEMU and
+	 * hardware, minutes of emulated time on Bochs (TSC = instructions). */
+	uint64_t beat_s = time_tsc_hz() ? (1ull << 31) / time_tsc_hz() : 0;
+	if (beat_s <= 20)
+		st_verdict("heartbeat",
+			   st_console_until("c1", &cursor,
+					    "g_console: heartbeat ", 60),
+			   "no heartbeat line");
+	else
+		log_info("vmmtest: SKIP heartbeat (a beat takes %llu s at this "
+			 "TSC rate)",
+			 (unsigned long long)beat_s);
 
 	r = st_call(ST_REQ("vm.stats", "{\"name\":\"c1\"}"));
 	const struct json *s = st_res(r);

@@ -61,3 +61,12 @@ def test_vmm_autostart_svm():
                             r"^vmm: auto1 started by autostart "],
                            VMMTEST_TIMEOUT)
         check_steps(m, text, ["autostart_kept", "autostart_runs", "autostart_destroy"])
+
+
+def test_vmm_flow_vmx_bochs():
+    with Bochs("vmm-vmx") as m:
+        m.build_image("keel.vmmtest")
+        m.start(cpus=2)
+        text = m.wait_exit([r"^vmmtest: \d+ passed, 0 failed$",
+                            r"^hv: using VT-x with EPT$"], 1500)
+        check_steps(m, text, [s for s in FLOW if s != "heartbeat"])
