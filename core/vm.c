@@ -189,7 +189,7 @@ uint64_t vm_cpu_time_ns(struct vm *vm)
 
 	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
-		/* ->thread is cleared under this lock before the thread ends. */
+		/* ->thread is cleared under this lock before it ends. */
 		sum += v->thread ? v->thread->runtime_ns : v->cpu_ns;
 	}
 	spin_unlock_irqrestore(&vm->lock, flags);

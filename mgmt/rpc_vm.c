@@ -80,8 +80,8 @@ static void rpc_vm_info_obj(struct jw *w, const struct vmm_info *i)
 
 static int rpc_vm_create(struct rpc_ctx *c)
 {
-	static const char *const known[] = { "name",	"vcpus",   "memory_mb",
-					     "kernel",	"initrd",  "cmdline",
+	static const char *const known[] = { "name",	  "vcpus",  "memory_mb",
+					     "kernel",	  "initrd", "cmdline",
 					     "autostart", NULL };
 	struct vmm_create_req r = { .vcpus = 1 };
 	struct vmm_err e = { 0 };
@@ -93,12 +93,11 @@ static int rpc_vm_create(struct rpc_ctx *c)
 	rc = rpc_param_int(c, "vcpus", false, 1, VM_MAX_VCPUS, &vcpus);
 	if (rc && rc != -ENOENT)
 		return rc;
-	rc = rpc_param_int(c, "memory_mb", true, VMM_MEM_MIN_MB,
-			   VMM_MEM_MAX_MB, &mem);
+	rc = rpc_param_int(c, "memory_mb", true, VMM_MEM_MIN_MB, VMM_MEM_MAX_MB,
+			   &mem);
 	if (rc)
 		return rc;
-	if ((rc = rpc_param_str(c, "kernel", true, DS_NAME_MAX - 1,
-				&r.kernel)))
+	if ((rc = rpc_param_str(c, "kernel", true, DS_NAME_MAX - 1, &r.kernel)))
 		return rc;
 	rc = rpc_param_str(c, "initrd", false, DS_NAME_MAX - 1, &r.initrd);
 	if (rc && rc != -ENOENT)
@@ -225,7 +224,8 @@ static int rpc_vm_stats(struct rpc_ctx *c)
 
 /* vm.start, vm.stop, vm.reset, vm.destroy: {"name"} -> {"name", "state"}. */
 static int rpc_vm_simple(struct rpc_ctx *c,
-			 int (*fn)(const char *, const char *, struct vmm_err *))
+			 int (*fn)(const char *, const char *,
+				   struct vmm_err *))
 {
 	static const char *const known[] = { "name", NULL };
 	struct vmm_err e = { 0 };
@@ -348,9 +348,9 @@ static int rpc_vm_console_read(struct rpc_ctx *c)
 		free(out);
 		return rpc_fail_errno(c, -ENOMEM, "vm.console.read");
 	}
-	long n = vmm_console_read(name, cursor < 0 ? VMM_CURSOR_OLDEST
-						   : (uint64_t)cursor,
-				  raw, (size_t)max, &next, &lost, &e);
+	long n = vmm_console_read(
+	    name, cursor < 0 ? VMM_CURSOR_OLDEST : (uint64_t)cursor, raw,
+	    (size_t)max, &next, &lost, &e);
 	if (n < 0) {
 		free(raw);
 		free(out);
@@ -364,8 +364,8 @@ static int rpc_vm_console_read(struct rpc_ctx *c)
 		outlen = vmm_con_to_utf8(raw, (size_t)n, false, out, &used);
 		/* Only a cut sequence: hand it over as it is, replaced. */
 		if (!used && n)
-			outlen = vmm_con_to_utf8(raw, (size_t)n, true, out,
-						 &used);
+			outlen =
+			    vmm_con_to_utf8(raw, (size_t)n, true, out, &used);
 		next -= (uint64_t)n - used; /* the cut bytes come next time */
 	}
 	jw_obj_begin(c->out);
@@ -382,8 +382,7 @@ static int rpc_vm_console_read(struct rpc_ctx *c)
 
 static int rpc_vm_console_write(struct rpc_ctx *c)
 {
-	static const char *const known[] = { "name", "data", "encoding",
-					     NULL };
+	static const char *const known[] = { "name", "data", "encoding", NULL };
 	struct vmm_err e = { 0 };
 	const char *name, *data;
 	uint8_t buf[RPC_VM_WRITE_MAX];
@@ -395,10 +394,9 @@ static int rpc_vm_console_write(struct rpc_ctx *c)
 		return rc;
 	if ((rc = rpc_vm_encoding(c, &b64)))
 		return rc;
-	if ((rc = rpc_param_str(c, "data", true,
-				b64 ? RPC_VM_WRITE_MAX / 3 * 4 + 4
-				    : RPC_VM_WRITE_MAX,
-				&data)))
+	if ((rc = rpc_param_str(
+		 c, "data", true,
+		 b64 ? RPC_VM_WRITE_MAX / 3 * 4 + 4 : RPC_VM_WRITE_MAX, &data)))
 		return rc;
 	if (b64) {
 		if (mbedtls_base64_decode(buf, sizeof(buf), &len,

@@ -45,7 +45,7 @@ struct vmm_vm {
 	enum vmm_state state;
 	bool resetting; /* the watcher hands "stopping" on as "starting" */
 	struct thread *reset_owner; /* ... to this vm.reset caller */
-	struct vm *vm;	/* the instance, from start until the reap */
+	struct vm *vm; /* the instance, from start until the reap */
 	struct vmm_con con;
 	struct vuart uart; /* kept across runs, reset at each start */
 	/* This run, or the last one. */
@@ -265,8 +265,8 @@ static uint64_t vmm_overhead(const struct vmm_vm *v)
 
 	if (vm) {
 		bytes += sizeof(*vm) + gmem_s2(vm->mem)->frames * PMM_PAGE;
-		bytes += (uint64_t)vm->nvcpus *
-			 (THREAD_STACK_SIZE + 2 * PMM_PAGE);
+		bytes +=
+		    (uint64_t)vm->nvcpus * (THREAD_STACK_SIZE + 2 * PMM_PAGE);
 	}
 	return bytes;
 }
@@ -307,8 +307,8 @@ static void vmm_snapshot(struct vmm_vm *v, struct vmm_info *out)
 
 /* ---- Kernel files ------------------------------------------------------- */
 
-static int vmm_file(const char *what, const char *name,
-		    struct ds_file_info *fi, struct vmm_err *e)
+static int vmm_file(const char *what, const char *name, struct ds_file_info *fi,
+		    struct vmm_err *e)
 {
 	int rc = vmm_files->stat(name, fi);
 
@@ -353,24 +353,25 @@ static int vmm_load_file(struct vm *vm, const char *what, const char *name,
 			 size_t chunk_len, struct vmm_err *e)
 {
 	for (uint64_t off = 0; off < size;) {
-		size_t want = size - off < chunk_len ? (size_t)(size - off)
-						     : chunk_len;
+		size_t want =
+		    size - off < chunk_len ? (size_t)(size - off) : chunk_len;
 		long got = vmm_files->read(name, off, chunk, want);
 		if (got < 0)
-			return vmm_fail(e, RPC_ERR_IO,
-					"%s \"%s\": read error %ld at byte %llu",
-					what, name, got,
-					(unsigned long long)off);
+			return vmm_fail(
+			    e, RPC_ERR_IO,
+			    "%s \"%s\": read error %ld at byte %llu", what,
+			    name, got, (unsigned long long)off);
 		if ((size_t)got != want)
 			return vmm_fail(e, RPC_ERR_IO,
 					"%s \"%s\" changed while it was read",
 					what, name);
 		int rc = vm_load(vm, gpa + off, chunk, want);
 		if (rc)
-			return vmm_fail(e, RPC_ERR_LIMIT,
-					"%s \"%s\" could not be copied into the "
-					"VM's memory (%d)",
-					what, name, rc);
+			return vmm_fail(
+			    e, RPC_ERR_LIMIT,
+			    "%s \"%s\" could not be copied into the "
+			    "VM's memory (%d)",
+			    what, name, rc);
 		off += want;
 	}
 	return 0;
@@ -433,8 +434,7 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 		return NULL;
 	vm = vm_create(&vc);
 	if (!vm) {
-		vmm_fail(e, RPC_ERR_LIMIT,
-			 "the VM could not be created (%s)",
+		vmm_fail(e, RPC_ERR_LIMIT, "the VM could not be created (%s)",
 			 hv ? "out of memory for its RAM tables or vCPUs"
 			    : "this host has no hardware virtualization");
 		return NULL;
@@ -449,7 +449,8 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 	if (!rc)
 		rc = vuart_attach(&v->uart, vm, VUART_COM1);
 	if (rc) {
-		vmm_fail(e, RPC_INTERNAL_ERROR, "devices not attached (%d)", rc);
+		vmm_fail(e, RPC_INTERNAL_ERROR, "devices not attached (%d)",
+			 rc);
 		goto fail;
 	}
 	if (vmm_load_file(vm, "kernel", cfg->kernel, kfi.size,
@@ -464,7 +465,8 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 			   (uint32_t)cl, (uint32_t)ifi.size);
 	if (vm_load(vm, VMM_BOOT_CMDLINE_GPA, cfg->cmdline, cl + 1) ||
 	    vm_load(vm, VMM_BOOT_INFO_GPA, &bi, sizeof(bi))) {
-		vmm_fail(e, RPC_ERR_LIMIT, "no memory for the boot information");
+		vmm_fail(e, RPC_ERR_LIMIT,
+			 "no memory for the boot information");
 		goto fail;
 	}
 	free(chunk);
@@ -692,12 +694,12 @@ int vmm_stop(const char *name, const char *who, struct vmm_err *e)
 	bool done = vmm_wait_stop(v);
 	vmm_lock();
 	if (!done)
-		rc = vmm_fail(e, RPC_ERR_BUSY,
-			      "VM \"%s\" did not stop within %llu s; it is "
-			      "still stopping",
-			      name,
-			      (unsigned long long)(VMM_STOP_WAIT_NS /
-						   1000000000ull));
+		rc = vmm_fail(
+		    e, RPC_ERR_BUSY,
+		    "VM \"%s\" did not stop within %llu s; it is "
+		    "still stopping",
+		    name,
+		    (unsigned long long)(VMM_STOP_WAIT_NS / 1000000000ull));
 	vmm_put(v);
 	vmm_unlock();
 	return rc;
@@ -768,7 +770,8 @@ int vmm_reset(const char *name, const char *who, struct vmm_err *e)
 	return vmm_boot(v, who, e);
 }
 
-/* ---- Inventory methods ---------------------------------------------------- */
+/* ---- Inventory methods ----------------------------------------------------
+ */
 
 static int vmm_store_fail(struct vmm_err *e, int rc, const char *name)
 {
@@ -840,8 +843,9 @@ int vmm_create(const struct vmm_create_req *r, struct vmm_err *e)
 		rc = vmm_fail(e, RPC_ERR_EXISTS, "a VM named \"%s\" exists",
 			      cfg.name);
 	} else if (vmm_nvms >= VMM_MAX_VMS) {
-		rc = vmm_fail(e, RPC_ERR_LIMIT, "this host has %u VMs, the most "
-				"it keeps",
+		rc = vmm_fail(e, RPC_ERR_LIMIT,
+			      "this host has %u VMs, the most "
+			      "it keeps",
 			      VMM_MAX_VMS);
 	} else {
 		rc = vmm_mem_check(NULL, cfg.mem_mb, e);
@@ -952,9 +956,8 @@ int vmm_autostart(const char *name, bool on, struct vmm_err *e)
 
 /* ---- Console ------------------------------------------------------------- */
 
-long vmm_console_read(const char *name, uint64_t cursor, void *buf,
-		      size_t max, uint64_t *next, uint64_t *lost,
-		      struct vmm_err *e)
+long vmm_console_read(const char *name, uint64_t cursor, void *buf, size_t max,
+		      uint64_t *next, uint64_t *lost, struct vmm_err *e)
 {
 	struct vmm_vm *v;
 	long n = 0;
@@ -981,9 +984,9 @@ long vmm_console_write(const char *name, const void *data, size_t len,
 		n = e->code;
 	} else if (v->state != VMM_RUNNING) {
 		n = vmm_fail(e, RPC_ERR_BAD_STATE,
-			      "VM \"%s\" is %s; console input needs a running "
-			      "guest",
-			      name, vmm_state_name(v->state));
+			     "VM \"%s\" is %s; console input needs a running "
+			     "guest",
+			     name, vmm_state_name(v->state));
 	} else {
 		n = (long)vuart_rx_push(&v->uart, data, len);
 	}

@@ -29,10 +29,10 @@
 #include "store/store.h"
 
 #define VMM_MAX_VMS 64
-#define VMM_NAME_MAX 31		   /* struct vm's name[32] */
+#define VMM_NAME_MAX 31 /* struct vm's name[32] */
 #define VMM_MEM_MIN_MB 16
 #define VMM_MEM_MAX_MB (512 * 1024) /* core/vm.c's limit */
-#define VMM_CON_SIZE (64 * 1024)   /* console ring per VM */
+#define VMM_CON_SIZE (64 * 1024)    /* console ring per VM */
 #define VMM_CMDLINE_MAX (STORE_VM_PATH_MAX - 1)
 /* Memory the host keeps for itself when VMs are sized against it. */
 #define VMM_HOST_RESERVE (64ull << 20)
@@ -62,16 +62,16 @@ struct vmm_create_req {
 struct vmm_info {
 	struct store_vm cfg;
 	enum vmm_state state;
-	unsigned int starts;	/* since Keel booted */
-	char stop_reason[96];	/* the last run's, "" if it never ran */
-	uint64_t run_ns;	/* this run so far, or the last run's length */
-	uint64_t cpu_ns;	/* vCPU thread time of this or the last run */
+	unsigned int starts;  /* since Keel booted */
+	char stop_reason[96]; /* the last run's, "" if it never ran */
+	uint64_t run_ns;      /* this run so far, or the last run's length */
+	uint64_t cpu_ns;      /* vCPU thread time of this or the last run */
 	uint64_t exits_total;
 	uint64_t exits[VM_EXIT_COUNT];
-	uint64_t ram_bytes;	/* configured guest RAM */
-	uint64_t ram_backed;	/* guest RAM backed by host frames now */
-	uint64_t overhead;	/* Keel's own memory for this VM, estimated */
-	uint64_t console_head;	/* bytes the guest ever wrote (the cursor) */
+	uint64_t ram_bytes;    /* configured guest RAM */
+	uint64_t ram_backed;   /* guest RAM backed by host frames now */
+	uint64_t overhead;     /* Keel's own memory for this VM, estimated */
+	uint64_t console_head; /* bytes the guest ever wrote (the cursor) */
 	uint64_t console_tx, console_rx; /* UART bytes out/in this boot */
 };
 
@@ -104,9 +104,8 @@ int vmm_autostart(const char *name, bool on, struct vmm_err *e);
  * (negative) RPC code.
  */
 #define VMM_CURSOR_OLDEST UINT64_MAX
-long vmm_console_read(const char *name, uint64_t cursor, void *buf,
-		      size_t max, uint64_t *next, uint64_t *lost,
-		      struct vmm_err *e);
+long vmm_console_read(const char *name, uint64_t cursor, void *buf, size_t max,
+		      uint64_t *next, uint64_t *lost, struct vmm_err *e);
 /* Input for the guest's COM1; the bytes taken (fewer when the guest is
  * not reading), or the RPC code (RPC_ERR_BAD_STATE when not running). */
 long vmm_console_write(const char *name, const void *data, size_t len,

@@ -37,7 +37,10 @@ int vmm_boot_check_kernel(const char *name, const uint8_t *head,
 				"protocol %u.%02u); this Keel boots flat "
 				"real-mode images only (docs/vm.md)",
 				name, head[0x207], head[0x206]);
-	if (head_len >= 4 && !memcmp(head, "\x7f" "ELF", 4))
+	if (head_len >= 4 && !memcmp(head,
+				     "\x7f"
+				     "ELF",
+				     4))
 		return vmm_fail(e, RPC_ERR_UNSUPPORTED,
 				"kernel \"%s\" is an ELF file; this Keel boots "
 				"flat real-mode images only (docs/vm.md)",
@@ -56,8 +59,8 @@ int vmm_boot_check_initrd(const char *name, uint64_t size, uint64_t ram_bytes,
 			  struct vmm_err *e)
 {
 	uint64_t room = ram_bytes > VMM_BOOT_INITRD_GPA
-				? ram_bytes - VMM_BOOT_INITRD_GPA
-				: 0;
+			    ? ram_bytes - VMM_BOOT_INITRD_GPA
+			    : 0;
 
 	if (room > VMM_BOOT_INITRD_MAX)
 		room = VMM_BOOT_INITRD_MAX;
@@ -129,5 +132,5 @@ void vmm_boot_info_fill(struct vmm_boot_info *bi, uint64_t ram_bytes,
 
 _Static_assert(sizeof(struct vmm_boot_info) == 48, "boot-info layout");
 _Static_assert(VMM_BOOT_CMDLINE_GPA + VMM_CMDLINE_MAX + 1 <=
-		       VMM_BOOT_CMDLINE_END,
+		   VMM_BOOT_CMDLINE_END,
 	       "the command line fits below 0x6000");

@@ -42,7 +42,7 @@ struct vmm_boot_info {
 	uint32_t initrd_size;
 	uint32_t kernel_gpa;
 	uint32_t kernel_size;
-	uint64_t ram_bytes;   /* guest RAM at GPA 0 */
+	uint64_t ram_bytes; /* guest RAM at GPA 0 */
 	uint32_t vcpus;
 	uint32_t reserved;
 } __attribute__((packed));
@@ -70,6 +70,6 @@ void vmm_boot_info_fill(struct vmm_boot_info *bi, uint64_t ram_bytes,
 
 /* Record a failure in @e; returns @code. */
 int vmm_fail(struct vmm_err *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -100,7 +100,8 @@ static int vmm_con_seq(const uint8_t *in, size_t n)
 	for (int i = 1; i < len; i++) {
 		if ((size_t)i >= n)
 			return -len;
-		uint8_t lim_lo = i == 1 ? lo : 0x80, lim_hi = i == 1 ? hi : 0xbf;
+		uint8_t lim_lo = i == 1 ? lo : 0x80,
+			lim_hi = i == 1 ? hi : 0xbf;
 		if (in[i] < lim_lo || in[i] > lim_hi)
 			return 0;
 	}

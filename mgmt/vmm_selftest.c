@@ -129,7 +129,7 @@ static void st_verdict(const char *step, bool ok, const char *why)
 
 /* rpc_handle(@body), parsed; NULL (logged) when the answer is not JSON. */
 static struct json *st_call(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+    __attribute__((format(printf, 1, 2)));
 static struct json *st_call(const char *fmt, ...)
 {
 	char body[1024];
@@ -151,8 +151,8 @@ static struct json *st_call(const char *fmt, ...)
 	return r;
 }
 
-#define ST_REQ(method, params)                                             \
-	"{\"jsonrpc\":\"2.0\",\"method\":\"" method "\",\"params\":" params \
+#define ST_REQ(method, params)                                                 \
+	"{\"jsonrpc\":\"2.0\",\"method\":\"" method "\",\"params\":" params    \
 	",\"id\":1}"
 
 /* The call's error code (0: a result); @msg gets the message. */
@@ -313,57 +313,56 @@ static void st_race_start(void)
 
 static void st_refusals(void)
 {
-	st_expect("create_bzimage_unsupported",
-		  st_call(ST_REQ("vm.create",
-				 "{\"name\":\"x\",\"memory_mb\":16,"
-				 "\"kernel\":\"vmlinuz\"}")),
-		  RPC_ERR_UNSUPPORTED, "Linux bzImage");
-	st_expect("create_empty_kernel",
-		  st_call(ST_REQ("vm.create",
-				 "{\"name\":\"x\",\"memory_mb\":16,"
-				 "\"kernel\":\"empty.bin\"}")),
-		  RPC_INVALID_PARAMS, "empty");
-	st_expect("create_oversized_kernel",
-		  st_call(ST_REQ("vm.create",
-				 "{\"name\":\"x\",\"memory_mb\":16,"
-				 "\"kernel\":\"huge.bin\"}")),
-		  RPC_INVALID_PARAMS, "at most 622592 bytes");
-	st_expect("create_missing_kernel",
-		  st_call(ST_REQ("vm.create",
-				 "{\"name\":\"x\",\"memory_mb\":16,"
-				 "\"kernel\":\"missing.bin\"}")),
-		  RPC_ERR_NOT_FOUND, "not in the datastore");
-	st_expect("create_kernel_uploading",
-		  st_call(ST_REQ("vm.create",
-				 "{\"name\":\"x\",\"memory_mb\":16,"
-				 "\"kernel\":\"uploading.bin\"}")),
-		  RPC_ERR_BUSY, "still being uploaded");
-	st_expect("create_initrd_too_big",
-		  st_call(ST_REQ("vm.create",
-				 "{\"name\":\"x\",\"memory_mb\":16,"
-				 "\"kernel\":\"g_console.bin\","
-				 "\"initrd\":\"big-initrd\"}")),
-		  RPC_INVALID_PARAMS, "must fit in the VM's memory");
-	st_expect("create_bad_name",
-		  st_call(ST_REQ("vm.create",
-				 "{\"name\":\"a b\",\"memory_mb\":16,"
-				 "\"kernel\":\"g_console.bin\"}")),
-		  RPC_INVALID_PARAMS, "params.name");
-	st_expect("create_typo_member",
-		  st_call(ST_REQ("vm.create",
-				 "{\"name\":\"x\",\"memroy_mb\":16,"
-				 "\"kernel\":\"g_console.bin\"}")),
-		  RPC_INVALID_PARAMS, "memroy_mb");
+	st_expect(
+	    "create_bzimage_unsupported",
+	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":16,"
+					"\"kernel\":\"vmlinuz\"}")),
+	    RPC_ERR_UNSUPPORTED, "Linux bzImage");
+	st_expect(
+	    "create_empty_kernel",
+	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":16,"
+					"\"kernel\":\"empty.bin\"}")),
+	    RPC_INVALID_PARAMS, "empty");
+	st_expect(
+	    "create_oversized_kernel",
+	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":16,"
+					"\"kernel\":\"huge.bin\"}")),
+	    RPC_INVALID_PARAMS, "at most 622592 bytes");
+	st_expect(
+	    "create_missing_kernel",
+	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":16,"
+					"\"kernel\":\"missing.bin\"}")),
+	    RPC_ERR_NOT_FOUND, "not in the datastore");
+	st_expect(
+	    "create_kernel_uploading",
+	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":16,"
+					"\"kernel\":\"uploading.bin\"}")),
+	    RPC_ERR_BUSY, "still being uploaded");
+	st_expect(
+	    "create_initrd_too_big",
+	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":16,"
+					"\"kernel\":\"g_console.bin\","
+					"\"initrd\":\"big-initrd\"}")),
+	    RPC_INVALID_PARAMS, "must fit in the VM's memory");
+	st_expect(
+	    "create_bad_name",
+	    st_call(ST_REQ("vm.create", "{\"name\":\"a b\",\"memory_mb\":16,"
+					"\"kernel\":\"g_console.bin\"}")),
+	    RPC_INVALID_PARAMS, "params.name");
+	st_expect(
+	    "create_typo_member",
+	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memroy_mb\":16,"
+					"\"kernel\":\"g_console.bin\"}")),
+	    RPC_INVALID_PARAMS, "memroy_mb");
 	st_expect("create_too_little_memory",
-		  st_call(ST_REQ("vm.create",
-				 "{\"name\":\"x\",\"memory_mb\":8,"
-				 "\"kernel\":\"g_console.bin\"}")),
+		  st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":8,"
+					      "\"kernel\":\"g_console.bin\"}")),
 		  RPC_INVALID_PARAMS, "memory_mb");
-	st_expect("create_more_memory_than_host",
-		  st_call(ST_REQ("vm.create",
-				 "{\"name\":\"x\",\"memory_mb\":262144,"
-				 "\"kernel\":\"g_console.bin\"}")),
-		  RPC_ERR_LIMIT, "the host can give");
+	st_expect(
+	    "create_more_memory_than_host",
+	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":262144,"
+					"\"kernel\":\"g_console.bin\"}")),
+	    RPC_ERR_LIMIT, "the host can give");
 	if (percpu_online < VM_MAX_VCPUS) {
 		char body[256];
 		fmt_snprintf(body, sizeof(body),
@@ -381,7 +380,8 @@ static void st_refusals(void)
 				 "\"%0300d\"}"),
 			  0),
 		  RPC_INVALID_PARAMS, "cmdline");
-	st_expect("info_unknown", st_call(ST_REQ("vm.info", "{\"name\":\"x\"}")),
+	st_expect("info_unknown",
+		  st_call(ST_REQ("vm.info", "{\"name\":\"x\"}")),
 		  RPC_ERR_NOT_FOUND, "no VM named");
 }
 
@@ -397,19 +397,18 @@ static void st_flow(void)
 			   "{\"name\":\"c1\",\"memory_mb\":16,\"kernel\":"
 			   "\"g_console.bin\",\"initrd\":\"initrd.txt\","
 			   "\"cmdline\":\"hello keel\"}"));
-	fmt_snprintf(why, sizeof(why), "state %s",
-		     st_str(st_res(r), "state"));
-	st_verdict("create", st_res(r) &&
-				     !strcmp(st_str(st_res(r), "state"),
-					     "stopped"),
+	fmt_snprintf(why, sizeof(why), "state %s", st_str(st_res(r), "state"));
+	st_verdict("create",
+		   st_res(r) && !strcmp(st_str(st_res(r), "state"), "stopped"),
 		   why);
 	json_free(r);
-	st_expect("create_same_name",
-		  st_call(ST_REQ("vm.create",
-				 "{\"name\":\"c1\",\"memory_mb\":16,"
-				 "\"kernel\":\"g_console.bin\"}")),
-		  RPC_ERR_EXISTS, "exists");
-	st_expect("stop_stopped", st_call(ST_REQ("vm.stop", "{\"name\":\"c1\"}")),
+	st_expect(
+	    "create_same_name",
+	    st_call(ST_REQ("vm.create", "{\"name\":\"c1\",\"memory_mb\":16,"
+					"\"kernel\":\"g_console.bin\"}")),
+	    RPC_ERR_EXISTS, "exists");
+	st_expect("stop_stopped",
+		  st_call(ST_REQ("vm.stop", "{\"name\":\"c1\"}")),
 		  RPC_ERR_BAD_STATE, "not running");
 	st_expect("console_write_stopped",
 		  st_call(ST_REQ("vm.console.write",
@@ -423,11 +422,11 @@ static void st_flow(void)
 
 	st_verdict("banner_with_cmdline",
 		   st_console_until("c1", &cursor, "type a line", 30) &&
-			   strstr(st_text, "g_console: cmdline: hello keel\r\n"),
+		       strstr(st_text, "g_console: cmdline: hello keel\r\n"),
 		   "no banner with the command line");
 	st_verdict("initrd_handed_over",
 		   strstr(st_text, "initrd 15 bytes: \"keel-initrd-ok\"") &&
-			   strstr(st_text, "memory 16 MiB, vCPUs 1"),
+		       strstr(st_text, "memory 16 MiB, vCPUs 1"),
 		   "the banner lacks the initrd or memory line");
 
 	r = st_call(ST_REQ("vm.console.write",
@@ -466,11 +465,11 @@ static void st_flow(void)
 		 (long long)st_int(mem, "guest_backed_bytes"));
 	st_verdict("stats",
 		   !strcmp(st_str(s, "state"), "running") &&
-			   st_int(ex, "io") > 100 &&
-			   st_int(mem, "guest_bytes") == 16 << 20 &&
-			   st_int(mem, "overhead_bytes") > 0 &&
-			   st_int(mem, "guest_backed_bytes") > 0 &&
-			   st_int(s, "run_ms") > 0,
+		       st_int(ex, "io") > 100 &&
+		       st_int(mem, "guest_bytes") == 16 << 20 &&
+		       st_int(mem, "overhead_bytes") > 0 &&
+		       st_int(mem, "guest_backed_bytes") > 0 &&
+		       st_int(s, "run_ms") > 0,
 		   why);
 	json_free(r);
 
@@ -483,15 +482,14 @@ static void st_flow(void)
 			   "{\"name\":\"c2\",\"memory_mb\":16,\"kernel\":"
 			   "\"g_console.bin\",\"cmdline\":\"second\"}"));
 	json_free(r);
-	st_expect("start_second", st_call(ST_REQ("vm.start", "{\"name\":\"c2\"}")),
-		  0, NULL);
+	st_expect("start_second",
+		  st_call(ST_REQ("vm.start", "{\"name\":\"c2\"}")), 0, NULL);
 	st_verdict("second_banner",
 		   st_console_until("c2", &c2cur, "cmdline: second", 30),
 		   "no banner from c2");
 	json_free(st_call(ST_REQ("vm.console.write",
 				 "{\"name\":\"c2\",\"data\":\"only c2\\n\"}")));
-	st_verdict("second_echo",
-		   st_console_until("c2", &c2cur, "ONLY C2", 20),
+	st_verdict("second_echo", st_console_until("c2", &c2cur, "ONLY C2", 20),
 		   "c2 did not echo");
 	uint64_t peek = cursor;
 	st_console_wait("c1", &peek, "ONLY C2", 1, true);
@@ -506,9 +504,10 @@ static void st_flow(void)
 	st_verdict("reset_boots_again",
 		   st_console_until("c1", &cursor, "type a line", 30),
 		   "no second banner");
-	r = st_call(ST_REQ("vm.console.read", "{\"name\":\"c1\",\"max\":65536}"));
+	r = st_call(
+	    ST_REQ("vm.console.read", "{\"name\":\"c1\",\"max\":65536}"));
 	unsigned int banners =
-		st_count(st_str(st_res(r), "data"), "Keel test guest on COM1");
+	    st_count(st_str(st_res(r), "data"), "Keel test guest on COM1");
 	fmt_snprintf(why, sizeof(why), "%u banners", banners);
 	st_verdict("ring_survives_reset", banners == 2, why);
 	json_free(r);
@@ -530,20 +529,20 @@ static void st_flow(void)
 		     (long long)st_int(s, "run_ms"));
 	st_verdict("info_after_stop",
 		   !strcmp(st_str(s, "state"), "stopped") &&
-			   strstr(st_str(s, "stop_reason"),
-				  "stopped by " ST_WHO) &&
-			   st_int(s, "run_ms") > 0,
+		       strstr(st_str(s, "stop_reason"), "stopped by " ST_WHO) &&
+		       st_int(s, "run_ms") > 0,
 		   why);
 	json_free(r);
-	r = st_call(ST_REQ("vm.console.read", "{\"name\":\"c1\",\"cursor\":0}"));
+	r = st_call(
+	    ST_REQ("vm.console.read", "{\"name\":\"c1\",\"cursor\":0}"));
 	st_verdict("console_after_stop",
 		   strstr(st_str(st_res(r), "data"), "cmdline: hello keel") &&
-			   st_int(st_res(r), "lost") == 0,
+		       st_int(st_res(r), "lost") == 0,
 		   "the output went with the stop");
 	json_free(r);
 
-	r = st_call(ST_REQ("vm.autostart",
-			   "{\"name\":\"c1\",\"enabled\":true}"));
+	r = st_call(
+	    ST_REQ("vm.autostart", "{\"name\":\"c1\",\"enabled\":true}"));
 	json_free(r);
 	r = st_call(ST_REQ("vm.list", "{}"));
 	const struct json *vms = json_get(st_res(r), "vms");
@@ -559,8 +558,8 @@ static void st_flow(void)
 	st_verdict("list_autostart", listed, "c1 not listed with autostart");
 	json_free(r);
 
-	st_expect("stop_second", st_call(ST_REQ("vm.stop", "{\"name\":\"c2\"}")),
-		  0, NULL);
+	st_expect("stop_second",
+		  st_call(ST_REQ("vm.stop", "{\"name\":\"c2\"}")), 0, NULL);
 	st_expect("destroy_second",
 		  st_call(ST_REQ("vm.destroy", "{\"name\":\"c2\"}")), 0, NULL);
 	st_expect("destroy", st_call(ST_REQ("vm.destroy", "{\"name\":\"c1\"}")),
@@ -585,8 +584,8 @@ static void st_flow(void)
 				continue;
 			start_ok |= !strcmp(rec[i].what, "vm.start c2: ok");
 			destroy_ok |= !strcmp(rec[i].what, "vm.destroy c1: ok");
-			refused |= !strncmp(rec[i].what, refusal,
-					    sizeof(refusal) - 1);
+			refused |=
+			    !strncmp(rec[i].what, refusal, sizeof(refusal) - 1);
 		}
 	}
 	st_verdict("audited", start_ok && destroy_ok && refused,
@@ -612,10 +611,10 @@ static void st_autostart_check(void)
 	json_get_bool(st_res(r), "autostart", &auto_on);
 	st_verdict("autostart_kept", auto_on, "auto1 lost its autostart");
 	json_free(r);
-	st_verdict("autostart_runs",
-		   st_console_until("auto1", &cursor, "cmdline: started at boot",
-				    60),
-		   "auto1 did not start by itself");
+	st_verdict(
+	    "autostart_runs",
+	    st_console_until("auto1", &cursor, "cmdline: started at boot", 60),
+	    "auto1 did not start by itself");
 	json_free(st_call(ST_REQ("vm.stop", "{\"name\":\"auto1\"}")));
 	st_expect("autostart_destroy",
 		  st_call(ST_REQ("vm.destroy", "{\"name\":\"auto1\"}")), 0,
@@ -630,8 +629,8 @@ static void st_thread(void *arg)
 	vmm_wait_ready();
 	if (!strcmp(st_mode, "autostart")) {
 		const char *msg;
-		struct json *r = st_call(ST_REQ("vm.info",
-						"{\"name\":\"auto1\"}"));
+		struct json *r =
+		    st_call(ST_REQ("vm.info", "{\"name\":\"auto1\"}"));
 		bool known = st_code(r, &msg) == 0;
 		json_free(r);
 		if (known)

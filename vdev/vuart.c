@@ -81,9 +81,9 @@ static uint8_t vuart_iid(const struct vuart *u)
 /* Re-evaluate INTR as the board sees it; tell the listener of a change. */
 static void vuart_update(struct vuart *u)
 {
-	bool level = vuart_iid(u) != VUART_IIR_NONE &&
-		     (u->mcr & (VUART_MCR_OUT2 | VUART_MCR_LOOP)) ==
-			     VUART_MCR_OUT2;
+	bool level =
+	    vuart_iid(u) != VUART_IIR_NONE &&
+	    (u->mcr & (VUART_MCR_OUT2 | VUART_MCR_LOOP)) == VUART_MCR_OUT2;
 
 	if (level == u->irq_level)
 		return;
@@ -155,7 +155,8 @@ void vuart_init(struct vuart *u, vuart_tx_fn tx, void *opaque)
 	u->lock = (struct spinlock)SPINLOCK_INIT;
 	u->tx = tx;
 	u->tx_opaque = opaque;
-	u->dl = 12; /* 9600 baud from the 1.8432 MHz clock, as firmware leaves it */
+	u->dl =
+	    12; /* 9600 baud from the 1.8432 MHz clock, as firmware leaves it */
 	vuart_reset_locked(u);
 }
 
@@ -211,7 +212,8 @@ static uint8_t vuart_read_locked(struct vuart *u, unsigned int reg)
 	case VUART_MCR:
 		return u->mcr;
 	case VUART_LSR:
-		/* The transmitter is always empty: the line is infinitely fast. */
+		/* The transmitter is always empty: the line is infinitely fast.
+		 */
 		val = (u->rx_count ? VUART_LSR_DR : 0) | u->lsr_err |
 		      VUART_LSR_THRE | VUART_LSR_TEMT;
 		u->lsr_err = 0; /* error bits clear on read (8.4) */
@@ -315,7 +317,8 @@ size_t vuart_rx_push(struct vuart *u, const uint8_t *data, size_t len)
 	size_t n = 0;
 
 	while (n < len && u->bl_count < VUART_BACKLOG) {
-		u->backlog[(u->bl_head + u->bl_count) % VUART_BACKLOG] = data[n];
+		u->backlog[(u->bl_head + u->bl_count) % VUART_BACKLOG] =
+		    data[n];
 		u->bl_count++;
 		n++;
 	}

@@ -32,8 +32,8 @@
 
 #define VUART_COM1 0x3f8
 #define VUART_COM1_IRQ 4
-#define VUART_FIFO 16	    /* the 16550A's FIFOs (datasheet 8.6) */
-#define VUART_BACKLOG 4096  /* host input waiting for the guest */
+#define VUART_FIFO 16	   /* the 16550A's FIFOs (datasheet 8.6) */
+#define VUART_BACKLOG 4096 /* host input waiting for the guest */
 
 /* Register offsets (datasheet table 2). */
 enum {
@@ -92,12 +92,12 @@ struct vuart {
 	/* Registers. */
 	uint16_t dl;
 	uint8_t ier, lcr, mcr, scr;
-	uint8_t fcr;	    /* FIFO enable, DMA mode, trigger bits */
-	uint8_t lsr_err;    /* OE, sticky until LSR is read */
-	uint8_t msr_delta;  /* the low nibble of MSR, cleared by reading it */
-	uint8_t msr_lines;  /* the high nibble as last seen */
-	bool thr_pending;   /* THRE interrupt armed (cleared by IIR/THR) */
-	uint8_t last_rx;    /* what RBR reads when nothing is there */
+	uint8_t fcr;	   /* FIFO enable, DMA mode, trigger bits */
+	uint8_t lsr_err;   /* OE, sticky until LSR is read */
+	uint8_t msr_delta; /* the low nibble of MSR, cleared by reading it */
+	uint8_t msr_lines; /* the high nibble as last seen */
+	bool thr_pending;  /* THRE interrupt armed (cleared by IIR/THR) */
+	uint8_t last_rx;   /* what RBR reads when nothing is there */
 	/* Receive FIFO (one byte deep with FIFOs off, as a 16450). */
 	uint8_t rx[VUART_FIFO];
 	unsigned int rx_head, rx_count;

@@ -24,8 +24,8 @@ UNIT_TEST(kernel_flat_image_accepted)
 	struct vmm_err e = { 0 };
 
 	memset(head, 0xfa, sizeof(head)); /* cli; ... */
-	UNIT_CHECK(vmm_boot_check_kernel("g.bin", head, sizeof(head), 512,
-					 &e) == 0);
+	UNIT_CHECK(
+	    vmm_boot_check_kernel("g.bin", head, sizeof(head), 512, &e) == 0);
 	UNIT_CHECK(vmm_boot_check_kernel("g.bin", head, 100, 100, &e) == 0);
 	UNIT_CHECK(vmm_boot_check_kernel("g.bin", head, sizeof(head),
 					 VMM_BOOT_KERNEL_MAX, &e) == 0);
@@ -40,8 +40,8 @@ UNIT_TEST(kernel_bzimage_refused)
 	memcpy(head + 0x202, "HdrS", 4);
 	head[0x206] = 0x0f; /* protocol 2.15 */
 	head[0x207] = 0x02;
-	UNIT_CHECK(vmm_boot_check_kernel("vmlinuz", head, sizeof(head),
-					 8 << 20, &e) == RPC_ERR_UNSUPPORTED);
+	UNIT_CHECK(vmm_boot_check_kernel("vmlinuz", head, sizeof(head), 8 << 20,
+					 &e) == RPC_ERR_UNSUPPORTED);
 	UNIT_CHECK(e.code == RPC_ERR_UNSUPPORTED);
 	UNIT_CHECK(strstr(e.msg, "\"vmlinuz\" is a Linux bzImage (boot "
 				 "protocol 2.15)") != NULL);
@@ -49,10 +49,12 @@ UNIT_TEST(kernel_bzimage_refused)
 	UNIT_CHECK(vmm_boot_check_kernel("vmlinuz", head, sizeof(head), 4096,
 					 &e) == RPC_ERR_UNSUPPORTED);
 	/* HdrS past what was read is not looked at. */
-	UNIT_CHECK(vmm_boot_check_kernel("short", head, 0x200, 0x200, &e) ==
-		   0);
+	UNIT_CHECK(vmm_boot_check_kernel("short", head, 0x200, 0x200, &e) == 0);
 	memset(head, 0, sizeof(head));
-	memcpy(head, "\x7f" "ELF\x02\x01", 6);
+	memcpy(head,
+	       "\x7f"
+	       "ELF\x02\x01",
+	       6);
 	UNIT_CHECK(vmm_boot_check_kernel("k.elf", head, sizeof(head), 4096,
 					 &e) == RPC_ERR_UNSUPPORTED);
 	UNIT_CHECK(strstr(e.msg, "ELF") != NULL);
@@ -148,11 +150,10 @@ UNIT_TEST(console_ring_cursor)
 
 	UNIT_CHECK(vmm_con_init(&c, 16) == 0);
 	vmm_con_put(&c, (const uint8_t *)"hello", 5);
-	UNIT_CHECK(vmm_con_read(&c, UINT64_MAX, buf, sizeof(buf), &next,
-				&lost) == 5);
+	UNIT_CHECK(
+	    vmm_con_read(&c, UINT64_MAX, buf, sizeof(buf), &next, &lost) == 5);
 	UNIT_CHECK(!memcmp(buf, "hello", 5) && next == 5 && lost == 0);
-	UNIT_CHECK(vmm_con_read(&c, next, buf, sizeof(buf), &next, &lost) ==
-		   0);
+	UNIT_CHECK(vmm_con_read(&c, next, buf, sizeof(buf), &next, &lost) == 0);
 	UNIT_CHECK(next == 5);
 	/* Wrap: 20 more bytes; the first 9 of all 25 are gone. */
 	vmm_con_put(&c, (const uint8_t *)"0123456789abcdefghij", 20);
@@ -163,8 +164,7 @@ UNIT_TEST(console_ring_cursor)
 		   12);
 	UNIT_CHECK(lost == 0 && next == 25 && !memcmp(buf, "89abcdefghij", 12));
 	/* A cursor from the future reads nothing and resyncs. */
-	UNIT_CHECK(vmm_con_read(&c, 1000, buf, sizeof(buf), &next, &lost) ==
-		   0);
+	UNIT_CHECK(vmm_con_read(&c, 1000, buf, sizeof(buf), &next, &lost) == 0);
 	UNIT_CHECK(next == 25);
 	vmm_con_free(&c);
 }
@@ -178,11 +178,15 @@ UNIT_TEST(console_utf8)
 			    &used);
 	UNIT_CHECK(n == 6 && used == 6 && !memcmp(out, "ok \xc3\xa9!", 6));
 	/* A stray byte, an overlong form, a surrogate, NUL: U+FFFD each. */
-	n = vmm_con_to_utf8((const uint8_t *)"\xff" "a\xc0\xaf\xed\xa0\x80",
+	n = vmm_con_to_utf8((const uint8_t *)"\xff"
+					     "a\xc0\xaf\xed\xa0\x80",
 			    7, true, out, &used);
 	UNIT_CHECK(used == 7);
 	UNIT_CHECK(n == 3 + 1 + 3 + 3 + 3 + 3 + 3);
-	UNIT_CHECK(!memcmp(out, "\xef\xbf\xbd" "a\xef\xbf\xbd", 7));
+	UNIT_CHECK(!memcmp(out,
+			   "\xef\xbf\xbd"
+			   "a\xef\xbf\xbd",
+			   7));
 	n = vmm_con_to_utf8((const uint8_t *)"x\0y", 3, true, out, &used);
 	UNIT_CHECK(n == 5 && !memcmp(out, "x\xef\xbf\xbdy", 5));
 	/* A sequence cut at the end waits for the next read... */
@@ -190,7 +194,6 @@ UNIT_TEST(console_utf8)
 			    &used);
 	UNIT_CHECK(n == 2 && used == 2);
 	/* ...unless this is the last of it. */
-	n = vmm_con_to_utf8((const uint8_t *)"ab\xe2\x82", 4, true, out,
-			    &used);
+	n = vmm_con_to_utf8((const uint8_t *)"ab\xe2\x82", 4, true, out, &used);
 	UNIT_CHECK(used == 4 && n == 2 + 3 + 3);
 }

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "core/iobus.h"
-#include "vdev/vuart.h"
 #include "unit.h"
+#include "vdev/vuart.h"
 
 static uint8_t out[256];
 static unsigned int nout;
