@@ -558,6 +558,34 @@ static void st_flow(void)
 	st_verdict("list_autostart", listed, "c1 not listed with autostart");
 	json_free(r);
 
+	/* A guest that crashes is stopped alone; what it said stays. */
+	json_free(st_call(
+	    ST_REQ("vm.console.write", "{\"name\":\"c2\",\"data\":\"!\"}")));
+	uint64_t deadline = time_ns() + 30 * ST_SEC;
+	const char *state = "";
+	for (;;) {
+		r = st_call(ST_REQ("vm.info", "{\"name\":\"c2\"}"));
+		state = st_str(st_res(r), "state");
+		if (!strcmp(state, "stopped") || time_ns() > deadline)
+			break;
+		json_free(r);
+		thread_sleep_ns(100 * 1000000ull);
+	}
+	fmt_snprintf(why, sizeof(why), "state %s, reason '%s'", state,
+		     st_str(st_res(r), "stop_reason"));
+	st_verdict("crash_stops_alone",
+		   !strcmp(state, "stopped") &&
+		       strstr(st_str(st_res(r), "stop_reason"), "triple fault"),
+		   why);
+	json_free(r);
+	r = st_call(ST_REQ("vm.console.read", "{\"name\":\"c2\"}"));
+	st_verdict("crash_output_kept",
+		   strstr(st_str(st_res(r), "data"), "crashing on request") !=
+		       NULL,
+		   "the crashed guest's last words are gone");
+	json_free(r);
+	st_expect("crashed_restarts",
+		  st_call(ST_REQ("vm.start", "{\"name\":\"c2\"}")), 0, NULL);
 	st_expect("stop_second",
 		  st_call(ST_REQ("vm.stop", "{\"name\":\"c2\"}")), 0, NULL);
 	st_expect("destroy_second",

@@ -8,7 +8,9 @@
  * receives in capitals (CR or LF comes back as CR LF) and prints a
  * heartbeat line each time TSC bit 31 flips (about every 2^31 cycles),
  * so a reader sees output keep coming. Polled: LSR.THRE before each
- * THR write, LSR.DR before reading RBR; no interrupts.
+ * THR write, LSR.DR before reading RBR; no interrupts. A '!' makes it
+ * crash on purpose (an interrupt with an empty IDT: a triple fault), so
+ * tests see what a crashed guest leaves behind.
  */
 #define COM1 0x3f8
 #define BI 0x5000		/* boot-info block */
@@ -134,6 +136,8 @@ poll:
 	jz idle
 	movw $COM1, %dx
 	inb %dx, %al
+	cmpb $'!', %al
+	je crash
 	cmpb $'\r', %al
 	je 1f
 	cmpb $'\n', %al
@@ -147,6 +151,13 @@ poll:
 	jmp loop
 1:	call crlf
 	jmp loop
+
+crash:
+	movw $s_crash, %si
+	call puts
+	lidtl idt_empty
+	int $3
+	hlt
 
 	/* Fewer exits while nothing happens: spin a while between polls. */
 idle:
@@ -217,3 +228,7 @@ s_bytes:	.asciz " bytes: \""
 s_nobi:		.asciz "g_console: no boot-info block at 0x5000\r\n"
 s_prompt:	.asciz "g_console: type a line, it comes back in capitals\r\n"
 s_beat:		.asciz "g_console: heartbeat "
+s_crash:	.asciz "g_console: crashing on request\r\n"
+	.balign 8
+idt_empty:	.word 0
+		.long 0

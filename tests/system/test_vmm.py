@@ -31,7 +31,8 @@ FLOW = ["create_bzimage_unsupported", "create_empty_kernel", "create_oversized_k
         "create_missing_kernel", "create_kernel_uploading", "create_initrd_too_big",
         "create_more_memory_than_host", "create", "start_twice_at_once",
         "banner_with_cmdline", "initrd_handed_over", "echo", "heartbeat", "stats",
-        "consoles_apart", "reset", "ring_survives_reset", "stop", "info_after_stop",
+        "consoles_apart", "crash_stops_alone", "crash_output_kept",
+        "crashed_restarts", "reset", "ring_survives_reset", "stop", "info_after_stop",
         "console_after_stop", "destroy", "info_destroyed", "audited"]
 
 
