@@ -271,9 +271,9 @@ static int ds_zero(struct ds_vol *v, uint64_t block, uint64_t blocks)
 
 /*
  * The order makes a half-done format harmless: the old superblock goes
- * first (flushed), so a power cut leaves no datastore rather than an old
- * superblock over new metadata; the new superblock goes last, after the
- * flushed metadata it points to.
+ * first (flushed), so a power cut leaves the old datastore intact or no
+ * datastore, never an old superblock over new metadata; the new
+ * superblock goes last, after the flushed metadata it points to.
  */
 static int ds_write_format(struct blk_dev *dev, const char *label,
 			   struct ds_disk_super *sb)
@@ -289,9 +289,13 @@ static int ds_write_format(struct blk_dev *dev, const char *label,
 	uuid[6] = (uuid[6] & 0x0f) | 0x40; /* RFC 4122 4.4: version 4 */
 	uuid[8] = (uuid[8] & 0x3f) | 0x80;
 	ds_super_init(sb, blocks, label, uuid);
-	rc = ds_zero(&tmp, 0, DS_DATA_BLOCK);
+	/* The old superblock alone first: until that flush returns the old
+	 * datastore is untouched, afterwards there is none. */
+	rc = ds_zero(&tmp, 0, 1);
 	if (!rc)
 		rc = blk_flush(dev);
+	if (!rc)
+		rc = ds_zero(&tmp, 1, DS_DATA_BLOCK - 1);
 	/* The last MiB: a backup GPT header there would make the disk look
 	 * partitioned to other systems. */
 	if (!rc)

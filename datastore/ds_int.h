@@ -144,6 +144,10 @@ int ds_meta_format(struct blk_dev *dev, const struct ds_disk_super *sb);
 int ds_bread(struct ds_vol *v, uint64_t block, uint32_t n, void *buf);
 int ds_bwrite(struct ds_vol *v, uint64_t block, uint32_t n, const void *buf);
 
+/* ds_upload.c: an upload's progress is committed each time this many
+ * more bytes are stored (DS_PERSIST_BYTES; tests make it small). */
+extern uint32_t ds_persist_bytes;
+
 /* ds_alloc.c: space. */
 uint64_t ds_used_blocks(const struct ds_vol *v);
 /* Reserve @blocks into @f's extents: -ENOSPC when they do not fit. */

@@ -18,6 +18,8 @@
 #include "datastore/ds_int.h"
 #include "drivers/blk.h"
 
+uint32_t ds_persist_bytes = DS_PERSIST_BYTES;
+
 /* Blocks read per step while hashing (the lock is dropped meanwhile). */
 #define DS_HASH_STEP 256
 
@@ -239,7 +241,7 @@ int ds_upload_write(const char *name, uint64_t off, const void *buf,
 	}
 	f->received += len - skip;
 	*received = f->received;
-	if (f->received / DS_BLOCK * DS_BLOCK - f->durable >= DS_PERSIST_BYTES)
+	if (f->received / DS_BLOCK * DS_BLOCK - f->durable >= ds_persist_bytes)
 		rc = ds_commit(v);
 out:
 	ds_unlock();
