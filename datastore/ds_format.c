@@ -52,7 +52,8 @@ enum ds_probe_kind ds_probe_buf(const uint8_t *head, const uint8_t *tail,
 		*what = "an exFAT file system";
 		return DS_PROBE_FILESYSTEM;
 	}
-	if (boot_sig && (ds_at(head, 54, "FAT", 3) || ds_at(head, 82, "FAT32", 5))) {
+	if (boot_sig &&
+	    (ds_at(head, 54, "FAT", 3) || ds_at(head, 82, "FAT32", 5))) {
 		*what = "a FAT file system";
 		return DS_PROBE_FILESYSTEM;
 	}
@@ -141,8 +142,8 @@ int ds_probe(struct blk_dev *dev, enum ds_probe_kind *kind, char *what,
 		struct ds_disk_super sb;
 
 		memcpy(&sb, head, sizeof(sb));
-		if (!ds_super_check(&sb, dev->sectors * dev->sector_size /
-						 DS_BLOCK))
+		if (!ds_super_check(&sb,
+				    dev->sectors * dev->sector_size / DS_BLOCK))
 			snprintf(label, label_len, "%s", sb.label);
 		else
 			snprintf(what, what_len, "a damaged Keel datastore");
@@ -210,8 +211,8 @@ static void ds_disk_fill(struct blk_dev *d, struct ds_disk_info *o)
 			 "every file on it",
 			 o->label);
 	else
-		snprintf(o->why, sizeof(o->why),
-			 "it holds %s; force erases it", what);
+		snprintf(o->why, sizeof(o->why), "it holds %s; force erases it",
+			 what);
 }
 
 int ds_disks(struct ds_disk_info *out, size_t max)

@@ -68,8 +68,8 @@ static inline void dsu_sha(uint32_t seed, uint64_t size, uint8_t out[32])
 	mbedtls_sha256_init(&c);
 	mbedtls_sha256_starts_ret(&c, 0);
 	for (uint64_t o = 0; o < size; o += sizeof(buf)) {
-		size_t n = size - o < sizeof(buf) ? (size_t)(size - o)
-						  : sizeof(buf);
+		size_t n =
+		    size - o < sizeof(buf) ? (size_t)(size - o) : sizeof(buf);
 
 		dsu_fill(seed, o, buf, n);
 		mbedtls_sha256_update_ret(&c, buf, n);

@@ -124,7 +124,8 @@ static void cs_power_cut(void)
 			else if (w->count > 1 && rand() % 2)
 				memcpy(dst, src, SS); /* torn between sectors */
 			else if (w->count == 1)
-				for (int b = 0; b < SS; b += 64) /* in a sector */
+				for (int b = 0; b < SS;
+				     b += 64) /* in a sector */
 					if (rand() % 2)
 						memcpy(dst + b, src + b, 64);
 		}
@@ -139,8 +140,10 @@ static void cs_init(void)
 {
 	cs.cur = calloc(NSEC, SS);
 	cs.durable = calloc(NSEC, SS);
-	cs.dev = (struct blk_dev){ .name = "vblk0", .sector_size = SS,
-				   .sectors = NSEC, .ops = &cs_ops };
+	cs.dev = (struct blk_dev){ .name = "vblk0",
+				   .sector_size = SS,
+				   .sectors = NSEC,
+				   .ops = &cs_ops };
 	cs.ops_left = -1;
 	blk_register(&cs.dev);
 }
@@ -199,8 +202,9 @@ static int do_begin(int i)
 
 	m->seed = next_seed++;
 	/* Sizes on and off block boundaries, and empty files. */
-	m->size = r == 0 ? 0 : r == 1 ? (uint64_t)(rand() % 64) * DS_BLOCK
-				      : (uint64_t)(rand() % FILE_MAX);
+	m->size = r == 0   ? 0
+		  : r == 1 ? (uint64_t)(rand() % 64) * DS_BLOCK
+			   : (uint64_t)(rand() % FILE_MAX);
 	dsu_sha(m->seed, m->size, sha);
 	m->min = m->max = 0;
 	if (ds_upload_begin(m->name, m->size, sha, false, &got))
@@ -422,8 +426,8 @@ UNIT_TEST(ds_power_cut_during_format)
 
 		/* An old datastore with a file, then a forced format. */
 		ds_unmount();
-		UNIT_CHECK(ds_format("vblk0", "old", true, why,
-				     sizeof(why)) == 0);
+		UNIT_CHECK(ds_format("vblk0", "old", true, why, sizeof(why)) ==
+			   0);
 		UNIT_CHECK(ds_upload_begin("keep", 10, NULL, false, &got) == 0);
 		cs.ops_left = cut;
 		frc = ds_format("vblk0", "new", true, why, sizeof(why));
@@ -435,7 +439,8 @@ UNIT_TEST(ds_power_cut_during_format)
 			empty++;
 		} else if (!rc) {
 			/* Cut before the old superblock was gone: intact. */
-			UNIT_CHECK(frc != 0 && !strcmp(ds_vol->sb.label, "old"));
+			UNIT_CHECK(frc != 0 &&
+				   !strcmp(ds_vol->sb.label, "old"));
 			UNIT_CHECK(ds_vol->nfiles == 1 &&
 				   ds_find(ds_vol, "keep"));
 			old++;
