@@ -107,7 +107,8 @@ $(BUILD)/gen/version.h: FORCE
 	@mkdir -p $(dir $@)
 	@echo '#define KEEL_VERSION "$(KEEL_VERSION)"' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(BUILD)/obj/core/main.o $(BUILD)/obj/firstboot/fb_status.o: $(BUILD)/gen/version.h
+$(BUILD)/obj/core/main.o $(BUILD)/obj/firstboot/fb_status.o \
+		$(BUILD)/obj/mgmt/rpc_host.o: $(BUILD)/gen/version.h
 FORCE:
 
 # Host-built unit tests (tests/unit): each test_X.c plus the kernel files
