@@ -45,7 +45,8 @@ struct ds_file_info {
 	/* Additions after the VM manager's fields: */
 	enum ds_state state;
 	bool verifying;	   /* ds_upload_finish is hashing it right now */
-	bool has_expected; /* an upload's expected SHA-256 is in sha256 */
+	bool has_expected; /* uploads, failed files: the expected SHA-256
+			    * is in sha256 */
 	const char *why;   /* DS_DAMAGED/DS_FAILED: a static explanation */
 };
 
@@ -98,9 +99,9 @@ int ds_disks(struct ds_disk_info *out, size_t max);
  * Make @disk a new, empty datastore labelled @label and mount it. Never
  * the boot disk, a USB or read-only disk, or one too small; a disk with
  * a partition table, a file system, a datastore or unrecognised data on
- * it only with @force. -ENOENT (no such disk), -EINVAL (bad label),
- * -EPERM (refused: @why says why, when not NULL), -EBUSY (a datastore
- * is mounted on another disk, or a file is being verified), -EIO.
+ * it only with @force; never while a datastore is mounted on another
+ * disk. -ENOENT (no such disk), -EINVAL (bad label), -EPERM (refused:
+ * @why says why), -EBUSY (a file is being verified), -EIO.
  */
 int ds_format(const char *disk, const char *label, bool force, char *why,
 	      size_t why_len);

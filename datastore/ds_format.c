@@ -343,7 +343,7 @@ int ds_format(const char *disk, const char *label, bool force, char *why,
 			 "a datastore (\"%s\") is mounted on %s; Keel keeps "
 			 "one datastore",
 			 ds_vol->sb.label, ds_vol->dev->name);
-		rc = -EBUSY;
+		rc = -EPERM;
 		goto out;
 	}
 	if (ds_vol && ds_vol->verifying) {

@@ -354,9 +354,9 @@ int ds_upload_finish(const char *name, uint8_t sha256_out[32])
 		log_warn("datastore: %s: SHA-256 of the stored bytes is %s, "
 			 "expected %s; marked failed",
 			 name, got, want);
+		/* It keeps the expected digest: what it should have been. */
 		f->state = DS_FAILED;
 		f->why = "the SHA-256 of its bytes is not the expected one";
-		memcpy(f->sha256, digest, 32);
 		rc = ds_commit(v);
 		if (rc)
 			*f = saved; /* as the disk still says */

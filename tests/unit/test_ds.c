@@ -212,7 +212,7 @@ UNIT_TEST(ds_upload_offsets_and_repeats)
 UNIT_TEST(ds_checksum_mismatch_fails_the_file)
 {
 	struct disk *d = fresh();
-	uint8_t sha[32], buf[4096];
+	uint8_t sha[32], got_sha[32], buf[4096];
 	uint64_t got;
 	struct ds_file_info fi;
 	struct ds_status st;
@@ -222,9 +222,13 @@ UNIT_TEST(ds_checksum_mismatch_fails_the_file)
 	UNIT_CHECK(ds_upload_begin("bad", 4096, sha, false, &got) == 0);
 	dsu_fill(5, 0, buf, 4096);
 	UNIT_CHECK(ds_upload_write("bad", 0, buf, 4096, &got) == 0);
-	UNIT_CHECK(ds_upload_finish("bad", NULL) == -EBADMSG);
+	UNIT_CHECK(ds_upload_finish("bad", got_sha) == -EBADMSG);
 	UNIT_CHECK(ds_stat("bad", &fi) == 0 && fi.state == DS_FAILED &&
 		   !fi.complete && fi.why);
+	/* It shows what was expected; the call said what was found. */
+	UNIT_CHECK(fi.has_expected && !memcmp(fi.sha256, sha, 32));
+	sha[0] ^= 1;
+	UNIT_CHECK(!memcmp(got_sha, sha, 32));
 	UNIT_CHECK(ds_read("bad", 0, buf, 10) == -EIO);
 	UNIT_CHECK(ds_upload_write("bad", 0, buf, 10, &got) == -EPERM);
 	/* Still failed after a remount; deleting frees its space. */
@@ -398,7 +402,7 @@ UNIT_TEST(ds_disks_and_format_refusals)
 	UNIT_CHECK(reads_back("k", 1, 100000, 3000));
 	/* One datastore: another disk is refused while it is mounted. */
 	UNIT_CHECK(ds_format("nvme0n1", "x", true, why, sizeof(why)) ==
-		       -EBUSY &&
+		       -EPERM &&
 		   strstr(why, "vblk1"));
 	n = ds_disks(all, 8);
 	i = disk_info(all, n, "vblk1");
