@@ -22,7 +22,8 @@
 
 struct ds_vol *ds_vol;
 
-/* ---- The lock: one sleeping mutex around the volume ----------------------- */
+/* ---- The lock: one sleeping mutex around the volume -----------------------
+ */
 
 #ifndef KEEL_HOST_TEST
 static struct spinlock ds_sl = SPINLOCK_INIT;
@@ -126,8 +127,8 @@ void ds_uuid_str(const uint8_t u[16], char out[37])
 	char h[33];
 
 	ds_hex(u, 16, h);
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12,
-		 h + 16, h + 20);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16,
+		 h + 20);
 }
 
 void ds_file_info_fill(const struct ds_file *f, struct ds_file_info *out)
@@ -139,7 +140,9 @@ void ds_file_info_fill(const struct ds_file *f, struct ds_file_info *out)
 	out->state = f->state;
 	out->complete = f->state == DS_COMPLETE;
 	out->verifying = f->verifying;
-	out->has_expected = f->state == DS_UPLOADING && f->has_digest;
+	/* Uploads and failed files: the digest the upload began with. */
+	out->has_expected = (f->state == DS_UPLOADING ||
+			     f->state == DS_FAILED) && f->has_digest;
 	if (f->has_digest)
 		memcpy(out->sha256, f->sha256, 32);
 	out->why = f->why;
@@ -233,7 +236,8 @@ static int ds_read_locked(struct ds_vol *v, struct ds_file *f, uint64_t off,
 
 			if (!bb && !(bb = malloc(DS_BLOCK)))
 				return -ENOMEM;
-			rc = ds_file_io(v, f->ext, f->nextents, fb, 1, bb, false);
+			rc = ds_file_io(v, f->ext, f->nextents, fb, 1, bb,
+					false);
 			memcpy(buf, bb + in, take);
 			buf += take;
 			off += take;
@@ -348,13 +352,13 @@ static void ds_log_mounted(const struct ds_vol *v)
 	char uuid[37];
 
 	ds_uuid_str(v->sb.uuid, uuid);
-	log_info("datastore: mounted \"%s\" on %s (uuid %s): %u file(s), "
-		 "%llu MiB free of %llu MiB; metadata copy %c, sequence %llu",
-		 v->sb.label, v->dev->name, uuid, v->nfiles,
-		 (unsigned long long)((v->sb.data_blocks - used) * DS_BLOCK >>
-				      20),
-		 (unsigned long long)(v->sb.data_blocks * DS_BLOCK >> 20),
-		 'A' + v->slot, (unsigned long long)v->seq);
+	log_info(
+	    "datastore: mounted \"%s\" on %s (uuid %s): %u file(s), "
+	    "%llu MiB free of %llu MiB; metadata copy %c, sequence %llu",
+	    v->sb.label, v->dev->name, uuid, v->nfiles,
+	    (unsigned long long)((v->sb.data_blocks - used) * DS_BLOCK >> 20),
+	    (unsigned long long)(v->sb.data_blocks * DS_BLOCK >> 20),
+	    'A' + v->slot, (unsigned long long)v->seq);
 	for (uint32_t i = 0; i < v->nfiles; i++) {
 		const struct ds_file *f = &v->files[i];
 
@@ -439,10 +443,10 @@ int ds_scan(size_t *seen)
 		if (!rc) {
 			found = 1;
 		} else if (rc == -ENOENT) {
-			log_info("datastore: %s (%llu MiB): no datastore",
-				 d->name,
-				 (unsigned long long)(d->sectors *
-						      d->sector_size >> 20));
+			log_info(
+			    "datastore: %s (%llu MiB): no datastore", d->name,
+			    (unsigned long long)(d->sectors * d->sector_size >>
+						 20));
 		} else {
 			log_err("datastore: %s: a datastore that cannot be "
 				"mounted: %s",

@@ -24,8 +24,8 @@
 #include <stdint.h>
 
 #define DS_NAME_MAX 128
-#define DS_LABEL_MAX 64	      /* a label is 1..63 bytes of [A-Za-z0-9 ._-] */
-#define DS_FILES_MAX 1024     /* files (complete or not) on one datastore */
+#define DS_LABEL_MAX 64		 /* a label is 1..63 bytes of [A-Za-z0-9 ._-] */
+#define DS_FILES_MAX 1024	 /* files (complete or not) on one datastore */
 #define DS_MIN_BYTES (16u << 20) /* smallest disk format accepts */
 
 /* A file's state (docs/datastore.md "Files"). */
@@ -38,14 +38,15 @@ enum ds_state {
 
 struct ds_file_info {
 	char name[DS_NAME_MAX];
-	uint64_t size;	   /* the declared size (uploads: when complete) */
-	uint64_t received; /* uploads: contiguous bytes stored so far */
-	bool complete;	   /* the SHA-256 was checked; readable */
+	uint64_t size;	    /* the declared size (uploads: when complete) */
+	uint64_t received;  /* uploads: contiguous bytes stored so far */
+	bool complete;	    /* the SHA-256 was checked; readable */
 	uint8_t sha256[32]; /* complete files */
 	/* Additions after the VM manager's fields: */
 	enum ds_state state;
 	bool verifying;	   /* ds_upload_finish is hashing it right now */
-	bool has_expected; /* an upload's expected SHA-256 is in sha256 */
+	bool has_expected; /* uploads, failed files: the expected SHA-256
+			    * is in sha256 */
 	const char *why;   /* DS_DAMAGED/DS_FAILED: a static explanation */
 };
 
@@ -58,12 +59,12 @@ long ds_read(const char *name, uint64_t off, void *buf, size_t len);
 
 struct ds_status {
 	bool mounted;
-	char disk[32];		 /* "nvme0n1" */
+	char disk[32]; /* "nvme0n1" */
 	char label[DS_LABEL_MAX];
-	char uuid[37];		 /* 8-4-4-4-12 lowercase hex */
-	uint64_t capacity;	 /* bytes of file data it can hold */
-	uint64_t free;		 /* of which unreserved */
-	uint32_t files;		 /* entries, uploads and damaged included */
+	char uuid[37];	   /* 8-4-4-4-12 lowercase hex */
+	uint64_t capacity; /* bytes of file data it can hold */
+	uint64_t free;	   /* of which unreserved */
+	uint32_t files;	   /* entries, uploads and damaged included */
 	uint32_t files_max;
 };
 /* Always 0; out->mounted false when there is no datastore. */
@@ -80,15 +81,15 @@ int ds_list(struct ds_file_info *out, size_t max);
 /* A whole disk and whether datastore.format may take it. */
 struct ds_disk_info {
 	char name[32];
-	uint64_t size;	      /* bytes */
+	uint64_t size; /* bytes */
 	uint32_t sector_size;
-	char model[48];	      /* "" when the driver does not say */
-	bool formattable;     /* without force */
-	bool with_force;      /* with force (erases what @why names) */
-	bool datastore;	      /* holds a Keel datastore */
-	bool mounted;	      /* it is the mounted datastore */
+	char model[48];		  /* "" when the driver does not say */
+	bool formattable;	  /* without force */
+	bool with_force;	  /* with force (erases what @why names) */
+	bool datastore;		  /* holds a Keel datastore */
+	bool mounted;		  /* it is the mounted datastore */
 	char label[DS_LABEL_MAX]; /* the datastore's label, if any */
-	char why[160];	      /* when not formattable: why, for a person */
+	char why[160];		  /* when not formattable: why, for a person */
 };
 /* Every whole disk (not partitions), in registration order; returns how
  * many there are, fills at most @max. */
@@ -98,12 +99,12 @@ int ds_disks(struct ds_disk_info *out, size_t max);
  * Make @disk a new, empty datastore labelled @label and mount it. Never
  * the boot disk, a USB or read-only disk, or one too small; a disk with
  * a partition table, a file system, a datastore or unrecognised data on
- * it only with @force. -ENOENT (no such disk), -EINVAL (bad label),
- * -EPERM (refused: @why says why, when not NULL), -EBUSY (a datastore
- * is mounted on another disk, or a file is being verified), -EIO.
+ * it only with @force; never while a datastore is mounted on another
+ * disk. -ENOENT (no such disk), -EINVAL (bad label), -EPERM (refused:
+ * @why says why), -EBUSY (a file is being verified), -EIO.
  */
-int ds_format(const char *disk, const char *label, bool force,
-	      char *why, size_t why_len);
+int ds_format(const char *disk, const char *label, bool force, char *why,
+	      size_t why_len);
 
 /* Delete a file in any state (an aborted upload, a damaged file).
  * -EBUSY while it is being verified. */
@@ -136,8 +137,8 @@ int ds_upload_begin(const char *name, uint64_t size, const uint8_t *sha256,
  * -EALREADY for a complete file (*@received = size), -ENOENT, -EIO.
  * Progress is made durable at least every DS_PERSIST_BYTES.
  */
-int ds_upload_write(const char *name, uint64_t off, const void *buf,
-		    size_t len, uint64_t *received);
+int ds_upload_write(const char *name, uint64_t off, const void *buf, size_t len,
+		    uint64_t *received);
 
 /*
  * All bytes received: hash what is stored on the disk and mark the file

@@ -43,8 +43,8 @@ static int ds_run_cmp_len_desc(const void *a, const void *b)
 static struct ds_run *ds_used_runs(const struct ds_vol *v, size_t *count)
 {
 	uint64_t lo = v->sb.data_start, hi = lo + v->sb.data_blocks;
-	struct ds_run *r = malloc(((size_t)v->nfiles * DS_EXTENTS_MAX + 1) *
-				  sizeof(*r));
+	struct ds_run *r =
+	    malloc(((size_t)v->nfiles * DS_EXTENTS_MAX + 1) * sizeof(*r));
 	size_t n = 0, m = 0;
 
 	if (!r)
@@ -55,8 +55,9 @@ static struct ds_run *ds_used_runs(const struct ds_vol *v, size_t *count)
 
 			if (x->blocks && x->start >= lo && x->start < hi &&
 			    x->blocks <= hi - x->start)
-				r[n++] = (struct ds_run){ x->start,
-							  x->start + x->blocks };
+				r[n++] =
+				    (struct ds_run){ x->start,
+						     x->start + x->blocks };
 		}
 	qsort(r, n, sizeof(*r), ds_run_cmp_start);
 	for (size_t i = 0; i < n; i++) {
@@ -114,8 +115,7 @@ int ds_alloc(struct ds_vol *v, uint64_t blocks, struct ds_file *f)
 	for (size_t i = 0; i < nf; i++) {
 		uint64_t len = free_runs[i].end - free_runs[i].start;
 
-		if (len >= blocks &&
-		    (!best || len < best->end - best->start))
+		if (len >= blocks && (!best || len < best->end - best->start))
 			best = &free_runs[i];
 	}
 	if (best) {
@@ -131,7 +131,7 @@ int ds_alloc(struct ds_vol *v, uint64_t blocks, struct ds_file *f)
 		uint64_t take = len < blocks ? len : blocks;
 
 		f->ext[f->nextents++] =
-			(struct ds_disk_ext){ free_runs[i].start, take };
+		    (struct ds_disk_ext){ free_runs[i].start, take };
 		blocks -= take;
 	}
 	if (blocks)
@@ -144,8 +144,8 @@ out:
 	return rc;
 }
 
-int ds_file_io(struct ds_vol *v, const struct ds_disk_ext *ext,
-	       uint32_t next, uint64_t fb, uint32_t n, void *buf, bool write)
+int ds_file_io(struct ds_vol *v, const struct ds_disk_ext *ext, uint32_t next,
+	       uint64_t fb, uint32_t n, void *buf, bool write)
 {
 	uint8_t *p = buf;
 

@@ -52,7 +52,8 @@ enum ds_probe_kind ds_probe_buf(const uint8_t *head, const uint8_t *tail,
 		*what = "an exFAT file system";
 		return DS_PROBE_FILESYSTEM;
 	}
-	if (boot_sig && (ds_at(head, 54, "FAT", 3) || ds_at(head, 82, "FAT32", 5))) {
+	if (boot_sig &&
+	    (ds_at(head, 54, "FAT", 3) || ds_at(head, 82, "FAT32", 5))) {
 		*what = "a FAT file system";
 		return DS_PROBE_FILESYSTEM;
 	}
@@ -141,8 +142,8 @@ int ds_probe(struct blk_dev *dev, enum ds_probe_kind *kind, char *what,
 		struct ds_disk_super sb;
 
 		memcpy(&sb, head, sizeof(sb));
-		if (!ds_super_check(&sb, dev->sectors * dev->sector_size /
-						 DS_BLOCK))
+		if (!ds_super_check(&sb,
+				    dev->sectors * dev->sector_size / DS_BLOCK))
 			snprintf(label, label_len, "%s", sb.label);
 		else
 			snprintf(what, what_len, "a damaged Keel datastore");
@@ -210,8 +211,8 @@ static void ds_disk_fill(struct blk_dev *d, struct ds_disk_info *o)
 			 "every file on it",
 			 o->label);
 	else
-		snprintf(o->why, sizeof(o->why),
-			 "it holds %s; force erases it", what);
+		snprintf(o->why, sizeof(o->why), "it holds %s; force erases it",
+			 what);
 }
 
 int ds_disks(struct ds_disk_info *out, size_t max)
@@ -271,9 +272,9 @@ static int ds_zero(struct ds_vol *v, uint64_t block, uint64_t blocks)
 
 /*
  * The order makes a half-done format harmless: the old superblock goes
- * first (flushed), so a power cut leaves no datastore rather than an old
- * superblock over new metadata; the new superblock goes last, after the
- * flushed metadata it points to.
+ * first (flushed), so a power cut leaves the old datastore intact or no
+ * datastore, never an old superblock over new metadata; the new
+ * superblock goes last, after the flushed metadata it points to.
  */
 static int ds_write_format(struct blk_dev *dev, const char *label,
 			   struct ds_disk_super *sb)
@@ -289,9 +290,13 @@ static int ds_write_format(struct blk_dev *dev, const char *label,
 	uuid[6] = (uuid[6] & 0x0f) | 0x40; /* RFC 4122 4.4: version 4 */
 	uuid[8] = (uuid[8] & 0x3f) | 0x80;
 	ds_super_init(sb, blocks, label, uuid);
-	rc = ds_zero(&tmp, 0, DS_DATA_BLOCK);
+	/* The old superblock alone first: until that flush returns the old
+	 * datastore is untouched, afterwards there is none. */
+	rc = ds_zero(&tmp, 0, 1);
 	if (!rc)
 		rc = blk_flush(dev);
+	if (!rc)
+		rc = ds_zero(&tmp, 1, DS_DATA_BLOCK - 1);
 	/* The last MiB: a backup GPT header there would make the disk look
 	 * partitioned to other systems. */
 	if (!rc)
@@ -338,7 +343,7 @@ int ds_format(const char *disk, const char *label, bool force, char *why,
 			 "a datastore (\"%s\") is mounted on %s; Keel keeps "
 			 "one datastore",
 			 ds_vol->sb.label, ds_vol->dev->name);
-		rc = -EBUSY;
+		rc = -EPERM;
 		goto out;
 	}
 	if (ds_vol && ds_vol->verifying) {

@@ -14,26 +14,26 @@
 
 struct blk_dev;
 
-#define DS_BLOCK 4096u		/* the unit of every on-disk address */
-#define DS_EXTENTS_MAX 20	/* extents per file */
+#define DS_BLOCK 4096u	  /* the unit of every on-disk address */
+#define DS_EXTENTS_MAX 20 /* extents per file */
 #define DS_VERSION 1
 #define DS_SUPER_MAGIC "KEELDSTR"
 #define DS_META_MAGIC "KEELDSMT"
 
 /* Layout format writes (blocks); the superblock records it and mount
  * reads it from there, checking only that it is sane. */
-#define DS_META0_BLOCK 256  /* 1 MiB */
-#define DS_META1_BLOCK 512  /* 2 MiB */
-#define DS_META_BLOCKS 256  /* 1 MiB per copy */
-#define DS_DATA_BLOCK 1024  /* 4 MiB */
+#define DS_META0_BLOCK 256 /* 1 MiB */
+#define DS_META1_BLOCK 512 /* 2 MiB */
+#define DS_META_BLOCKS 256 /* 1 MiB per copy */
+#define DS_DATA_BLOCK 1024 /* 4 MiB */
 
 struct ds_disk_super {
-	char magic[8];	    /* DS_SUPER_MAGIC */
-	uint32_t version;   /* DS_VERSION */
+	char magic[8];	     /* DS_SUPER_MAGIC */
+	uint32_t version;    /* DS_VERSION */
 	uint32_t block_size; /* DS_BLOCK */
 	uint8_t uuid[16];
 	char label[DS_LABEL_MAX]; /* NUL-terminated */
-	uint64_t blocks;    /* the disk's size in blocks at format */
+	uint64_t blocks;	  /* the disk's size in blocks at format */
 	uint64_t meta_start[2];
 	uint32_t meta_blocks; /* per copy */
 	uint32_t files_max;
@@ -44,7 +44,7 @@ struct ds_disk_super {
 } __attribute__((packed));
 
 struct ds_disk_meta {
-	char magic[8];	     /* DS_META_MAGIC */
+	char magic[8]; /* DS_META_MAGIC */
 	uint32_t version;
 	uint32_t count;	     /* entries that follow */
 	uint64_t seq;	     /* the newer valid copy wins */
@@ -85,21 +85,21 @@ struct ds_file {
 	uint64_t received; /* contiguous bytes written (maybe not durable) */
 	uint64_t durable;  /* what the newest metadata copy records */
 	enum ds_state state;
-	bool has_digest;   /* uploads: expected; complete/failed: computed */
+	bool has_digest; /* uploads: expected; complete/failed: computed */
 	bool verifying;
 	uint8_t sha256[32];
 	uint32_t nextents;
 	struct ds_disk_ext ext[DS_EXTENTS_MAX];
-	const char *why;   /* DS_DAMAGED, DS_FAILED */
+	const char *why; /* DS_DAMAGED, DS_FAILED */
 };
 
 /* The mounted datastore. */
 struct ds_vol {
 	struct blk_dev *dev;
 	struct ds_disk_super sb;
-	uint32_t spb;	  /* sectors per block */
-	uint64_t seq;	  /* of the newest valid metadata copy */
-	int slot;	  /* which copy holds it (the next write: the other) */
+	uint32_t spb; /* sectors per block */
+	uint64_t seq; /* of the newest valid metadata copy */
+	int slot;     /* which copy holds it (the next write: the other) */
 	struct ds_file *files;
 	uint32_t nfiles, cap;
 	uint32_t verifying; /* files being hashed right now */
@@ -127,8 +127,7 @@ void ds_super_init(struct ds_disk_super *sb, uint64_t dev_blocks,
 		   const char *label, const uint8_t uuid[16]);
 uint32_t ds_super_crc(const struct ds_disk_super *sb);
 /* Check a superblock read from a disk of @dev_blocks; NULL or why not. */
-const char *ds_super_check(const struct ds_disk_super *sb,
-			   uint64_t dev_blocks);
+const char *ds_super_check(const struct ds_disk_super *sb, uint64_t dev_blocks);
 /* Mount @dev: -ENOENT (no datastore), -EBADMSG (refused: *why), -EIO,
  * -ENOMEM; on success the new volume (damaged files marked). */
 int ds_vol_open(struct blk_dev *dev, struct ds_vol **out, const char **why);
@@ -144,13 +143,17 @@ int ds_meta_format(struct blk_dev *dev, const struct ds_disk_super *sb);
 int ds_bread(struct ds_vol *v, uint64_t block, uint32_t n, void *buf);
 int ds_bwrite(struct ds_vol *v, uint64_t block, uint32_t n, const void *buf);
 
+/* ds_upload.c: an upload's progress is committed each time this many
+ * more bytes are stored (DS_PERSIST_BYTES; tests make it small). */
+extern uint32_t ds_persist_bytes;
+
 /* ds_alloc.c: space. */
 uint64_t ds_used_blocks(const struct ds_vol *v);
 /* Reserve @blocks into @f's extents: -ENOSPC when they do not fit. */
 int ds_alloc(struct ds_vol *v, uint64_t blocks, struct ds_file *f);
 /* Move @n file blocks from file block @fb between the disk and @buf. */
-int ds_file_io(struct ds_vol *v, const struct ds_disk_ext *ext,
-	       uint32_t next, uint64_t fb, uint32_t n, void *buf, bool write);
+int ds_file_io(struct ds_vol *v, const struct ds_disk_ext *ext, uint32_t next,
+	       uint64_t fb, uint32_t n, void *buf, bool write);
 
 /* ds_probe.c: what is on a disk, for ds_disks and ds_format. */
 enum ds_probe_kind {

@@ -64,8 +64,7 @@ static uint64_t ds_table_bytes(uint64_t count)
 	       count * sizeof(struct ds_disk_file);
 }
 
-const char *ds_super_check(const struct ds_disk_super *sb,
-			   uint64_t dev_blocks)
+const char *ds_super_check(const struct ds_disk_super *sb, uint64_t dev_blocks)
 {
 	if (memcmp(sb->magic, DS_SUPER_MAGIC, 8))
 		return "no datastore signature";
@@ -81,7 +80,8 @@ const char *ds_super_check(const struct ds_disk_super *sb,
 		return "the superblock describes a disk larger than this one";
 	if (!sb->files_max || sb->files_max > DS_FILES_MAX ||
 	    !sb->meta_blocks ||
-	    ds_table_bytes(sb->files_max) > (uint64_t)sb->meta_blocks * DS_BLOCK)
+	    ds_table_bytes(sb->files_max) >
+		(uint64_t)sb->meta_blocks * DS_BLOCK)
 		return "the metadata area's size is not sane";
 	for (int i = 0; i < 2; i++) {
 		uint64_t s = sb->meta_start[i];
@@ -186,14 +186,14 @@ static int ds_table_decode(struct ds_vol *v, const uint8_t *buf)
 		/* Copy what fits; ds_vol_check judges the count. */
 		memcpy(f->ext, d.ext,
 		       sizeof(f->ext[0]) * (d.nextents < DS_EXTENTS_MAX
-						    ? d.nextents
-						    : DS_EXTENTS_MAX));
+						? d.nextents
+						: DS_EXTENTS_MAX));
 		/* Names must be unique and valid; a nameless entry still
 		 * needs one to be listed and deleted. ds_find searches the
 		 * entries before this one. */
 		v->nfiles = i;
-		bool valid = memchr(d.name, 0, sizeof(d.name)) &&
-			     ds_name_valid(d.name);
+		bool valid =
+		    memchr(d.name, 0, sizeof(d.name)) && ds_name_valid(d.name);
 		if (!valid || ds_find(v, f->name)) {
 			snprintf(f->name, sizeof(f->name), "damaged/entry-%u",
 				 i);
@@ -266,7 +266,8 @@ void ds_vol_check(struct ds_vol *v)
 			ds_damage(f, "more bytes received than its size");
 		if (f->state == DS_UPLOADING && f->received % DS_BLOCK &&
 		    f->received != f->size)
-			ds_damage(f, "its upload progress is not block aligned");
+			ds_damage(f,
+				  "its upload progress is not block aligned");
 		if (f->state == DS_COMPLETE &&
 		    (f->received != f->size || !f->has_digest))
 			ds_damage(f, "it is complete without all its bytes or "
@@ -285,7 +286,7 @@ void ds_vol_check(struct ds_vol *v)
 				o[n++] = (struct ds_owned){
 					v->files[i].ext[e].start,
 					v->files[i].ext[e].start +
-						v->files[i].ext[e].blocks,
+					    v->files[i].ext[e].blocks,
 					i
 				};
 	qsort(o, n, sizeof(*o), ds_owned_cmp);
@@ -398,8 +399,7 @@ static uint64_t ds_durable_point(const struct ds_file *f)
 	return f->received;
 }
 
-static void ds_table_encode(const struct ds_vol *v, uint8_t *buf,
-			    uint64_t seq)
+static void ds_table_encode(const struct ds_vol *v, uint8_t *buf, uint64_t seq)
 {
 	struct ds_disk_meta h;
 
@@ -427,7 +427,7 @@ static void ds_table_encode(const struct ds_vol *v, uint8_t *buf,
 		memcpy(buf + sizeof(h) + (size_t)i * sizeof(d), &d, sizeof(d));
 	}
 	((struct ds_disk_meta *)buf)->crc =
-		crc32_update(0, buf, ds_table_bytes(v->nfiles));
+	    crc32_update(0, buf, ds_table_bytes(v->nfiles));
 }
 
 int ds_commit(struct ds_vol *v)
@@ -466,7 +466,8 @@ int ds_commit(struct ds_vol *v)
 
 int ds_meta_format(struct blk_dev *dev, const struct ds_disk_super *sb)
 {
-	struct ds_vol v = { .dev = dev, .sb = *sb,
+	struct ds_vol v = { .dev = dev,
+			    .sb = *sb,
 			    .spb = DS_BLOCK / dev->sector_size };
 	uint8_t *buf = calloc(1, DS_BLOCK);
 	int rc;

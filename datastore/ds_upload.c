@@ -18,6 +18,8 @@
 #include "datastore/ds_int.h"
 #include "drivers/blk.h"
 
+uint32_t ds_persist_bytes = DS_PERSIST_BYTES;
+
 /* Blocks read per step while hashing (the lock is dropped meanwhile). */
 #define DS_HASH_STEP 256
 
@@ -92,8 +94,7 @@ int ds_upload_begin(const char *name, uint64_t size, const uint8_t *sha256,
 		replacing = true;
 	}
 	rc = -ENOSPC;
-	if (v->nfiles >= v->sb.files_max ||
-	    size > v->sb.data_blocks * DS_BLOCK)
+	if (v->nfiles >= v->sb.files_max || size > v->sb.data_blocks * DS_BLOCK)
 		goto undo;
 	memset(&nf, 0, sizeof(nf));
 	memcpy(nf.name, name, strlen(name) + 1);
@@ -162,8 +163,8 @@ static int ds_append(struct ds_vol *v, struct ds_file *f, uint64_t pos,
 			if (rc)
 				break;
 			memcpy(bb + in, data, take);
-			rc = ds_file_io(v, f->ext, f->nextents, fb, 1, bb,
-					true);
+			rc =
+			    ds_file_io(v, f->ext, f->nextents, fb, 1, bb, true);
 			pos += take;
 			data += take;
 			n -= take;
@@ -183,8 +184,8 @@ static int ds_append(struct ds_vol *v, struct ds_file *f, uint64_t pos,
 	return rc;
 }
 
-int ds_upload_write(const char *name, uint64_t off, const void *buf,
-		    size_t len, uint64_t *received)
+int ds_upload_write(const char *name, uint64_t off, const void *buf, size_t len,
+		    uint64_t *received)
 {
 	struct ds_vol *v;
 	struct ds_file *f;
@@ -239,7 +240,7 @@ int ds_upload_write(const char *name, uint64_t off, const void *buf,
 	}
 	f->received += len - skip;
 	*received = f->received;
-	if (f->received / DS_BLOCK * DS_BLOCK - f->durable >= DS_PERSIST_BYTES)
+	if (f->received / DS_BLOCK * DS_BLOCK - f->durable >= ds_persist_bytes)
 		rc = ds_commit(v);
 out:
 	ds_unlock();
@@ -261,8 +262,9 @@ static int ds_hash_stored(struct ds_vol *v, const struct ds_disk_ext *ext,
 	mbedtls_sha256_init(&c);
 	mbedtls_sha256_starts_ret(&c, 0);
 	while (fb < blocks && !rc) {
-		uint32_t n = blocks - fb < DS_HASH_STEP ? (uint32_t)(blocks - fb)
-							: DS_HASH_STEP;
+		uint32_t n = blocks - fb < DS_HASH_STEP
+				 ? (uint32_t)(blocks - fb)
+				 : DS_HASH_STEP;
 		uint64_t bytes = (uint64_t)n * DS_BLOCK;
 
 		rc = ds_file_io(v, ext, next, fb, n, buf, false);
@@ -352,9 +354,9 @@ int ds_upload_finish(const char *name, uint8_t sha256_out[32])
 		log_warn("datastore: %s: SHA-256 of the stored bytes is %s, "
 			 "expected %s; marked failed",
 			 name, got, want);
+		/* It keeps the expected digest: what it should have been. */
 		f->state = DS_FAILED;
 		f->why = "the SHA-256 of its bytes is not the expected one";
-		memcpy(f->sha256, digest, 32);
 		rc = ds_commit(v);
 		if (rc)
 			*f = saved; /* as the disk still says */
@@ -373,8 +375,8 @@ int ds_upload_finish(const char *name, uint8_t sha256_out[32])
 		char hex[65];
 
 		ds_hex(digest, 32, hex);
-		log_info("datastore: %s complete: %llu bytes, SHA-256 %s",
-			 name, (unsigned long long)size, hex);
+		log_info("datastore: %s complete: %llu bytes, SHA-256 %s", name,
+			 (unsigned long long)size, hex);
 	}
 out:
 	ds_unlock();

@@ -49,15 +49,14 @@ static struct disk *fresh(void)
 	struct disk *d = disk_new("vblk0", 32 * MIB, 512);
 	char why[160];
 
-	UNIT_CHECK(ds_format("vblk0", "test store", false, why,
-			     sizeof(why)) == 0);
+	UNIT_CHECK(ds_format("vblk0", "test store", false, why, sizeof(why)) ==
+		   0);
 	return d;
 }
 
 /* Upload test file @seed of @size in @chunk-byte pieces; ds_upload_finish's
  * result. */
-static int upload(const char *name, uint32_t seed, uint64_t size,
-		  size_t chunk)
+static int upload(const char *name, uint32_t seed, uint64_t size, size_t chunk)
 {
 	uint8_t sha[32], *buf = malloc(chunk ? chunk : 1);
 	uint64_t got;
@@ -184,8 +183,8 @@ UNIT_TEST(ds_upload_offsets_and_repeats)
 	UNIT_CHECK(reads_back("f", 3, 25000, 777));
 	/* Repeats after completion are harmless. */
 	UNIT_CHECK(ds_upload_finish("f", sha) == -EALREADY);
-	UNIT_CHECK(ds_upload_write("f", 15000, buf, 10000, &got) ==
-		   -EALREADY && got == 25000);
+	UNIT_CHECK(ds_upload_write("f", 15000, buf, 10000, &got) == -EALREADY &&
+		   got == 25000);
 	UNIT_CHECK(ds_upload_begin("f", 25000, sha, false, &got) == 0 &&
 		   got == 25000);
 	UNIT_CHECK(ds_stat("f", &fi) == 0 && fi.complete);
@@ -213,7 +212,7 @@ UNIT_TEST(ds_upload_offsets_and_repeats)
 UNIT_TEST(ds_checksum_mismatch_fails_the_file)
 {
 	struct disk *d = fresh();
-	uint8_t sha[32], buf[4096];
+	uint8_t sha[32], got_sha[32], buf[4096];
 	uint64_t got;
 	struct ds_file_info fi;
 	struct ds_status st;
@@ -223,9 +222,13 @@ UNIT_TEST(ds_checksum_mismatch_fails_the_file)
 	UNIT_CHECK(ds_upload_begin("bad", 4096, sha, false, &got) == 0);
 	dsu_fill(5, 0, buf, 4096);
 	UNIT_CHECK(ds_upload_write("bad", 0, buf, 4096, &got) == 0);
-	UNIT_CHECK(ds_upload_finish("bad", NULL) == -EBADMSG);
+	UNIT_CHECK(ds_upload_finish("bad", got_sha) == -EBADMSG);
 	UNIT_CHECK(ds_stat("bad", &fi) == 0 && fi.state == DS_FAILED &&
 		   !fi.complete && fi.why);
+	/* It shows what was expected; the call said what was found. */
+	UNIT_CHECK(fi.has_expected && !memcmp(fi.sha256, sha, 32));
+	sha[0] ^= 1;
+	UNIT_CHECK(!memcmp(got_sha, sha, 32));
 	UNIT_CHECK(ds_read("bad", 0, buf, 10) == -EIO);
 	UNIT_CHECK(ds_upload_write("bad", 0, buf, 10, &got) == -EPERM);
 	/* Still failed after a remount; deleting frees its space. */
@@ -253,16 +256,16 @@ UNIT_TEST(ds_resume_after_remount)
 	/* 9.5 MiB arrive: progress was made durable at 4 and 8 MiB. */
 	for (uint64_t off = 0; off < 9 * MIB + MIB / 2; off += MIB / 2) {
 		dsu_fill(11, off, buf, MIB / 2);
-		UNIT_CHECK(ds_upload_write("disk.img", off, buf, MIB / 2,
-					   &got) == 0);
+		UNIT_CHECK(
+		    ds_upload_write("disk.img", off, buf, MIB / 2, &got) == 0);
 	}
 	UNIT_CHECK(got == 9 * MIB + MIB / 2);
 	/* The host goes away without another commit. */
 	ds_unmount();
 	UNIT_CHECK(ds_mount_dev(&d->rd.dev, &(const char *){ NULL }) == 0);
-	UNIT_CHECK(ds_stat("disk.img", &fi) == 0 &&
-		   fi.state == DS_UPLOADING && fi.received == 8 * MIB &&
-		   fi.has_expected && !memcmp(fi.sha256, sha, 32));
+	UNIT_CHECK(ds_stat("disk.img", &fi) == 0 && fi.state == DS_UPLOADING &&
+		   fi.received == 8 * MIB && fi.has_expected &&
+		   !memcmp(fi.sha256, sha, 32));
 	UNIT_CHECK(ds_upload_begin("disk.img", size, sha, false, &got) == 0 &&
 		   got == 8 * MIB);
 	for (uint64_t off = got; off < size; off = got) {
@@ -299,8 +302,8 @@ UNIT_TEST(ds_space_and_fragments)
 	UNIT_CHECK(ds_upload_begin("e", 13 * MIB, NULL, false, &got) ==
 		   -ENOSPC);
 	UNIT_CHECK(upload("e", 5, 10 * MIB, 300000) == 0);
-	UNIT_CHECK(ds_vol->files[ds_find(ds_vol, "e") - ds_vol->files]
-			   .nextents == 2);
+	UNIT_CHECK(
+	    ds_vol->files[ds_find(ds_vol, "e") - ds_vol->files].nextents == 2);
 	UNIT_CHECK(reads_back("e", 5, 10 * MIB, 1000000));
 	UNIT_CHECK(reads_back("a", 1, 8 * MIB, MIB));
 	UNIT_CHECK(reads_back("c", 3, 8 * MIB, MIB));
@@ -316,11 +319,14 @@ UNIT_TEST(ds_space_and_fragments)
 
 UNIT_TEST(ds_names)
 {
-	static const char *const good[] = { "a", "vmlinuz-6.1", "debian/initrd.img",
-					    "A_b.c-d/e/f", "..a", "a.." };
-	static const char *const bad[] = { "", "/a", "a/", "a//b", ".", "..",
-					   "a/./b", "a/../b", "a b", "a\\b",
-					   "caf\xc3\xa9", NULL };
+	static const char *const good[] = {
+		"a",	       "vmlinuz-6.1", "debian/initrd.img",
+		"A_b.c-d/e/f", "..a",	      "a.."
+	};
+	static const char *const bad[] = { "",	    "/a",	   "a/",
+					   "a//b",  ".",	   "..",
+					   "a/./b", "a/../b",	   "a b",
+					   "a\\b",  "caf\xc3\xa9", NULL };
 	char longname[DS_NAME_MAX + 1];
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -388,15 +394,16 @@ UNIT_TEST(ds_disks_and_format_refusals)
 	UNIT_CHECK(ds_format("nope", "x", true, why, sizeof(why)) == -ENOENT);
 	UNIT_CHECK(ds_format("nvme0n1", "", false, why, sizeof(why)) ==
 		   -EINVAL);
-	UNIT_CHECK(ds_format("nvme0n1", "bad/label", false, why,
-			     sizeof(why)) == -EINVAL);
+	UNIT_CHECK(ds_format("nvme0n1", "bad/label", false, why, sizeof(why)) ==
+		   -EINVAL);
 	/* 4 KiB sectors work like 512-byte ones. */
 	UNIT_CHECK(ds_format("vblk1", "four-k", true, why, sizeof(why)) == 0);
 	UNIT_CHECK(upload("k", 1, 100000, 4096 * 3 + 1) == 0);
 	UNIT_CHECK(reads_back("k", 1, 100000, 3000));
 	/* One datastore: another disk is refused while it is mounted. */
 	UNIT_CHECK(ds_format("nvme0n1", "x", true, why, sizeof(why)) ==
-		   -EBUSY && strstr(why, "vblk1"));
+		       -EPERM &&
+		   strstr(why, "vblk1"));
 	n = ds_disks(all, 8);
 	i = disk_info(all, n, "vblk1");
 	UNIT_CHECK(i && i->mounted && i->datastore && !i->formattable &&
@@ -474,12 +481,14 @@ UNIT_TEST(ds_probe_signatures)
 	memcpy(head + 82, "FAT32   ", 8);
 	head[510] = 0x55;
 	head[511] = 0xaa;
-	UNIT_CHECK(ds_probe_buf(head, tail, 512, &what) == DS_PROBE_FILESYSTEM &&
+	UNIT_CHECK(ds_probe_buf(head, tail, 512, &what) ==
+		       DS_PROBE_FILESYSTEM &&
 		   strstr(what, "FAT"));
 	/* Only a backup GPT header left at the end. */
 	memset(head, 0, DS_PROBE_BYTES);
 	memcpy(tail, "EFI PART", 8);
 	UNIT_CHECK(ds_probe_buf(head, tail, 512, &what) ==
-		   DS_PROBE_PARTITIONED && strstr(what, "backup GPT"));
+		       DS_PROBE_PARTITIONED &&
+		   strstr(what, "backup GPT"));
 	free(head);
 }
