@@ -331,8 +331,14 @@ static int vmm_file(const char *what, const char *name, struct ds_file_info *fi,
 				what, name);
 	case -EBUSY:
 		return vmm_fail(e, RPC_ERR_BUSY,
-				"%s \"%s\" is being uploaded; try again when "
-				"the upload is complete",
+				"%s \"%s\" is being uploaded or verified; try "
+				"again when the upload is complete",
+				what, name);
+	case -EIO:
+		return vmm_fail(e, RPC_ERR_IO,
+				"%s \"%s\" cannot be read: the file is damaged "
+				"or failed its checksum, or the disk failed "
+				"(datastore.list says which); upload it again",
 				what, name);
 	default:
 		return vmm_fail(e, RPC_ERR_IO, "%s \"%s\": datastore error %d",
@@ -996,18 +1002,6 @@ long vmm_console_write(const char *name, const void *data, size_t len,
 
 /* ---- Boot: load the inventory, start the autostart VMs ------------------ */
 
-static bool vmm_wait_datastore(const char *kernel, uint64_t deadline)
-{
-	struct ds_file_info fi;
-
-	while (vmm_files->stat(kernel, &fi) == -ENODEV) {
-		if (time_ns() >= deadline)
-			return false;
-		thread_sleep_ns(500 * 1000000ull);
-	}
-	return true;
-}
-
 static void vmm_boot_thread(void *arg)
 {
 	static struct store_vm inv[VMM_MAX_VMS];
@@ -1035,21 +1029,21 @@ static void vmm_boot_thread(void *arg)
 	__atomic_store_n(&vmm_ready, true, __ATOMIC_RELEASE);
 	waitq_wake_all(&vmm_ready_wq);
 
-	/* Autostart, once the datastore is there (it mounts after the
-	 * disks are found). */
-	uint64_t deadline = time_ns() + VMM_DS_WAIT_NS;
+	/* Autostart, once the search for the datastore disk is over (it
+	 * mounts after the disks are found). */
+	bool waited = false;
 	for (int i = 0; i < n; i++) {
 		struct vmm_err e = { 0 };
 		if (!inv[i].autostart)
 			continue;
-		if (!vmm_wait_datastore(inv[i].kernel, deadline)) {
-			log_warn("vmm: autostart %s: no datastore mounted "
-				 "after %llu s; not started",
-				 inv[i].name,
+		if (!waited && vmm_files == &vmm_ds_files &&
+		    !ds_wait_ready(VMM_DS_WAIT_NS))
+			log_warn("vmm: the datastore is still being looked "
+				 "for after %llu s; starting the autostart "
+				 "VMs anyway",
 				 (unsigned long long)(VMM_DS_WAIT_NS /
 						      1000000000ull));
-			continue;
-		}
+		waited = true;
 		if (vmm_start(inv[i].name, "autostart", &e))
 			log_warn("vmm: autostart %s: %s", inv[i].name, e.msg);
 	}

@@ -13,6 +13,8 @@
  * an initrd and one too large for the VM.
  *
  *   keel.vmmtest            the whole flow (create .. destroy)
+ *   keel.vmmtest=datastore  the real datastore on a second disk: format,
+ *                           upload g_console.bin, boot it, delete it
  *   keel.vmmtest=autostart  without a VM "auto1" in the inventory: create
  *                           it with autostart and power off; with one
  *                           (the next boot from the same disk): check
@@ -23,6 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <mbedtls/base64.h>
+#include <mbedtls/sha256.h>
 
 #include "core/cmdline.h"
 #include "core/fmt.h"
@@ -132,15 +137,21 @@ static struct json *st_call(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 static struct json *st_call(const char *fmt, ...)
 {
-	char body[1024];
+	char small[1024], *body = small;
 	struct json_error err;
 	struct json *r;
 	struct jw out;
-	va_list ap;
+	va_list ap, again;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(body, sizeof(body), fmt, ap);
+	va_copy(again, ap);
+	int n = fmt_vsnprintf(small, sizeof(small), fmt, ap);
+	if (n >= (int)sizeof(small) && (body = malloc((size_t)n + 1)))
+		fmt_vsnprintf(body, (size_t)n + 1, fmt, again);
+	va_end(again);
 	va_end(ap);
+	if (!body)
+		return NULL;
 	jw_init(&out, 1 << 20);
 	rpc_handle(body, strlen(body), &st_root, &out);
 	r = json_parse(out.buf ? out.buf : "", out.len, 0, &err);
@@ -148,6 +159,8 @@ static struct json *st_call(const char *fmt, ...)
 		log_err("vmmtest: %s -> unparsable answer '%.80s'", body,
 			out.buf ? out.buf : "");
 	jw_free(&out);
+	if (body != small)
+		free(body);
 	return r;
 }
 
@@ -649,13 +662,101 @@ static void st_autostart_check(void)
 		  NULL);
 }
 
+/* ---- The real datastore ------------------------------------------------- */
+
+static void st_datastore(void)
+{
+	size_t len = (size_t)(guest_g_console_end - guest_g_console);
+	static char b64[4096];
+	uint8_t sha[32];
+	char hex[65], disk[32] = "";
+	size_t b64len;
+	struct json *r;
+	char why[200];
+
+	st_expect("ds_none_yet",
+		  st_call(ST_REQ("vm.create",
+				 "{\"name\":\"d1\",\"memory_mb\":16,"
+				 "\"kernel\":\"guests/g_console.bin\"}")),
+		  RPC_ERR_NO_DATASTORE, "no datastore is mounted");
+
+	r = st_call(ST_REQ("datastore.disks", "{}"));
+	const struct json *disks = json_get(st_res(r), "disks");
+	for (size_t i = 0; disks && i < disks->len; i++) {
+		bool ok = false;
+		json_get_bool(json_at(disks, i), "formattable", &ok);
+		if (ok && !disk[0])
+			fmt_snprintf(disk, sizeof(disk), "%s",
+				     st_str(json_at(disks, i), "name"));
+	}
+	json_free(r);
+	st_verdict("ds_disk_found", disk[0], "no formattable disk");
+	st_expect("ds_format",
+		  st_call(ST_REQ("datastore.format",
+				 "{\"disk\":\"%s\",\"label\":\"vmtest\"}"),
+			  disk),
+		  0, NULL);
+
+	mbedtls_sha256(guest_g_console, len, sha, 0);
+	for (int i = 0; i < 32; i++)
+		fmt_snprintf(hex + 2 * i, 3, "%02x", sha[i]);
+	mbedtls_base64_encode((unsigned char *)b64, sizeof(b64), &b64len,
+			      guest_g_console, len);
+	st_expect("ds_upload",
+		  st_call(ST_REQ("datastore.upload",
+				 "{\"name\":\"guests/g_console.bin\","
+				 "\"offset\":0,\"size\":%zu,\"sha256\":\"%s\","
+				 "\"data\":\"%s\",\"done\":true}"),
+			  len, hex, b64),
+		  0, NULL);
+
+	st_expect(
+	    "ds_create",
+	    st_call(ST_REQ("vm.create", "{\"name\":\"d1\",\"memory_mb\":16,"
+					"\"kernel\":\"guests/g_console.bin\","
+					"\"cmdline\":\"from the datastore\"}")),
+	    0, NULL);
+	st_expect("ds_start", st_call(ST_REQ("vm.start", "{\"name\":\"d1\"}")),
+		  0, NULL);
+	uint64_t cursor = 0;
+	st_verdict(
+	    "ds_banner",
+	    st_console_until("d1", &cursor, "cmdline: from the datastore", 30),
+	    "no banner from the datastore's kernel");
+	st_expect("ds_stop", st_call(ST_REQ("vm.stop", "{\"name\":\"d1\"}")), 0,
+		  NULL);
+
+	/* The kernel file goes: the next start says so, and so does info. */
+	st_expect("ds_delete",
+		  st_call(ST_REQ("datastore.delete",
+				 "{\"name\":\"guests/g_console.bin\"}")),
+		  0, NULL);
+	st_expect("ds_start_without_kernel",
+		  st_call(ST_REQ("vm.start", "{\"name\":\"d1\"}")),
+		  RPC_ERR_NOT_FOUND, "is not in the datastore");
+	r = st_call(ST_REQ("vm.info", "{\"name\":\"d1\"}"));
+	fmt_snprintf(why, sizeof(why), "state %s, reason '%s'",
+		     st_str(st_res(r), "state"),
+		     st_str(st_res(r), "stop_reason"));
+	st_verdict("ds_reason_kept",
+		   !strcmp(st_str(st_res(r), "state"), "stopped") &&
+		       strstr(st_str(st_res(r), "stop_reason"),
+			      "did not start: kernel"),
+		   why);
+	json_free(r);
+	st_expect("ds_destroy",
+		  st_call(ST_REQ("vm.destroy", "{\"name\":\"d1\"}")), 0, NULL);
+}
+
 static char st_mode[32];
 static bool st_on;
 
 static void st_thread(void *arg)
 {
 	vmm_wait_ready();
-	if (!strcmp(st_mode, "autostart")) {
+	if (!strcmp(st_mode, "datastore")) {
+		st_datastore();
+	} else if (!strcmp(st_mode, "autostart")) {
 		const char *msg;
 		struct json *r =
 		    st_call(ST_REQ("vm.info", "{\"name\":\"auto1\"}"));
@@ -682,6 +783,10 @@ static void st_files_init(void)
 	if (cmdline_get("keel.vmmtest", st_mode, sizeof(st_mode)) < 0)
 		return;
 	st_on = true;
+	if (!strcmp(st_mode, "datastore")) {
+		log_info("vmmtest: kernels come from the datastore");
+		return;
+	}
 	st_files[0].data = guest_g_console;
 	st_files[0].size = (uint64_t)(guest_g_console_end - guest_g_console);
 	memcpy(st_bzimage + 0x202, "HdrS", 4);

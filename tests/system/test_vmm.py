@@ -64,6 +64,24 @@ def test_vmm_autostart_svm():
         check_steps(m, text, ["autostart_kept", "autostart_runs", "autostart_destroy"])
 
 
+def test_vmm_datastore_svm():
+    """The kernel comes from the real datastore on a second disk (NVMe):
+    formatted and filled through datastore.*, then booted; once the file
+    is deleted, vm.start says so and vm.info keeps the reason."""
+    with Qemu("vmm-ds") as m:
+        m.build_image("keel.vmmtest=datastore")
+        ds = os.path.join(m.dir, "ds.img")
+        with open(ds, "wb") as f:
+            f.truncate(64 << 20)
+        m.start(disk="ahci", extra=["-nic", "none", "-smp", "2",
+                                    "-drive", "file=%s,format=raw,if=none,id=ds" % ds,
+                                    "-device", "nvme,serial=ds0,drive=ds"])
+        text = m.wait_exit([r"^vmmtest: \d+ passed, 0 failed$"], VMMTEST_TIMEOUT)
+        check_steps(m, text, ["ds_none_yet", "ds_disk_found", "ds_format", "ds_upload",
+                              "ds_create", "ds_start", "ds_banner", "ds_stop", "ds_delete",
+                              "ds_start_without_kernel", "ds_reason_kept", "ds_destroy"])
+
+
 def test_vmm_flow_vmx_bochs():
     with Bochs("vmm-vmx") as m:
         m.build_image("keel.vmmtest")
