@@ -490,16 +490,27 @@ static void st_flow(void)
 		  st_call(ST_REQ("vm.destroy", "{\"name\":\"c1\"}")),
 		  RPC_ERR_BAD_STATE, "stop it first");
 
-	/* A second VM beside it: each console gets only its own guest. */
+	/* A second VM beside it, with two vCPUs where the host has two (the
+	 * second waits for a SIPI that never comes, and must still stop):
+	 * each console gets only its own guest. */
+	unsigned int c2_vcpus = percpu_online >= 2 ? 2 : 1;
 	r = st_call(ST_REQ("vm.create",
-			   "{\"name\":\"c2\",\"memory_mb\":16,\"kernel\":"
-			   "\"g_console.bin\",\"cmdline\":\"second\"}"));
+			   "{\"name\":\"c2\",\"memory_mb\":16,\"vcpus\":%u,"
+			   "\"kernel\":\"g_console.bin\",\"cmdline\":"
+			   "\"second\"}"),
+		    c2_vcpus);
+	fmt_snprintf(why, sizeof(why), "vcpus %lld",
+		     (long long)st_int(st_res(r), "vcpus"));
+	st_verdict("create_second", st_int(st_res(r), "vcpus") == c2_vcpus,
+		   why);
 	json_free(r);
 	st_expect("start_second",
 		  st_call(ST_REQ("vm.start", "{\"name\":\"c2\"}")), 0, NULL);
 	st_verdict("second_banner",
-		   st_console_until("c2", &c2cur, "cmdline: second", 30),
-		   "no banner from c2");
+		   st_console_until("c2", &c2cur, "type a line", 30) &&
+		       strstr(st_text, "cmdline: second") &&
+		       strstr(st_text, c2_vcpus == 2 ? "vCPUs 2" : "vCPUs 1"),
+		   "no banner from c2, or the wrong vCPU count");
 	json_free(st_call(ST_REQ("vm.console.write",
 				 "{\"name\":\"c2\",\"data\":\"only c2\\n\"}")));
 	st_verdict("second_echo", st_console_until("c2", &c2cur, "ONLY C2", 20),
