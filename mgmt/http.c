@@ -357,7 +357,7 @@ const char *http_reason(int status)
 }
 
 int http_response_head(char *out, size_t cap, int status, size_t body_len,
-		       bool keep_alive, const char *allow)
+		       bool keep_alive, const char *extra)
 {
 	int n;
 
@@ -366,22 +366,20 @@ int http_response_head(char *out, size_t cap, int status, size_t body_len,
 	if (status == 204)
 		n = snprintf(out, cap,
 			     "HTTP/1.1 204 No Content\r\n"
-			     "%s%s%s"
+			     "%s"
 			     "Cache-Control: no-store\r\n"
 			     "%s\r\n",
-			     allow ? "Allow: " : "", allow ? allow : "",
-			     allow ? "\r\n" : "",
-			     keep_alive ? "" : "Connection: close\r\n");
+			     extra ? extra : "", keep_alive ? "" : "Connection: close\r\n");
 	else
 		n = snprintf(out, cap,
 			     "HTTP/1.1 %d %s\r\n"
-			     "%s%s%s"
+			     "%s"
 			     "Content-Type: application/json\r\n"
 			     "Content-Length: %zu\r\n"
 			     "Cache-Control: no-store\r\n"
 			     "%s\r\n",
-			     status, http_reason(status), allow ? "Allow: " : "",
-			     allow ? allow : "", allow ? "\r\n" : "", body_len,
+			     status, http_reason(status), extra ? extra : "",
+			     body_len,
 			     keep_alive ? "" : "Connection: close\r\n");
 	if (n < 0 || (size_t)n >= cap)
 		return -1;

@@ -21,6 +21,7 @@
 #define HTTP_MAX_HEAD (16 * 1024)	/* request line + headers: 431 */
 #define HTTP_MAX_FIELDS 64		/* header fields per request: 431 */
 #define HTTP_MAX_BODY (2 * 1024 * 1024) /* request body: 413 */
+#define HTTP_MAX_RESPONSE (4 * 1024 * 1024) /* a JSON-RPC answer */
 #define HTTP_MAX_CONNS 32		/* concurrent connections */
 #define HTTP_HANDSHAKE_MS 10000		/* TLS handshake must finish */
 #define HTTP_REQUEST_MS 30000		/* a started request arrives fully: 408 */
@@ -78,11 +79,13 @@ const char *http_reason(int status);
 /*
  * Write a response head for @status with a JSON body of @body_len bytes
  * into @out (at most @cap bytes). @keep_alive false adds
- * `Connection: close`; @allow (or NULL) adds an Allow field (405). The
+ * `Connection: close`. The
  * length written, or -1 when @cap is too small. 204 gets no body fields.
+ * @extra (or NULL) is more header lines, each ending in CRLF
+ * ("Allow: POST\r\n" with a 405, "Retry-After: 1\r\n" with a 503).
  */
 int http_response_head(char *out, size_t cap, int status, size_t body_len,
-		       bool keep_alive, const char *allow);
+		       bool keep_alive, const char *extra);
 
 /* "HTTP/1.1 100 Continue\r\n\r\n" (RFC 7231 section 5.1.1). */
 extern const char http_continue[];
