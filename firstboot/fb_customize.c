@@ -187,9 +187,9 @@ static void fb_lockdown(void)
 	if (!fb_ui_confirm("Lockdown Mode",
 			   on ? "Lockdown mode is ON.\nTurn it off?"
 			      : "Lockdown mode is OFF. Turn it on?\n"
-				"The host is then managed only through the\n"
-				"management endpoint; the console keeps only\n"
-				"root's login."))
+				"The management endpoint then refuses every\n"
+				"login and ends open sessions; the host is\n"
+				"managed from this console only."))
 		return;
 	rc = store_set_lockdown(!on);
 	if (rc < 0) {

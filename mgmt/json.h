@@ -32,8 +32,9 @@ struct json {
 	bool b;	      /* BOOL */
 	bool is_int;  /* NUMBER: i holds the exact value */
 	int64_t i;
-	const char *s; /* STRING: decoded UTF-8, NUL-terminated */
-	size_t len;    /* STRING: bytes; ARRAY/OBJECT: members */
+	/* STRING: decoded UTF-8, NUL-terminated; NUMBER: the literal. */
+	const char *s;
+	size_t len;    /* STRING/NUMBER: bytes; ARRAY/OBJECT: members */
 	const char *key;     /* a member of an OBJECT: its name, else NULL */
 	struct json *child;  /* ARRAY/OBJECT: first member */
 	struct json *next;   /* the next member of the parent */
@@ -66,6 +67,9 @@ bool json_get_str(const struct json *obj, const char *key, const char **out);
 bool json_get_int(const struct json *obj, const char *key, int64_t *out);
 bool json_get_bool(const struct json *obj, const char *key, bool *out);
 const char *json_type_name(enum json_type t); /* "string", "object" ... */
+/* Length of the valid UTF-8 sequence starting at @s (at most @n bytes
+ * available), or 0 when it is not one (RFC 3629 section 4). */
+size_t json_utf8_len(const unsigned char *s, size_t n);
 
 /*
  * The writer appends to a growing buffer; commas and nesting are tracked
