@@ -40,3 +40,36 @@ void cpuinfo_log(void)
 	log_info("cpu: %s \"%s\" family %#x model %#x stepping %u", vendor,
 		 *b ? b : "unknown", family, model, v.eax & 0xf);
 }
+
+void cpuinfo_model(char *buf, size_t len)
+{
+	char brand[49] = "";
+	const char *b = brand;
+	size_t n;
+
+	if (!len)
+		return;
+	if (cpu_cpuid(0x80000000, 0).eax >= 0x80000004) {
+		for (uint32_t i = 0; i < 3; i++) {
+			struct cpuid_regs r = cpu_cpuid(0x80000002 + i, 0);
+			memcpy(brand + i * 16, &r, 16);
+		}
+	}
+	while (*b == ' ')
+		b++;
+	if (!*b) {
+		struct cpuid_regs r = cpu_cpuid(0, 0);
+		memcpy(brand, &r.ebx, 4);
+		memcpy(brand + 4, &r.edx, 4);
+		memcpy(brand + 8, &r.ecx, 4);
+		brand[12] = '\0';
+		b = brand;
+	}
+	n = strlen(b);
+	while (n && b[n - 1] == ' ')
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, b, n);
+	buf[n] = '\0';
+}

@@ -597,6 +597,25 @@ void waitq_wake_all(struct waitq *wq)
 	waitq_wake(wq, true);
 }
 
+uint64_t sched_cpu_idle_ns(unsigned int cpu)
+{
+	struct percpu *c;
+	uint64_t flags, ns, now;
+
+	if (cpu >= PERCPU_MAX || !percpu_cpus[cpu].online ||
+	    !percpu_cpus[cpu].idle)
+		return 0;
+	c = &percpu_cpus[cpu];
+	flags = spin_lock_irqsave(&c->rq_lock);
+	ns = c->idle->runtime_ns;
+	/* Accounting happens at switches: add the idle stretch under way. */
+	now = time_ns();
+	if (c->current == c->idle && now > c->idle->run_start)
+		ns += now - c->idle->run_start;
+	spin_unlock_irqrestore(&c->rq_lock, flags);
+	return ns;
+}
+
 void sched_idle_loop(void)
 {
 	for (;;) {

@@ -113,6 +113,12 @@ void waitq_wake_all(struct waitq *wq);
 void sched_preempt_disable(void);
 void sched_preempt_enable(void);
 
+/*
+ * Nanoseconds CPU @cpu has spent in its idle thread since it came up (0
+ * for an offline CPU): busy time is the rest (host.stats).
+ */
+uint64_t sched_cpu_idle_ns(unsigned int cpu);
+
 /* Boot CPU: turn the running boot code into a thread and start an idle one. */
 void sched_init(void);
 /* An AP: the code running now becomes its idle thread; interrupts off. */
