@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include <lwip/api.h>
+#include <lwip/ip.h>
 #include <lwip/ip_addr.h>
 #include <lwip/tcpip.h>
 

@@ -29,9 +29,10 @@ enum mgmt_conn_state {
 	MGMT_CONN_CLOSING,   /* stopped; its thread is closing it */
 };
 
-/* Slots: HTTP_MAX_CONNS live connections plus as many being closed
- * (an evicted connection's thread needs up to a slice to notice). */
-#define MGMT_SLOTS (2 * HTTP_MAX_CONNS)
+/* Slots: HTTP_MAX_CONNS live connections plus some being closed (an
+ * evicted connection's thread needs up to a slice to notice). Each is an
+ * lwIP netconn: net/lwip/lwipopts.h's MEMP_NUM_NETCONN counts them. */
+#define MGMT_SLOTS (HTTP_MAX_CONNS + 16)
 
 struct mgmt_conn {
 	/* Written by the owning thread, read by the listener (eviction):
