@@ -149,11 +149,19 @@ void mgmt_conn_release(struct mgmt_conn *c, unsigned int stack_used)
 	unsigned int peak = __atomic_load_n(&mgmt_ctr.stack_peak,
 					    __ATOMIC_RELAXED);
 
-	while (stack_used > peak &&
-	       !__atomic_compare_exchange_n(&mgmt_ctr.stack_peak, &peak,
-					    stack_used, false, __ATOMIC_RELAXED,
-					    __ATOMIC_RELAXED))
-		;
+	while (stack_used > peak) {
+		if (__atomic_compare_exchange_n(&mgmt_ctr.stack_peak, &peak,
+						stack_used, false,
+						__ATOMIC_RELAXED,
+						__ATOMIC_RELAXED)) {
+			/* For the stack budget (docs/mgmt.md "Threads"). */
+			if (stack_used / 1024 > peak / 1024)
+				log_debug("mgmt: deepest connection stack so "
+					  "far: %u of %u bytes",
+					  stack_used, THREAD_STACK_SIZE);
+			break;
+		}
+	}
 	spin_lock(&mgmt_srv_lock);
 	memset(c, 0, sizeof(*c));
 	spin_unlock(&mgmt_srv_lock);
