@@ -108,7 +108,11 @@ bool auth_lockdown(void)
 					      __ATOMIC_RELAXED) <
 				AUTH_LOCKDOWN_TTL_NS)
 		return was;
+	uint64_t tq0 = time_ns();
 	int on = store_lockdown() ? 1 : 0;
+	static int tq_n;
+	if (tq_n++ < 5)
+		log_info("TEMP store_lockdown took %llu us", (unsigned long long)((time_ns() - tq0) / 1000));
 	__atomic_store_n(&auth_lockdown_at, now, __ATOMIC_RELAXED);
 	was = __atomic_exchange_n(&auth_lockdown_cached, on, __ATOMIC_RELAXED);
 	/* ESXi's lockdown ends remote sessions; turning it off again does

@@ -53,7 +53,8 @@ struct mgmt_cx {
 	mbedtls_ssl_context ssl;
 	char *buf; /* request head (and what followed it), HTTP_MAX_HEAD */
 	size_t len;
-	bool timed_out; /* a read ran past its deadline */
+	bool timed_out;	 /* a read ran past its deadline */
+	bool write_shut; /* close_notify and FIN are out (mgmt_drain) */
 	struct jw out;
 	char head[512];
 };
@@ -160,25 +161,33 @@ static void mgmt_respond_error(struct mgmt_cx *x, int status, const char *why,
 }
 
 /*
- * Before closing after an error answer: read and drop what the client
- * still sends (a body we did not want) until it closes, for up to
- * MGMT_DRAIN_MS and MGMT_DRAIN_MAX bytes. Closing with unread data would
- * reset the connection, and the client might lose the answer with it
- * (RFC 7230 section 6.6).
+ * Before closing after an error answer: say so (close_notify, then a FIN
+ * for our direction) and read and drop what the client still sends (a
+ * body we did not want) until it closes too, for up to MGMT_DRAIN_MS and
+ * MGMT_DRAIN_MAX bytes. Closing with unread data would reset the
+ * connection, and the client could lose the answer with it (RFC 7230
+ * section 6.6). The bytes are dropped undecrypted.
  */
 static void mgmt_drain(struct mgmt_cx *x)
 {
 	size_t want = MGMT_DRAIN_MAX;
 
 	x->len = 0;
+	x->io.deadline = mgmt_after(MGMT_CLOSE_MS);
+	if (x->io.end == MGMT_TLS_OPEN)
+		mbedtls_ssl_close_notify(&x->ssl);
+	netconn_shutdown(x->c->nc, 0, 1);
+	x->write_shut = true;
 	x->io.deadline = mgmt_after(MGMT_DRAIN_MS);
-	while (want) {
-		int n = mgmt_read(x, x->buf,
-				  want < HTTP_MAX_HEAD ? want : HTTP_MAX_HEAD);
+	while (want && x->io.end == MGMT_TLS_OPEN) {
+		int n = mgmt_tls_recv(&x->io, (unsigned char *)x->buf,
+				      want < HTTP_MAX_HEAD ? want : HTTP_MAX_HEAD);
 		if (n <= 0)
 			break;
 		want -= (size_t)n;
 	}
+	if (x->io.end == MGMT_TLS_EOF || x->io.end == MGMT_TLS_TIMEOUT)
+		x->io.end = MGMT_TLS_OPEN; /* a clean close from here */
 }
 
 /* --- The handshake -------------------------------------------------------- */
@@ -415,7 +424,8 @@ static void mgmt_close(struct mgmt_cx *x, bool graceful)
 		x->io.end = MGMT_TLS_OPEN; /* half-closed: we may still send */
 	if (graceful && x->io.end == MGMT_TLS_OPEN) {
 		x->io.deadline = mgmt_after(MGMT_CLOSE_MS);
-		mbedtls_ssl_close_notify(&x->ssl);
+		if (!x->write_shut)
+			mbedtls_ssl_close_notify(&x->ssl);
 		netconn_close(x->c->nc);
 	} else {
 		mgmt_abort(x->c->nc);
