@@ -52,12 +52,12 @@ struct auth_session {
 
 struct auth_addr {
 	bool used;
-	bool busy;	     /* a login from here is running */
+	bool busy; /* a login from here is running */
 	char addr[48];
-	unsigned int fails;  /* failures since the last success */
-	uint64_t last_fail;  /* time_ns() */
+	unsigned int fails; /* failures since the last success */
+	uint64_t last_fail; /* time_ns() */
 	uint64_t locked_until;
-	uint64_t touched;    /* for replacing the stalest record */
+	uint64_t touched; /* for replacing the stalest record */
 };
 
 static struct spinlock auth_lock = SPINLOCK_INIT;
@@ -106,9 +106,9 @@ bool auth_lockdown(void)
 	uint64_t now = time_ns();
 	int was = __atomic_load_n(&auth_lockdown_cached, __ATOMIC_RELAXED);
 
-	if (was >= 0 && now - __atomic_load_n(&auth_lockdown_at,
-					      __ATOMIC_RELAXED) <
-				AUTH_LOCKDOWN_TTL_NS)
+	if (was >= 0 &&
+	    now - __atomic_load_n(&auth_lockdown_at, __ATOMIC_RELAXED) <
+		AUTH_LOCKDOWN_TTL_NS)
 		return was;
 	int on = store_lockdown() ? 1 : 0;
 	__atomic_store_n(&auth_lockdown_at, now, __ATOMIC_RELAXED);
@@ -176,7 +176,8 @@ unsigned int auth_session_count(void)
 
 	spin_lock(&auth_lock);
 	for (size_t i = 0; i < AUTH_SESSIONS_MAX; i++)
-		if (auth_sessions[i].used && !auth_expired(&auth_sessions[i], now))
+		if (auth_sessions[i].used &&
+		    !auth_expired(&auth_sessions[i], now))
 			n++;
 	spin_unlock(&auth_lock);
 	return n;
@@ -396,7 +397,8 @@ int auth_login(const char *addr, const char *user, const char *password,
 		auth_addr_release(a);
 		return RPC_ERR_LOCKED_OUT;
 	}
-	if (a->fails && now - a->last_fail >= (uint64_t)AUTH_LOCK_S * AUTH_NS_PER_S)
+	if (a->fails &&
+	    now - a->last_fail >= (uint64_t)AUTH_LOCK_S * AUTH_NS_PER_S)
 		a->fails = 0; /* old failures no longer count */
 
 	rc = strcmp(user, AUTH_USER) == 0 ? store_check_root_password(password)
@@ -407,8 +409,9 @@ int auth_login(const char *addr, const char *user, const char *password,
 		auth_addr_release(a);
 		snprintf(who, sizeof(who), "%s@%s", AUTH_USER, addr);
 		if (rc) {
-			snprintf(msg, msglen, "no random numbers for a session "
-					      "token (see host.logs)");
+			snprintf(msg, msglen,
+				 "no random numbers for a session "
+				 "token (see host.logs)");
 			return RPC_ERR_IO;
 		}
 		auth_audit(who, "session.login: ok");
@@ -418,14 +421,16 @@ int auth_login(const char *addr, const char *user, const char *password,
 	if (rc != -EACCES) {
 		auth_addr_release(a);
 		if (rc == -ENOENT) {
-			snprintf(msg, msglen, "no root password is set: set one "
-					      "at the console");
+			snprintf(msg, msglen,
+				 "no root password is set: set one "
+				 "at the console");
 			code = RPC_ERR_LOGIN_FAILED;
 		} else {
-			snprintf(msg, msglen,
-				 "the password could not be checked: the config "
-				 "store failed (%d)",
-				 rc);
+			snprintf(
+			    msg, msglen,
+			    "the password could not be checked: the config "
+			    "store failed (%d)",
+			    rc);
 			code = RPC_ERR_IO;
 		}
 		snprintf(what, sizeof(what), "session.login %s: %s", safe_user,
@@ -447,13 +452,15 @@ int auth_login(const char *addr, const char *user, const char *password,
 		snprintf(what, sizeof(what),
 			 "session.login %s: wrong user or password, failure "
 			 "%u of %d: address locked out for %d minutes",
-			 safe_user, fails, AUTH_LOCK_FAILURES, AUTH_LOCK_S / 60);
+			 safe_user, fails, AUTH_LOCK_FAILURES,
+			 AUTH_LOCK_S / 60);
 	} else {
 		delay = auth_delay_ms(fails);
-		snprintf(msg, msglen,
-			 "wrong user name or password (%u of %d failures before "
-			 "%s is locked out for %d minutes)",
-			 fails, AUTH_LOCK_FAILURES, addr, AUTH_LOCK_S / 60);
+		snprintf(
+		    msg, msglen,
+		    "wrong user name or password (%u of %d failures before "
+		    "%s is locked out for %d minutes)",
+		    fails, AUTH_LOCK_FAILURES, addr, AUTH_LOCK_S / 60);
 		snprintf(what, sizeof(what),
 			 "session.login %s: wrong user or password, failure "
 			 "%u of %d",

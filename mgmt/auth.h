@@ -20,19 +20,19 @@
  * of 30 minutes, Security.AccountLockFailures = 5 and
  * Security.AccountUnlockTime = 900 s. */
 #define AUTH_IDLE_S (30 * 60)
-#define AUTH_SESSIONS_MAX 64	/* the least recently used one is dropped */
-#define AUTH_LOCK_FAILURES 5	/* failed logins before the lockout */
-#define AUTH_LOCK_S (15 * 60)	/* lockout; also how long failures count */
-#define AUTH_DELAY_MS 1000	/* 2nd failure; doubles per failure */
+#define AUTH_SESSIONS_MAX 64  /* the least recently used one is dropped */
+#define AUTH_LOCK_FAILURES 5  /* failed logins before the lockout */
+#define AUTH_LOCK_S (15 * 60) /* lockout; also how long failures count */
+#define AUTH_DELAY_MS 1000    /* 2nd failure; doubles per failure */
 #define AUTH_DELAY_MAX_MS 8000
-#define AUTH_ADDRS_MAX 64	/* source addresses with failures tracked */
-#define AUTH_WAIT_MS 30000	/* a login waits for one from its address */
+#define AUTH_ADDRS_MAX 64  /* source addresses with failures tracked */
+#define AUTH_WAIT_MS 30000 /* a login waits for one from its address */
 #define AUTH_TOKEN_BYTES 32
 #define AUTH_TOKEN_HEX (2 * AUTH_TOKEN_BYTES)
 #define AUTH_USER "root"
 
-#define AUTH_MSG_LOCKDOWN                                                   \
-	"host is in lockdown mode; turn it off at the console (F2 > "      \
+#define AUTH_MSG_LOCKDOWN                                                      \
+	"host is in lockdown mode; turn it off at the console (F2 > "          \
 	"Lockdown Mode)"
 
 /*

@@ -116,14 +116,16 @@ static int http_request_line(const char *p, size_t n, struct http_req *r,
 	while (i < n && p[i] != ' ') {
 		/* Visible ASCII only; a request-target has no spaces or
 		 * control characters. */
-		if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f) {
+		if ((unsigned char)p[i] <= 0x20 ||
+		    (unsigned char)p[i] >= 0x7f) {
 			*why = "malformed request target";
 			return -400;
 		}
 		i++;
 	}
 	if (i == t || i >= n || p[t] != '/') {
-		/* Origin-form only (RFC 7230 5.3.1): no absolute-form, no '*'. */
+		/* Origin-form only (RFC 7230 5.3.1): no absolute-form or
+		 * asterisk-form. */
 		*why = "malformed request target (expected a path like /rpc)";
 		return -400;
 	}
@@ -330,30 +332,40 @@ int http_parse_head(const char *buf, size_t len, struct http_req *r,
 		return -411;
 	}
 	/* RFC 7230 6.3: 1.1 persists unless "close"; 1.0 only on request. */
-	r->keep_alive = r->minor >= 1 ? !conn_close : (conn_keep && !conn_close);
+	r->keep_alive =
+	    r->minor >= 1 ? !conn_close : (conn_keep && !conn_close);
 	return 0;
 }
 
+/* RFC 9110 section 15 reason phrases of the statuses Keel sends. */
+static const struct {
+	int status;
+	const char *reason;
+} http_reasons[] = {
+	{ 100, "Continue" },
+	{ 200, "OK" },
+	{ 204, "No Content" },
+	{ 400, "Bad Request" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 408, "Request Timeout" },
+	{ 411, "Length Required" },
+	{ 413, "Content Too Large" },
+	{ 417, "Expectation Failed" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" },
+	{ 501, "Not Implemented" },
+	{ 503, "Service Unavailable" },
+	{ 505, "HTTP Version Not Supported" },
+};
+
 const char *http_reason(int status)
 {
-	switch (status) {
-	case 100: return "Continue";
-	case 200: return "OK";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 411: return "Length Required";
-	case 413: return "Content Too Large";
-	case 417: return "Expectation Failed";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Error";
-	}
+	for (size_t i = 0; i < sizeof(http_reasons) / sizeof(http_reasons[0]);
+	     i++)
+		if (http_reasons[i].status == status)
+			return http_reasons[i].reason;
+	return "Error";
 }
 
 int http_response_head(char *out, size_t cap, int status, size_t body_len,
@@ -369,7 +381,8 @@ int http_response_head(char *out, size_t cap, int status, size_t body_len,
 			     "%s"
 			     "Cache-Control: no-store\r\n"
 			     "%s\r\n",
-			     extra ? extra : "", keep_alive ? "" : "Connection: close\r\n");
+			     extra ? extra : "",
+			     keep_alive ? "" : "Connection: close\r\n");
 	else
 		n = snprintf(out, cap,
 			     "HTTP/1.1 %d %s\r\n"

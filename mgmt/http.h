@@ -18,15 +18,15 @@
 #include <stdint.h>
 
 /* --- Limits (docs/mgmt.md "Limits"; also docs/api/conventions.md) ----- */
-#define HTTP_MAX_HEAD (16 * 1024)	/* request line + headers: 431 */
-#define HTTP_MAX_FIELDS 64		/* header fields per request: 431 */
-#define HTTP_MAX_BODY (2 * 1024 * 1024) /* request body: 413 */
+#define HTTP_MAX_HEAD (16 * 1024)	    /* request line + headers: 431 */
+#define HTTP_MAX_FIELDS 64		    /* header fields per request: 431 */
+#define HTTP_MAX_BODY (2 * 1024 * 1024)	    /* request body: 413 */
 #define HTTP_MAX_RESPONSE (4 * 1024 * 1024) /* a JSON-RPC answer */
-#define HTTP_MAX_CONNS 32		/* concurrent connections */
-#define HTTP_HANDSHAKE_MS 10000		/* TLS handshake must finish */
-#define HTTP_REQUEST_MS 30000		/* a started request arrives fully: 408 */
-#define HTTP_RESPONSE_MS 30000		/* the client takes the response */
-#define HTTP_IDLE_MS 60000		/* keep-alive between requests */
+#define HTTP_MAX_CONNS 32		    /* concurrent connections */
+#define HTTP_HANDSHAKE_MS 10000		    /* TLS handshake must finish */
+#define HTTP_REQUEST_MS 30000  /* a started request arrives fully: 408 */
+#define HTTP_RESPONSE_MS 30000 /* the client takes the response */
+#define HTTP_IDLE_MS 60000     /* keep-alive between requests */
 /* The bearer token as sent (64 hex digits; longer is simply invalid). */
 #define HTTP_TOKEN_MAX 72
 
@@ -35,17 +35,18 @@
 
 struct http_req {
 	char method[16];
-	char path[64];	  /* the request-target up to '?', truncated */
-	bool path_long;	  /* the path did not fit (it is not /rpc) */
-	int minor;	  /* HTTP/1.<minor> */
-	bool keep_alive;  /* after the response, read the next request */
-	bool expect_100;  /* Expect: 100-continue */
-	bool has_length;  /* Content-Length was given */
-	size_t length;	  /* its value */
-	bool has_auth;	  /* an Authorization field was present */
-	bool bearer;	  /* ... with the Bearer scheme */
-	char token[HTTP_TOKEN_MAX]; /* the bearer token, "" when none/too long */
-	size_t head_len;  /* bytes of the request head, blank line included */
+	char path[64];	 /* the request-target up to '?', truncated */
+	bool path_long;	 /* the path did not fit (it is not /rpc) */
+	int minor;	 /* HTTP/1.<minor> */
+	bool keep_alive; /* after the response, read the next request */
+	bool expect_100; /* Expect: 100-continue */
+	bool has_length; /* Content-Length was given */
+	size_t length;	 /* its value */
+	bool has_auth;	 /* an Authorization field was present */
+	bool bearer;	 /* ... with the Bearer scheme */
+	char
+	    token[HTTP_TOKEN_MAX]; /* the bearer token, "" when none/too long */
+	size_t head_len; /* bytes of the request head, blank line included */
 };
 
 /*

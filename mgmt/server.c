@@ -41,7 +41,7 @@
 #include "store/store.h"
 
 #define MGMT_NS_PER_MS 1000000ull
-#define MGMT_POLL_SETUP_MS 1000	 /* first boot: is the host set up yet? */
+#define MGMT_POLL_SETUP_MS 1000 /* first boot: is the host set up yet? */
 #define MGMT_BIND_RETRY_MS 5000
 #define MGMT_BACKLOG 16
 #define MGMT_RESTART_WAIT_MS 10000
@@ -146,14 +146,13 @@ void mgmt_conn_set_state(struct mgmt_conn *c, enum mgmt_conn_state s)
 
 void mgmt_conn_release(struct mgmt_conn *c, unsigned int stack_used)
 {
-	unsigned int peak = __atomic_load_n(&mgmt_ctr.stack_peak,
-					    __ATOMIC_RELAXED);
+	unsigned int peak =
+	    __atomic_load_n(&mgmt_ctr.stack_peak, __ATOMIC_RELAXED);
 
 	while (stack_used > peak) {
-		if (__atomic_compare_exchange_n(&mgmt_ctr.stack_peak, &peak,
-						stack_used, false,
-						__ATOMIC_RELAXED,
-						__ATOMIC_RELAXED)) {
+		if (__atomic_compare_exchange_n(
+			&mgmt_ctr.stack_peak, &peak, stack_used, false,
+			__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
 			/* For the stack budget (docs/mgmt.md "Threads"). */
 			if (stack_used / 1024 > peak / 1024)
 				log_debug("mgmt: deepest connection stack so "
@@ -281,8 +280,9 @@ static void mgmt_accept_one(struct netconn *nc)
 	}
 	if (!c) {
 		MGMT_COUNT(refused);
-		mgmt_log_limited("%d connections busy: refused a new one from %s",
-				 HTTP_MAX_CONNS, addr);
+		mgmt_log_limited(
+		    "%d connections busy: refused a new one from %s",
+		    HTTP_MAX_CONNS, addr);
 		netconn_close(nc);
 		netconn_delete(nc);
 		return;
@@ -337,8 +337,8 @@ static void mgmt_drain(void)
 	while ((open = mgmt_stop_all()) && time_ns() < end)
 		thread_sleep_ns(50 * MGMT_NS_PER_MS);
 	if (open)
-		log_warn("mgmt: %u connection%s still finishing a request", open,
-			 open == 1 ? "" : "s");
+		log_warn("mgmt: %u connection%s still finishing a request",
+			 open, open == 1 ? "" : "s");
 }
 
 static void mgmt_serve(void)
@@ -353,10 +353,11 @@ static void mgmt_serve(void)
 
 		conf = mgmt_tls_conf_get(reload, &err);
 		if (!conf) {
-			log_err("mgmt: no usable TLS key and certificate in the "
-				"store (%d): regenerate it at the console (F2 > "
-				"Regenerate Certificate)",
-				err);
+			log_err(
+			    "mgmt: no usable TLS key and certificate in the "
+			    "store (%d): regenerate it at the console (F2 > "
+			    "Regenerate Certificate)",
+			    err);
 			thread_sleep_ns(MGMT_BIND_RETRY_MS * MGMT_NS_PER_MS);
 			continue;
 		}
@@ -460,7 +461,8 @@ static void mgmt_server_thread(void *arg)
 			break;
 		gen = g;
 		if (!said) {
-			log_info("mgmt: endpoint waits for the host to be set up");
+			log_info(
+			    "mgmt: endpoint waits for the host to be set up");
 			said = true;
 		}
 		thread_sleep_ns(MGMT_POLL_SETUP_MS * MGMT_NS_PER_MS);

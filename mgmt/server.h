@@ -18,17 +18,17 @@
 struct mgmt_server_stats {
 	bool listening;
 	uint16_t port;
-	unsigned int conns_now;	  /* open connections */
-	uint64_t conns_total;	  /* accepted since boot */
-	uint64_t requests;	  /* HTTP requests answered */
-	uint64_t handshakes;	  /* completed TLS handshakes, resumed included */
-	uint64_t resumed;	  /* ... of which resumed a session */
-	uint64_t tls_failures;	  /* handshakes that failed or timed out */
-	uint64_t http_errors;	  /* 4xx/5xx answers at the HTTP level */
-	uint64_t timeouts;	  /* connections closed by a time limit */
-	uint64_t evicted;	  /* idle/handshaking ones closed for a new one */
-	uint64_t refused;	  /* closed at once: every slot was busy */
-	unsigned int stack_peak;  /* deepest stack use of a connection, bytes */
+	unsigned int conns_now; /* open connections */
+	uint64_t conns_total;	/* accepted since boot */
+	uint64_t requests;	/* HTTP requests answered */
+	uint64_t handshakes;	/* completed TLS handshakes, resumed included */
+	uint64_t resumed;	/* ... of which resumed a session */
+	uint64_t tls_failures;	/* handshakes that failed or timed out */
+	uint64_t http_errors;	/* 4xx/5xx answers at the HTTP level */
+	uint64_t timeouts;	/* connections closed by a time limit */
+	uint64_t evicted;	/* idle/handshaking ones closed for a new one */
+	uint64_t refused;	/* closed at once: every slot was busy */
+	unsigned int stack_peak; /* deepest stack use of a connection, bytes */
 };
 void mgmt_server_stats(struct mgmt_server_stats *out);
 
@@ -47,7 +47,10 @@ struct mgmt_mutex {
 	int held;
 	struct waitq wq;
 };
-#define MGMT_MUTEX_INIT { 0, WAITQ_INIT }
+#define MGMT_MUTEX_INIT                                                        \
+	{                                                                      \
+		0, WAITQ_INIT                                                  \
+	}
 void mgmt_mutex_lock(struct mgmt_mutex *m);
 void mgmt_mutex_unlock(struct mgmt_mutex *m);
 

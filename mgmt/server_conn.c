@@ -141,8 +141,8 @@ static int mgmt_write(struct mgmt_cx *x, const void *data, size_t len)
 static int mgmt_respond(struct mgmt_cx *x, int status, const char *body,
 			size_t blen, bool keep, const char *extra)
 {
-	int n = http_response_head(x->head, sizeof(x->head), status, blen,
-				   keep, extra);
+	int n = http_response_head(x->head, sizeof(x->head), status, blen, keep,
+				   extra);
 
 	x->io.deadline = mgmt_after(HTTP_RESPONSE_MS);
 	if (n < 0 || mgmt_write(x, x->head, (size_t)n))
@@ -180,8 +180,9 @@ static void mgmt_drain(struct mgmt_cx *x)
 	x->write_shut = true;
 	x->io.deadline = mgmt_after(MGMT_DRAIN_MS);
 	while (want && x->io.end == MGMT_TLS_OPEN) {
-		int n = mgmt_tls_recv(&x->io, (unsigned char *)x->buf,
-				      want < HTTP_MAX_HEAD ? want : HTTP_MAX_HEAD);
+		int n =
+		    mgmt_tls_recv(&x->io, (unsigned char *)x->buf,
+				  want < HTTP_MAX_HEAD ? want : HTTP_MAX_HEAD);
 		if (n <= 0)
 			break;
 		want -= (size_t)n;
@@ -203,7 +204,8 @@ static int mgmt_handshake(struct mgmt_cx *x)
 	 * 2.28 frees the handshake parameters (and ->resume with them) in
 	 * the wrap-up step and has no getter. */
 	while (x->ssl.state != MBEDTLS_SSL_HANDSHAKE_OVER) {
-		if (x->ssl.state == MBEDTLS_SSL_HANDSHAKE_WRAPUP && x->ssl.handshake)
+		if (x->ssl.state == MBEDTLS_SSL_HANDSHAKE_WRAPUP &&
+		    x->ssl.handshake)
 			resumed = x->ssl.handshake->resume;
 		rc = mbedtls_ssl_handshake_step(&x->ssl);
 		if (rc)
@@ -382,10 +384,10 @@ static void mgmt_http(struct mgmt_cx *x)
 		if (end < 0) {
 			mgmt_respond_error(x, (int)-end,
 					   end == -431
-						   ? "the request head is over "
-						     "16 KiB"
-						   : "malformed request head "
-						     "(lines must end in CRLF)",
+					       ? "the request head is over "
+						 "16 KiB"
+					       : "malformed request head "
+						 "(lines must end in CRLF)",
 					   false, NULL);
 			mgmt_drain(x);
 			return;
@@ -446,7 +448,8 @@ void mgmt_conn_main(void *arg)
 	if (x)
 		x->buf = malloc(HTTP_MAX_HEAD);
 	if (!x || !x->buf) {
-		log_warn("mgmt: out of memory for a connection from %s", c->addr);
+		log_warn("mgmt: out of memory for a connection from %s",
+			 c->addr);
 		mgmt_abort(c->nc);
 		netconn_delete(c->nc);
 		if (x)

@@ -61,7 +61,8 @@ struct mgmt_counters {
 	unsigned int stack_peak;
 };
 extern struct mgmt_counters mgmt_ctr;
-#define MGMT_COUNT(field) __atomic_add_fetch(&mgmt_ctr.field, 1, __ATOMIC_RELAXED)
+#define MGMT_COUNT(field)                                                      \
+	__atomic_add_fetch(&mgmt_ctr.field, 1, __ATOMIC_RELAXED)
 
 /*
  * Request bodies come from the heap; all connections together may hold
@@ -75,6 +76,6 @@ void mgmt_body_release(size_t n);
 
 /* A log line, at most a few per 10 s (clients can trigger these). */
 void mgmt_log_limited(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+    __attribute__((format(printf, 1, 2)));
 
 #endif

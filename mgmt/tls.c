@@ -90,10 +90,10 @@ int mgmt_tls_init(void)
 	mgmt_mutex_lock(&mgmt_tls_drbg_lock);
 	if (!mgmt_tls_seeded) {
 		mbedtls_ctr_drbg_init(&mgmt_tls_drbg);
-		rc = mbedtls_ctr_drbg_seed(
-		    &mgmt_tls_drbg, mgmt_tls_entropy, NULL,
-		    (const unsigned char *)mgmt_tls_pers,
-		    sizeof(mgmt_tls_pers) - 1);
+		rc = mbedtls_ctr_drbg_seed(&mgmt_tls_drbg, mgmt_tls_entropy,
+					   NULL,
+					   (const unsigned char *)mgmt_tls_pers,
+					   sizeof(mgmt_tls_pers) - 1);
 		if (rc == 0)
 			mgmt_tls_seeded = true;
 		else
@@ -123,8 +123,8 @@ int mgmt_tls_random(void *buf, size_t len)
 	/* CTR_DRBG hands out at most MBEDTLS_CTR_DRBG_MAX_REQUEST per call. */
 	while (len) {
 		size_t n = len < MBEDTLS_CTR_DRBG_MAX_REQUEST
-				   ? len
-				   : MBEDTLS_CTR_DRBG_MAX_REQUEST;
+			       ? len
+			       : MBEDTLS_CTR_DRBG_MAX_REQUEST;
 		if (mgmt_tls_rng(NULL, buf, n))
 			return -EIO;
 		buf = (char *)buf + n;

@@ -65,17 +65,17 @@ void mgmt_tls_conf_put(struct mgmt_tls_conf *c);
 #define MGMT_TLS_SLICE_MS 250
 enum mgmt_tls_end {
 	MGMT_TLS_OPEN,
-	MGMT_TLS_EOF,	   /* the peer closed */
-	MGMT_TLS_TIMEOUT,  /* the deadline passed */
-	MGMT_TLS_STOPPED,  /* @stop was raised (evicted, restart) */
-	MGMT_TLS_NET_ERR,  /* reset, or lwIP failed */
+	MGMT_TLS_EOF,	  /* the peer closed */
+	MGMT_TLS_TIMEOUT, /* the deadline passed */
+	MGMT_TLS_STOPPED, /* @stop was raised (evicted, restart) */
+	MGMT_TLS_NET_ERR, /* reset, or lwIP failed */
 };
 struct mgmt_tls_io {
 	struct netconn *nc;
-	uint64_t deadline;	 /* time_ns() */
+	uint64_t deadline; /* time_ns() */
 	const volatile int *stop;
-	enum mgmt_tls_end end;	 /* why I/O stopped */
-	struct pbuf *rx;	 /* received, not yet consumed */
+	enum mgmt_tls_end end; /* why I/O stopped */
+	struct pbuf *rx;       /* received, not yet consumed */
 	size_t rx_off;
 	uint64_t bytes_in, bytes_out;
 };

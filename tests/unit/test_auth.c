@@ -184,9 +184,11 @@ UNIT_TEST(auth_caller_messages)
 	UNIT_CHECK(login("10.0.2.2", "root", "Keel-Test1") == 0);
 	char t[AUTH_TOKEN_HEX + 2];
 	snprintf(t, sizeof(t), "%.63s", token);
-	UNIT_CHECK(caller_for("10.0.2.2", t).auth_code == RPC_ERR_AUTH_REQUIRED);
+	UNIT_CHECK(caller_for("10.0.2.2", t).auth_code ==
+		   RPC_ERR_AUTH_REQUIRED);
 	snprintf(t, sizeof(t), "%sa", token);
-	UNIT_CHECK(caller_for("10.0.2.2", t).auth_code == RPC_ERR_AUTH_REQUIRED);
+	UNIT_CHECK(caller_for("10.0.2.2", t).auth_code ==
+		   RPC_ERR_AUTH_REQUIRED);
 	UNIT_CHECK(caller_for("10.0.2.2", token).auth_code == 0);
 }
 
@@ -233,10 +235,12 @@ UNIT_TEST(auth_wrong_password_delays_then_lockout)
 	UNIT_CHECK(login("10.0.2.3", "root", "Keel-Test1") == 0);
 	/* Audit: five failures with the address, the lock, then the
 	 * other address's success. */
-	UNIT_CHECK(strstr(audit_log, "10.0.2.2|session.login root: wrong user or "
-				     "password, failure 1 of 5\n"));
-	UNIT_CHECK(strstr(audit_log, "failure 5 of 5: address locked out for 15 "
-				     "minutes"));
+	UNIT_CHECK(strstr(audit_log,
+			  "10.0.2.2|session.login root: wrong user or "
+			  "password, failure 1 of 5\n"));
+	UNIT_CHECK(strstr(audit_log,
+			  "failure 5 of 5: address locked out for 15 "
+			  "minutes"));
 	UNIT_CHECK(strstr(audit_log, "root@10.0.2.3|session.login: ok"));
 	/* Still locked after 14 minutes, open after 15. */
 	now_ns += 14 * 60 * S;
@@ -251,14 +255,16 @@ UNIT_TEST(auth_success_and_time_reset_failures)
 	reset();
 	/* 4 failures, a success: the count starts over. */
 	for (int i = 0; i < 4; i++)
-		UNIT_CHECK(login("10.0.2.2", "root", "x") == RPC_ERR_LOGIN_FAILED);
+		UNIT_CHECK(login("10.0.2.2", "root", "x") ==
+			   RPC_ERR_LOGIN_FAILED);
 	UNIT_CHECK(login("10.0.2.2", "root", "Keel-Test1") == 0);
 	slept_ns = 0;
 	UNIT_CHECK(login("10.0.2.2", "root", "x") == RPC_ERR_LOGIN_FAILED);
 	UNIT_CHECK(slept_ns == 0);
 	/* 4 failures, then 15 quiet minutes: forgotten. */
 	for (int i = 0; i < 3; i++)
-		UNIT_CHECK(login("10.0.2.2", "root", "x") == RPC_ERR_LOGIN_FAILED);
+		UNIT_CHECK(login("10.0.2.2", "root", "x") ==
+			   RPC_ERR_LOGIN_FAILED);
 	now_ns += AUTH_LOCK_S * S;
 	UNIT_CHECK(login("10.0.2.2", "root", "x") == RPC_ERR_LOGIN_FAILED);
 	UNIT_CHECK(strstr(msg, "1 of 5"));

@@ -26,9 +26,9 @@ static int parse(const char *s)
 	return http_parse_head(s, (size_t)end, &req, &why);
 }
 
-#define CURL_POST                                                           \
-	"POST /rpc HTTP/1.1\r\nHost: 127.0.0.1:8443\r\n"                    \
-	"User-Agent: curl/7.88.1\r\nAccept: */*\r\n"                        \
+#define CURL_POST                                                              \
+	"POST /rpc HTTP/1.1\r\nHost: 127.0.0.1:8443\r\n"                       \
+	"User-Agent: curl/7.88.1\r\nAccept: */*\r\n"                           \
 	"Content-Type: application/json\r\nContent-Length: 15\r\n\r\n"
 
 UNIT_TEST(http_curl_post)
@@ -57,22 +57,25 @@ UNIT_TEST(http_bearer_and_options)
 	UNIT_CHECK(req.expect_100);
 	UNIT_CHECK(req.has_length && req.length == 0);
 
-	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n"
-			 "Authorization: Basic cm9vdDp4\r\n\r\n") == 0);
+	UNIT_CHECK(
+	    parse("POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n"
+		  "Authorization: Basic cm9vdDp4\r\n\r\n") == 0);
 	UNIT_CHECK(req.has_auth && !req.bearer && req.token[0] == 0);
 
 	/* A token longer than any Keel issues is kept out, not truncated. */
 	char buf[512];
 	snprintf(buf, sizeof(buf),
 		 "POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n"
-		 "Authorization: Bearer %0100d\r\n\r\n", 7);
+		 "Authorization: Bearer %0100d\r\n\r\n",
+		 7);
 	UNIT_CHECK(parse(buf) == 0);
 	UNIT_CHECK(req.bearer && req.token[0] == 0);
 }
 
 UNIT_TEST(http_versions_and_keepalive)
 {
-	UNIT_CHECK(parse("POST /rpc HTTP/1.0\r\nContent-Length: 2\r\n\r\n") == 0);
+	UNIT_CHECK(parse("POST /rpc HTTP/1.0\r\nContent-Length: 2\r\n\r\n") ==
+		   0);
 	UNIT_CHECK(req.minor == 0 && !req.keep_alive);
 	UNIT_CHECK(parse("POST /rpc HTTP/1.0\r\nConnection: keep-alive\r\n"
 			 "Content-Length: 2\r\n\r\n") == 0);
@@ -126,12 +129,14 @@ UNIT_TEST(http_bad_fields)
 			 "Content-Length : 0\r\n\r\n") == -400);
 	/* No colon, empty name, control character in a value. */
 	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\nHost h\r\n\r\n") == -400);
-	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\n: x\r\nHost: h\r\n\r\n") == -400);
+	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\n: x\r\nHost: h\r\n\r\n") ==
+		   -400);
 	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\nHost: h\x01\r\n"
 			 "Content-Length: 0\r\n\r\n") == -400);
 	/* Duplicate Content-Length, even with the same value. */
-	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n"
-			 "Content-Length: 5\r\n\r\n") == -400);
+	UNIT_CHECK(
+	    parse("POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n"
+		  "Content-Length: 5\r\n\r\n") == -400);
 	UNIT_CHECK(strstr(why, "Content-Length"));
 	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\nHost: h\r\n"
 			 "Content-Length: 5, 5\r\n\r\n") == -400);
@@ -144,9 +149,10 @@ UNIT_TEST(http_bad_fields)
 	/* Duplicate Host or Authorization; Host missing on 1.1. */
 	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\nHost: h\r\nHost: i\r\n"
 			 "Content-Length: 0\r\n\r\n") == -400);
-	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n"
-			 "Authorization: Bearer a\r\n"
-			 "Authorization: Bearer b\r\n\r\n") == -400);
+	UNIT_CHECK(
+	    parse("POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n"
+		  "Authorization: Bearer a\r\n"
+		  "Authorization: Bearer b\r\n\r\n") == -400);
 	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\nContent-Length: 0\r\n\r\n") ==
 		   -400);
 	UNIT_CHECK(strstr(why, "Host"));
@@ -199,7 +205,8 @@ UNIT_TEST(http_pipelining)
 {
 	/* Two requests in one read: the first head's length leaves the body
 	 * and the second request after it. */
-	const char *a = "POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\n";
+	const char *a =
+	    "POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\n";
 	const char *b = "POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n"
 			"Connection: close\r\n\r\n";
 	char buf[512];
@@ -245,7 +252,8 @@ UNIT_TEST(http_limits)
 				    "POST /rpc HTTP/1.1\r\nHost: h\r\n"
 				    "Content-Length: 0\r\n");
 	for (int i = 0; i < HTTP_MAX_FIELDS; i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "X-%d: y\r\n", i);
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "X-%d: y\r\n",
+				      i);
 	snprintf(buf + n, sizeof(buf) - n, "\r\n");
 	UNIT_CHECK(parse(buf) == -431);
 
@@ -271,10 +279,12 @@ UNIT_TEST(http_length_and_coding)
 	UNIT_CHECK(strstr(why, "chunked"));
 	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\nHost: h\r\n"
 			 "Transfer-Encoding: gzip\r\n\r\n") == -501);
-	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
-			 "Transfer-Encoding: chunked\r\n\r\n") == -400);
-	UNIT_CHECK(parse("POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
-			 "Expect: something-else\r\n\r\n") == -417);
+	UNIT_CHECK(
+	    parse("POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
+		  "Transfer-Encoding: chunked\r\n\r\n") == -400);
+	UNIT_CHECK(
+	    parse("POST /rpc HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
+		  "Expect: something-else\r\n\r\n") == -417);
 }
 
 UNIT_TEST(http_responses)
@@ -289,7 +299,8 @@ UNIT_TEST(http_responses)
 	UNIT_CHECK(!strstr(out, "Connection:"));
 	UNIT_CHECK(strcmp(out + n - 4, "\r\n\r\n") == 0);
 
-	n = http_response_head(out, sizeof(out), 405, 10, false, "POST");
+	n = http_response_head(out, sizeof(out), 405, 10, false,
+			       "Allow: POST\r\n");
 	UNIT_CHECK(strstr(out, "HTTP/1.1 405 Method Not Allowed\r\n"));
 	UNIT_CHECK(strstr(out, "\r\nAllow: POST\r\n"));
 	UNIT_CHECK(strstr(out, "\r\nConnection: close\r\n"));
@@ -305,7 +316,8 @@ UNIT_TEST(http_responses)
 			     "\"code\":-32600,\"message\":\"HTTP 413 Content "
 			     "Too Large: too \\\"big\\\"\"}}\n");
 	/* Truncated to fit, still valid JSON. */
-	n = http_error_body(body, 100, 400, "a long long long long long reason");
+	n = http_error_body(body, 100, 400,
+			    "a long long long long long reason");
 	UNIT_CHECK(n < 100 && strcmp(body + n - 4, "\"}}\n") == 0);
 	UNIT_CHECK_STR(http_continue, "HTTP/1.1 100 Continue\r\n\r\n");
 }
