@@ -226,6 +226,10 @@ int kc_cmd_vm_console(struct kc_client *c, int argc, char **argv)
 	rc = kc_cmd_args(c, spec, argc, argv, pos, 1, 1);
 	if (rc)
 		return rc;
+	tty = !no_follow && isatty(STDIN_FILENO);
+	if (tty)
+		fprintf(stderr, "[keelctl: console of %s; Ctrl-] quits]\n",
+			pos[0]);
 	/* The first read also proves the VM exists before the terminal
 	 * goes raw. */
 	rc = kc_console_read(c, pos[0], &cursor, &got);
@@ -236,12 +240,8 @@ int kc_cmd_vm_console(struct kc_client *c, int argc, char **argv)
 			rc = kc_console_read(c, pos[0], &cursor, &got);
 		return rc;
 	}
-	tty = isatty(STDIN_FILENO);
-	if (tty) {
-		fprintf(stderr, "\r\n[keelctl: console of %s; Ctrl-] quits]\r\n",
-			pos[0]);
+	if (tty)
 		kc_console_make_raw();
-	}
 	while (!rc && !quit) {
 		rc = kc_console_read(c, pos[0], &cursor, &got);
 		if (!rc)

@@ -104,13 +104,12 @@ static int kc_connect(struct kc_client *c)
 	};
 	int rc;
 
-	if (kc_tls_open(c->tls))
+	if (kc_tls_open(c->tls) && !kc_tls_peer_closed(c->tls))
 		return 0;
+	kc_client_disconnect(c);
 	if (!c->o->host)
 		return kc_fail(c, KC_EXIT_USAGE,
 			       "no host: use --host HOST or set KEELCTL_HOST");
-	kc_io_reset(&c->io);
-	c->used = false;
 	if (kc_tls_connect(c->tls, c->o->host, c->o->port))
 		return kc_fail(c, KC_EXIT_CONN, "%s", kc_tls_error(c->tls));
 	if (c->trusted) {
@@ -206,10 +205,30 @@ static int kc_decode(struct kc_client *c, const struct kc_http_resp *h,
 	return 0;
 }
 
+/* Methods that change nothing: safe to send twice. */
+static bool kc_rpc_idempotent(const char *method)
+{
+	static const char *const suffix[] = { ".list", ".info", ".stats",
+					      ".status", ".logs", ".download",
+					      ".read", ".get" };
+	size_t n = strlen(method);
+
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		size_t k = strlen(suffix[i]);
+
+		if (n > k && !strcmp(method + n - k, suffix[i]))
+			return true;
+	}
+	return false;
+}
+
 /*
- * One attempt. A keep-alive connection the server already closed fails
- * before any byte of the answer: *@stale tells the caller it may send
- * again on a fresh connection without the request having run.
+ * One attempt. A reused keep-alive connection that the server closed
+ * just as we sent fails before any byte of the answer: *@stale says the
+ * call may go again on a fresh connection. Only calls that change
+ * nothing are repeated blindly; for the others the request may have run
+ * (the answer lost), and the caller decides (uploads ask
+ * datastore.upload.status).
  */
 static int kc_rpc_once(struct kc_client *c, const char *method,
 		       const char *body, size_t len, int64_t id,
@@ -229,16 +248,18 @@ static int kc_rpc_once(struct kc_client *c, const char *method,
 	c->used = true;
 	if (kc_http_post(&c->io, c->hosthdr, "/rpc",
 			 c->token[0] ? c->token : NULL, body, len)) {
-		*stale = reused;
+		/* Nothing was answered; but a request cut mid-way may
+		 * still have reached the server whole. */
+		*stale = reused && kc_rpc_idempotent(method);
 		snprintf(err, sizeof(err), "%s", kc_tls_error(c->tls));
 		kc_client_disconnect(c);
 		return kc_fail(c, KC_EXIT_CONN, "sending to %s: %s", c->key,
 			       err);
 	}
 	if (kc_http_read(&c->io, &h, err, sizeof(err))) {
-		*stale = reused && c->io.got == 0;
+		*stale = reused && c->io.got == 0 && kc_rpc_idempotent(method);
 		kc_client_disconnect(c);
-		return kc_fail(c, KC_EXIT_CONN, "%s: %s%s%s", c->key, err,
+		return kc_fail(c, KC_EXIT_CONN, "%s%s%s", err,
 			       *kc_tls_error(c->tls) ? ": " : "",
 			       kc_tls_error(c->tls));
 	}

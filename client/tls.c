@@ -171,6 +171,7 @@ int kc_tls_connect(struct kc_tls *t, const char *host, int port)
 	int rc;
 
 	kc_tls_close(t);
+	t->err[0] = 0;
 	if (kc_tcp_connect(t, host, port))
 		return -1;
 	mbedtls_ssl_init(&t->ssl);
@@ -234,6 +235,15 @@ void kc_tls_close(struct kc_tls *t)
 		t->open = false;
 	}
 	mbedtls_net_free(&t->net);
+}
+
+bool kc_tls_peer_closed(struct kc_tls *t)
+{
+	struct pollfd p = { .fd = t->net.fd, .events = POLLIN };
+
+	/* Nothing is due on an idle connection: anything readable is the
+	 * server's close (FIN, or a close_notify alert). */
+	return !t->open || poll(&p, 1, 0) != 0;
 }
 
 long kc_tls_read(void *ctx, void *buf, size_t n)

@@ -28,6 +28,9 @@ bool kc_tls_open(const struct kc_tls *t);
 /* Send close_notify and close the socket; the session is kept. */
 void kc_tls_close(struct kc_tls *t);
 
+/* Between requests: the server has closed the connection (or is about
+ * to: it sent something unasked). */
+bool kc_tls_peer_closed(struct kc_tls *t);
 /* > 0 bytes, 0 on a clean close, -1 on error or timeout. */
 long kc_tls_read(void *t, void *buf, size_t n);
 /* 0 or -1. */
