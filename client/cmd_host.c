@@ -61,11 +61,15 @@ static void kc_host_info_show(const struct json *r)
 			printf(", %" PRIu64 " core%s", x, x == 1 ? "" : "s");
 		printf("\n");
 	}
-	s = kc_str_at(r, "cpu.backend");
+	s = kc_str_at(r, "cpu.backend_name");
+	if (!s)
+		s = kc_str_at(r, "cpu.backend");
 	s2 = kc_str_at(r, "cpu.stage2");
 	if (s)
 		printf("Backend:     %s%s%s\n", s, s2 ? " with " : "",
 		       s2 ? s2 : "");
+	else if (kc_path_get(r, "cpu"))
+		printf("Backend:     none (no VT-x or AMD-V: VMs cannot run)\n");
 	if (kc_int_at(r, "memory.total_bytes", &x)) {
 		kc_fmt_bytes(x, a, sizeof(a));
 		if (kc_int_at(r, "memory.free_bytes", &y)) {

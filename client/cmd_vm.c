@@ -16,6 +16,7 @@ static const struct kc_col kc_vm_cols[] = {
 	{ "vcpus", "VCPUS", KC_F_TEXT, true },
 	{ "memory_mb", "MEMORY", KC_F_MIB, true },
 	{ "autostart", "AUTOSTART", KC_F_TEXT, false },
+	{ "run_ms", "RUN TIME", KC_F_MS, true },
 	{ 0 },
 };
 
@@ -28,6 +29,13 @@ static const struct kc_col kc_vm_info_cols[] = {
 	{ "initrd", "Initrd", KC_F_TEXT, false },
 	{ "cmdline", "Command line", KC_F_TEXT, false },
 	{ "autostart", "Autostart", KC_F_TEXT, false },
+	{ "run_ms", "Run time", KC_F_MS, false },
+	{ "cpu_ms", "CPU time", KC_F_MS, false },
+	{ "starts", "Starts", KC_F_TEXT, false },
+	{ "stop_reason", "Stop reason", KC_F_TEXT, false },
+	{ "exits_total", "Exits", KC_F_TEXT, false },
+	{ "exits", "Exits by reason", KC_F_TEXT, false },
+	{ "memory", "Memory use", KC_F_TEXT, false },
 	{ 0 },
 };
 

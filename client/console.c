@@ -25,8 +25,10 @@
 #include "client/exitcode.h"
 #include "client/util.h"
 #include "client/xfer.h"
+#include "mgmt/rpc.h"
 
 #define KC_CONSOLE_IDLE_MS 200
+#define KC_CONSOLE_WRITE_MAX 4096 /* the host's vUART backlog */
 
 size_t kc_console_until_escape(const char *buf, size_t len)
 {
@@ -107,6 +109,11 @@ static int kc_console_read(struct kc_client *c, const char *name,
 	jw_kstr(&w, "name", name);
 	if (*cursor >= 0)
 		jw_kint(&w, "cursor", *cursor);
+	/* The guest's bytes exactly (escape sequences, other charsets);
+	 * text would replace what is not UTF-8. --json keeps the host's
+	 * default, text, for scripts. */
+	if (!c->o->json)
+		jw_kstr(&w, "encoding", "base64");
 	jw_obj_end(&w);
 	snprintf(what, sizeof(what), "vm.console.read %s", name);
 	rc = kc_call(c, "vm.console.read", w.buf, &r, what);
@@ -139,25 +146,54 @@ static int kc_console_read(struct kc_client *c, const char *name,
 	return 0;
 }
 
+/*
+ * Send @len bytes (base64: keys are bytes, not always UTF-8). The guest
+ * may take fewer ("written") or none while it is not reading its serial
+ * port (-32017): the rest goes again a little later, for up to 5 s.
+ */
 static int kc_console_write(struct kc_client *c, const char *name,
 			    const char *buf, size_t len)
 {
-	struct kc_reply r;
 	char what[200];
-	struct jw w;
-	int rc;
+	int busy = 0, rc = 0;
 
-	jw_init(&w, 0);
-	jw_obj_begin(&w);
-	jw_kstr(&w, "name", name);
-	jw_key(&w, "data");
-	jw_strn(&w, buf, len);
-	jw_obj_end(&w);
 	snprintf(what, sizeof(what), "vm.console.write %s", name);
-	rc = kc_call(c, "vm.console.write", w.buf, &r, what);
-	jw_free(&w);
-	if (!rc)
+	while (len) {
+		size_t n = len < KC_CONSOLE_WRITE_MAX ? len
+						      : KC_CONSOLE_WRITE_MAX;
+		char *b64 = kc_b64_encode((const uint8_t *)buf, n);
+		int64_t written = (int64_t)n;
+		struct kc_reply r;
+		struct jw w;
+
+		if (!b64)
+			return KC_EXIT_LOCAL;
+		jw_init(&w, 0);
+		jw_obj_begin(&w);
+		jw_kstr(&w, "name", name);
+		jw_kstr(&w, "data", b64);
+		jw_kstr(&w, "encoding", "base64");
+		jw_obj_end(&w);
+		free(b64);
+		rc = kc_rpc(c, "vm.console.write", w.buf, &r);
+		jw_free(&w);
+		if (rc && c->rpc_code == RPC_ERR_BUSY && busy++ < 25) {
+			poll(NULL, 0, 200);
+			continue;
+		}
+		if (rc)
+			return kc_rpc_report(c, what, rc);
+		json_get_int(r.result, "written", &written);
 		kc_reply_free(&r);
+		if (written <= 0 || (size_t)written > n) {
+			if (busy++ >= 25)
+				return 0; /* the guest is not listening */
+			poll(NULL, 0, 200);
+			continue;
+		}
+		buf += written;
+		len -= (size_t)written;
+	}
 	return rc;
 }
 

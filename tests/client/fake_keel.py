@@ -95,6 +95,7 @@ class FakeKeel:
         self.calls, self.requests, self.logins = [], 0, 0
         self.tokens = set()
         self.files, self.vms, self.console = {}, {}, {}
+        self.console_writes = []
         self.log = ["line %d" % i for i in range(10)]
         self.drops = []  # [(method, nth call, "before"|"after")]
         self.corrupt_download = False
@@ -150,7 +151,8 @@ class FakeKeel:
     def m_host_info(self, p, t):
         return {"product": "Keel", "version": "0.1.0", "hostname": "esx-fake",
                 "cpu": {"model": "QEMU Virtual CPU", "cores": 2,
-                        "backend": "vmx", "stage2": "ept"},
+                        "backend": "vmx", "backend_name": "VT-x",
+                        "stage2": "EPT", "tsc_hz": 2000000000},
                 "memory": {"total_bytes": 1 << 30, "free_bytes": 600 << 20},
                 "uptime_ms": 3723000, "thumbprint": self.thumbprint,
                 "lockdown": False}
@@ -227,7 +229,8 @@ class FakeKeel:
         if p["name"] in self.vms:
             raise RpcError(EXISTS, "a VM named %s exists" % p["name"])
         self._file(p["kernel"])
-        self.vms[p["name"]] = dict(p, state="stopped",
+        self.vms[p["name"]] = dict(p, state="stopped", run_ms=0,
+                                   vcpus=p.get("vcpus", 1),
                                    autostart=p.get("autostart", False))
         self.console[p["name"]] = ""
         return {"name": p["name"]}
@@ -235,7 +238,8 @@ class FakeKeel:
     def m_vm_list(self, p, t):
         return {"vms": [{"name": v["name"], "state": v["state"],
                          "vcpus": v["vcpus"], "memory_mb": v["memory_mb"],
-                         "autostart": v["autostart"]}
+                         "autostart": v["autostart"], "run_ms": v["run_ms"],
+                         "kernel": v["kernel"]}
                         for v in self.vms.values()]}
 
     def m_vm_info(self, p, t):
@@ -246,34 +250,50 @@ class FakeKeel:
         if vm["state"] == "running":
             raise RpcError(BAD_STATE, "%s is already running" % p["name"])
         vm["state"] = "running"
+        vm["run_ms"] = 3723000
         self.console[p["name"]] += "Booting fake guest\r\nlogin: "
-        return {}
+        return {"name": p["name"], "state": "running"}
 
     def m_vm_stop(self, p, t):
         self._vm(p["name"])["state"] = "stopped"
-        return {}
+        return {"name": p["name"], "state": "stopped"}
 
     def m_vm_destroy(self, p, t):
         vm = self._vm(p["name"])
         if vm["state"] == "running":
             raise RpcError(BAD_STATE, "stop %s first" % p["name"])
         del self.vms[p["name"]]
-        return {}
+        return {"name": p["name"], "state": "destroyed"}
 
     def m_vm_stats(self, p, t):
         self._vm(p["name"])
-        return {"name": p["name"], "state": "running", "run_time_ms": 65000,
-                "exits": {"io": 120, "cpuid": 4}}
+        return {"name": p["name"], "state": "running", "vcpus": 1,
+                "memory_mb": 64, "autostart": False, "run_ms": 65000,
+                "starts": 1, "cpu_ms": 900, "exits_total": 124,
+                "exits": {"io": 120, "cpuid": 4},
+                "memory": {"guest_bytes": 64 << 20,
+                           "guest_backed_bytes": 64 << 20,
+                           "overhead_bytes": 40960},
+                "console": {"cursor": 0, "tx_bytes": 0, "rx_bytes": 0}}
 
+    # Console data as docs/api/vm.md: "text" by default, or "base64";
+    # at most 64 bytes an answer here, so reading takes several calls.
     def m_vm_console_read(self, p, t):
         self._vm(p["name"])
         buf = self.console[p["name"]].encode()
         cur = p.get("cursor", 0)
         chunk = buf[cur:cur + 64]
-        return {"data": chunk.decode(errors="replace"),
-                "cursor": cur + len(chunk)}
+        b64 = p.get("encoding") == "base64"
+        return {"data": base64.b64encode(chunk).decode() if b64
+                else chunk.decode(errors="replace"),
+                "encoding": "base64" if b64 else "text",
+                "cursor": cur + len(chunk), "lost": 0}
 
     def m_vm_console_write(self, p, t):
         self._vm(p["name"])
-        self.console[p["name"]] += "echo:" + p["data"]
-        return {"written": len(p["data"])}
+        data = p["data"]
+        if p.get("encoding") == "base64":
+            data = base64.b64decode(data).decode(errors="replace")
+        self.console[p["name"]] += "echo:" + data
+        self.console_writes.append(data)
+        return {"written": len(data.encode())}

@@ -242,8 +242,8 @@ def test_vm_commands():
         p = keelctl(d, "vm", "ls", env=env)
         check(p, 0)
         assert p.stdout.splitlines() == [
-            "NAME  STATE    VCPUS     MEMORY  AUTOSTART",
-            "web1  stopped      2  256.0 MiB  yes"]
+            "NAME  STATE    VCPUS     MEMORY  AUTOSTART  RUN TIME",
+            "web1  stopped      2  256.0 MiB  yes              0s"]
         p = keelctl(d, "--json", "vm", "ls", env=env)
         check(p, 0)
         assert json.loads(p.stdout) == k.m_vm_list({}, None)
@@ -253,8 +253,12 @@ def test_vm_commands():
         check(keelctl(d, "vm", "info", "web1", env=env), 0,
               "State:", "running", "Memory:", "256.0 MiB",
               "Command line: console=ttyS0 quiet")
-        check(keelctl(d, "vm", "stats", "web1", env=env), 0, "Run time:",
-              "1m 05s", "Exits:", "Io:    120")
+        check(keelctl(d, "vm", "stats", "web1", env=env), 0,
+              "Run time:        1m 05s", "Exits:           124",
+              "Exits by reason:\n  Io:    120\n  Cpuid: 4",
+              "Memory use:\n  Guest:        64.0 MiB")
+        check(keelctl(d, "vm", "info", "web1", env=env), 0,
+              "Run time:     1h 02m")
         check(keelctl(d, "vm", "destroy", "web1", env=env), 5, "stop web1 first")
         check(keelctl(d, "vm", "stop", "web1", env=env), 0, "VM web1 stopped")
         check(keelctl(d, "vm", "destroy", "web1", env=env), 0)
@@ -275,6 +279,7 @@ def test_host_commands():
         env = fake_env(d, k, KEELCTL_PASSWORD="secret")
         p = keelctl(d, "host", "info", env=env)
         check(p, 0, "Host:        esx-fake", "CPU:         QEMU Virtual CPU, 2 cores",
+              "Backend:     VT-x with EPT",
               "Memory:      1.0 GiB, 600.0 MiB free", "Thumbprint:  " + k.thumbprint)
         p = keelctl(d, "host", "logs", "-n", "3", env=env)
         check(p, 0)
@@ -421,8 +426,7 @@ def test_console():
         time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=10)
-        assert [p["data"] for m, p in k.calls if m == "vm.console.write"] == \
-            ["root\n", "uname -a\n"]
+        assert k.console_writes == ["root\n", "uname -a\n"]
         assert out.decode().endswith("echo:root\necho:uname -a\n"), out
         # A terminal: keys go as typed, Ctrl-] quits, the terminal is restored.
         child = pexpect.spawn(KEELCTL, ["vm", "console", "g"], env=env,
