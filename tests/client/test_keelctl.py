@@ -440,3 +440,26 @@ def test_console():
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == 0
+
+
+def test_docs_cover_every_command():
+    """The man page and docs/keelctl.md name every command --help lists
+    and every exit code keelctl uses."""
+    with workdir() as d:
+        helptext = keelctl(d, "--help").stdout
+    cmds = re.findall(r"^  ((?:host |datastore |vm )?[a-z]+)\b", helptext, re.M)
+    assert len(cmds) >= 20, cmds
+    man = subprocess.run(["groff", "-man", "-Tascii", "-ww", "-P", "-cbou",
+                          os.path.join(ROOT, "client", "keelctl.1")],
+                         capture_output=True, text=True, check=True)
+    assert man.stderr == "", man.stderr  # no groff warnings
+    with open(os.path.join(ROOT, "docs", "keelctl.md")) as f:
+        md = f.read()
+    for c in cmds:
+        assert c in man.stdout, "man page lacks %r" % c
+        assert "`%s" % c in md, "docs/keelctl.md lacks %r" % c
+    with open(os.path.join(ROOT, "client", "exitcode.h")) as f:
+        codes = re.findall(r"#define KC_EXIT_\w+ (\d+)", f.read())
+    for code in codes:
+        assert re.search(r"^       %s\s" % code, man.stdout, re.M), code
+        assert "| %s |" % code in md, code
