@@ -253,14 +253,40 @@ static const struct kc_col *kc_col_find(const struct kc_col *cols,
 	return NULL;
 }
 
-/* "memory_total" -> "Memory total" for members without a label. */
+/* Words of member names that read better in their usual spelling. */
+static const char *const kc_words[][2] = {
+	{ "vm", "VM" },	    { "vms", "VMs" },	{ "cpu", "CPU" },
+	{ "cpus", "CPUs" }, { "nic", "NIC" },	{ "nics", "NICs" },
+	{ "mac", "MAC" },   { "id", "ID" },	{ "ip4", "IPv4" },
+	{ "ip6", "IPv6" },  { "dns", "DNS" },	{ "tsc", "TSC" },
+	{ "hz", "Hz" },	    { "mbps", "Mb/s" }, { "tx", "TX" },
+	{ "rx", "RX" },	    { "vlan", "VLAN" }, { "sha256", "SHA-256" },
+	{ "mgmt", "management" },
+};
+
+/* "memory_total" -> "Memory total", "tx_bytes" -> "TX bytes" for
+ * members without a label. */
 static void kc_label(const char *key, char *out, size_t n)
 {
-	size_t i;
+	size_t len = 0;
 
-	for (i = 0; key[i] && i + 1 < n; i++)
-		out[i] = key[i] == '_' ? ' ' : key[i];
-	out[i] = 0;
+	out[0] = 0;
+	while (*key && len + 1 < n) {
+		size_t w = strcspn(key, "_");
+		const char *word = NULL;
+
+		for (size_t i = 0; i < sizeof(kc_words) / sizeof(kc_words[0]);
+		     i++)
+			if (strlen(kc_words[i][0]) == w &&
+			    !strncmp(kc_words[i][0], key, w))
+				word = kc_words[i][1];
+		len += snprintf(out + len, n - len, "%s%.*s", len ? " " : "",
+				word ? (int)strlen(word) : (int)w,
+				word ? word : key);
+		if (len >= n)
+			len = n - 1;
+		key += w + (key[w] == '_');
+	}
 	if (out[0] >= 'a' && out[0] <= 'z')
 		out[0] = (char)(out[0] - 'a' + 'A');
 }
@@ -277,16 +303,19 @@ void kc_fmt_guess(const char *key, enum kc_fmt *f, char *label, size_t n)
 		{ "_s", KC_F_SECONDS },
 	};
 	size_t len = strlen(key);
+	char stem[64];
 
 	*f = KC_F_TEXT;
 	kc_label(key, label, n);
 	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
 		size_t sl = strlen(sfx[i].suffix);
 
-		if (len > sl && len - sl < n &&
+		if (len > sl && len - sl < sizeof(stem) &&
 		    !strcmp(key + len - sl, sfx[i].suffix)) {
 			*f = sfx[i].fmt;
-			label[len - sl] = 0;
+			memcpy(stem, key, len - sl);
+			stem[len - sl] = 0;
+			kc_label(stem, label, n);
 			return;
 		}
 	}

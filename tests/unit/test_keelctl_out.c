@@ -191,3 +191,28 @@ UNIT_TEST(progress_line)
 	kc_prog_format(line, sizeof(line), "f", 0, 0, 0, 30);
 	UNIT_CHECK(strstr(line, "100%") != NULL);
 }
+
+UNIT_TEST(labels_from_member_names)
+{
+	char label[64];
+	enum kc_fmt f;
+
+	kc_fmt_guess("memory_total_mb", &f, label, sizeof(label));
+	UNIT_CHECK_STR(label, "Memory total");
+	UNIT_CHECK(f == KC_F_MIB);
+	kc_fmt_guess("tx_bytes", &f, label, sizeof(label));
+	UNIT_CHECK_STR(label, "TX");
+	UNIT_CHECK(f == KC_F_BYTES);
+	kc_fmt_guess("sha256_bytes", &f, label, sizeof(label));
+	UNIT_CHECK_STR(label, "SHA-256");
+	kc_fmt_guess("vms", &f, label, sizeof(label));
+	UNIT_CHECK_STR(label, "VMs");
+	UNIT_CHECK(f == KC_F_TEXT);
+	kc_fmt_guess("speed_mbps", &f, label, sizeof(label));
+	UNIT_CHECK_STR(label, "Speed Mb/s");
+	kc_fmt_guess("uptime_ms", &f, label, sizeof(label));
+	UNIT_CHECK_STR(label, "Uptime");
+	UNIT_CHECK(f == KC_F_MS);
+	kc_fmt_guess("a_very_long_member_name_that_goes_on", &f, label, 12);
+	UNIT_CHECK(strlen(label) == 11);
+}
