@@ -38,8 +38,8 @@ static const struct kc_col kc_ds_cols[] = {
 
 static void kc_ds_ls_show(const struct json *r)
 {
-	const struct json *files = r->type == JSON_ARRAY ? r
-							 : json_get(r, "files");
+	const struct json *files =
+	    r->type == JSON_ARRAY ? r : json_get(r, "files");
 
 	kc_out_list(files, kc_ds_cols, "No files.", stdout);
 	if (r->type != JSON_OBJECT)
@@ -88,8 +88,7 @@ static int kc_cmd_ds_rm(struct kc_client *c, int argc, char **argv)
 }
 
 /* Sleep before reconnect @attempt (1, 2, 4 ... s). */
-static void kc_xfer_backoff(struct kc_client *c, int attempt,
-			    const char *what)
+static void kc_xfer_backoff(struct kc_client *c, int attempt, const char *what)
 {
 	unsigned s = 1u << (attempt < 5 ? attempt : 5);
 
@@ -208,8 +207,8 @@ static int kc_upload_chunks(struct kc_client *c, struct kc_upload *u,
 			}
 			if (rc) {
 				kc_prog_end(&p);
-				return kc_rpc_report(c, "datastore.upload.status",
-						     rc);
+				return kc_rpc_report(
+				    c, "datastore.upload.status", rc);
 			}
 			if (json_get_int(st.result, "received", &got) &&
 			    got >= 0 && (uint64_t)got <= u->size)
@@ -343,8 +342,7 @@ static void kc_download_learn(struct kc_download *d, const struct json *o)
 	if (d->size == UINT64_MAX && json_get_int(o, "size", &size) &&
 	    size >= 0)
 		d->size = (uint64_t)size;
-	if (!d->sha[0] && json_get_str(o, "sha256", &sha) &&
-	    strlen(sha) == 64)
+	if (!d->sha[0] && json_get_str(o, "sha256", &sha) && strlen(sha) == 64)
 		snprintf(d->sha, sizeof(d->sha), "%s", sha);
 }
 
@@ -361,8 +359,7 @@ static int kc_download_stat(struct kc_client *c, struct kc_download *d)
 		return rc;
 	files = r.result->type == JSON_ARRAY ? r.result
 					     : json_get(r.result, "files");
-	for (const struct json *f = files ? files->child : NULL; f;
-	     f = f->next)
+	for (const struct json *f = files ? files->child : NULL; f; f = f->next)
 		if (json_get_str(f, "name", &n) && !strcmp(n, d->name))
 			kc_download_learn(d, f);
 	kc_reply_free(&r);
@@ -442,8 +439,8 @@ static int kc_download_chunks(struct kc_client *c, struct kc_download *d)
 		return kc_rpc_report(c, "datastore.download", rc);
 	}
 	if (d->size != UINT64_MAX && off != d->size) {
-		fprintf(stderr, "\nkeelctl: %s: got %" PRIu64 " of %" PRIu64
-				" bytes\n",
+		fprintf(stderr,
+			"\nkeelctl: %s: got %" PRIu64 " of %" PRIu64 " bytes\n",
 			d->name, off, d->size);
 		rc = KC_EXIT_SERVER;
 	}
@@ -476,8 +473,8 @@ static int kc_cmd_ds_download(struct kc_client *c, int argc, char **argv)
 	} else {
 		/* A partial file never takes the final name. */
 		snprintf(d.tmp, sizeof(d.tmp), "%s.part", d.local);
-		d.fd = open(d.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			    0644);
+		d.fd =
+		    open(d.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (d.fd < 0) {
 			fprintf(stderr, "keelctl: %s: %s\n", d.tmp,
 				strerror(errno));
@@ -494,8 +491,9 @@ static int kc_cmd_ds_download(struct kc_client *c, int argc, char **argv)
 	if (!rc && !d.sha[0])
 		rc = kc_download_stat(c, &d);
 	if (!rc && !d.sha[0]) {
-		fprintf(stderr, "keelctl: %s: the host gave no SHA-256 to "
-				"check the download against\n",
+		fprintf(stderr,
+			"keelctl: %s: the host gave no SHA-256 to "
+			"check the download against\n",
 			d.name);
 		rc = KC_EXIT_SERVER;
 	} else if (!rc && strcasecmp(got, d.sha)) {
@@ -567,6 +565,8 @@ static const struct kc_cmd kc_ds_cmds[] = {
 };
 
 const struct kc_group kc_ds_group = {
-	"datastore", "ds", "The datastore: the host's disk for VM images.",
+	"datastore",
+	"ds",
+	"The datastore: the host's disk for VM images.",
 	kc_ds_cmds,
 };

@@ -69,7 +69,8 @@ static void kc_host_info_show(const struct json *r)
 		printf("Backend:     %s%s%s\n", s, s2 ? " with " : "",
 		       s2 ? s2 : "");
 	else if (kc_path_get(r, "cpu"))
-		printf("Backend:     none (no VT-x or AMD-V: VMs cannot run)\n");
+		printf(
+		    "Backend:     none (no VT-x or AMD-V: VMs cannot run)\n");
 	if (kc_int_at(r, "memory.total_bytes", &x)) {
 		kc_fmt_bytes(x, a, sizeof(a));
 		if (kc_int_at(r, "memory.free_bytes", &y)) {
@@ -259,5 +260,8 @@ static const struct kc_cmd kc_host_cmds[] = {
 };
 
 const struct kc_group kc_host_group = {
-	"host", NULL, "The host: information, log, power.", kc_host_cmds,
+	"host",
+	NULL,
+	"The host: information, log, power.",
+	kc_host_cmds,
 };

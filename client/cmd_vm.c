@@ -254,5 +254,8 @@ static const struct kc_cmd kc_vm_cmds[] = {
 };
 
 const struct kc_group kc_vm_group = {
-	"vm", NULL, "Virtual machines.", kc_vm_cmds,
+	"vm",
+	NULL,
+	"Virtual machines.",
+	kc_vm_cmds,
 };

@@ -122,8 +122,8 @@ static int kc_console_read(struct kc_client *c, const char *name,
 		return rc;
 	if (c->o->json) {
 		kc_out_json(r.result, stdout);
-		*got = json_get_int(r.result, "cursor", &next) &&
-		       next != *cursor;
+		*got =
+		    json_get_int(r.result, "cursor", &next) && next != *cursor;
 	} else {
 		if (kc_console_data(r.result, &data, &len)) {
 			kc_reply_free(&r);
@@ -159,8 +159,8 @@ static int kc_console_write(struct kc_client *c, const char *name,
 
 	snprintf(what, sizeof(what), "vm.console.write %s", name);
 	while (len) {
-		size_t n = len < KC_CONSOLE_WRITE_MAX ? len
-						      : KC_CONSOLE_WRITE_MAX;
+		size_t n =
+		    len < KC_CONSOLE_WRITE_MAX ? len : KC_CONSOLE_WRITE_MAX;
 		char *b64 = kc_b64_encode((const uint8_t *)buf, n);
 		int64_t written = (int64_t)n;
 		struct kc_reply r;
@@ -200,8 +200,8 @@ static int kc_console_write(struct kc_client *c, const char *name,
 /* Keyboard or pipe input available within @ms: sends it. Sets *@quit
  * on Ctrl-] (terminal) and stops reading at the end of a pipe. */
 static int kc_console_input(struct kc_client *c, const char *name, int ms,
-			    bool tty, bool *stdin_open, bool *quit,
-			    char *line, size_t *linelen, size_t cap)
+			    bool tty, bool *stdin_open, bool *quit, char *line,
+			    size_t *linelen, size_t cap)
 {
 	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
 	char buf[1024];
@@ -221,7 +221,7 @@ static int kc_console_input(struct kc_client *c, const char *name, int ms,
 		return 0;
 	if (n <= 0) {
 		*stdin_open = false; /* keep following the output */
-		if (*linelen) {      /* a last line without its newline */
+		if (*linelen) {	     /* a last line without its newline */
 			rc = kc_console_write(c, name, line, *linelen);
 			*linelen = 0;
 			return rc;
@@ -281,10 +281,9 @@ int kc_cmd_vm_console(struct kc_client *c, int argc, char **argv)
 	while (!rc && !quit) {
 		rc = kc_console_read(c, pos[0], &cursor, &got);
 		if (!rc)
-			rc = kc_console_input(c, pos[0],
-					      got ? 0 : KC_CONSOLE_IDLE_MS, tty,
-					      &stdin_open, &quit, line,
-					      &linelen, sizeof(line));
+			rc = kc_console_input(
+			    c, pos[0], got ? 0 : KC_CONSOLE_IDLE_MS, tty,
+			    &stdin_open, &quit, line, &linelen, sizeof(line));
 	}
 	kc_console_restore();
 	if (tty)

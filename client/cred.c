@@ -141,8 +141,8 @@ struct kc_sess_line {
 
 static bool kc_sess_parse(const char *line, struct kc_sess_line *l)
 {
-	return sscanf(line, "%299s %63s %127s %lld", l->key, l->user,
-		      l->token, &l->expires) == 4;
+	return sscanf(line, "%299s %63s %127s %lld", l->key, l->user, l->token,
+		      &l->expires) == 4;
 }
 
 int kc_sess_load(const char *path, const char *key, const char *user,

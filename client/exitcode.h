@@ -12,7 +12,7 @@
 #define KC_EXIT_AUTH 3	    /* not logged in, wrong password, locked out */
 #define KC_EXIT_NOTFOUND 4  /* no such VM or datastore file (-32010) */
 #define KC_EXIT_SERVER 5    /* any other error the server reported */
-#define KC_EXIT_MISMATCH 6  /* the host's thumbprint changed or != --thumbprint */
+#define KC_EXIT_MISMATCH 6  /* thumbprint changed, or not --thumbprint */
 #define KC_EXIT_UNTRUSTED 7 /* an unknown host was not accepted */
 #define KC_EXIT_LOCAL 8	    /* a local file: cannot read or write it */
 

@@ -47,8 +47,8 @@ static int kc_http_eof(int rc, char *err, int errlen)
 
 /* One line without its CRLF (a bare LF is accepted, RFC 9112 2.2);
  * @budget bounds the head. */
-static int kc_io_line(struct kc_io *io, char *line, size_t max,
-		      size_t *budget, char *err, int errlen)
+static int kc_io_line(struct kc_io *io, char *line, size_t max, size_t *budget,
+		      char *err, int errlen)
 {
 	size_t n = 0;
 	int rc;
@@ -247,10 +247,10 @@ int kc_http_read(struct kc_io *io, struct kc_http_resp *r, char *err,
 				if (!kc_parse_size(v, 10, &clen) ||
 				    (has_clen && clen != r->body_len))
 					return kc_http_fail(
-						err, errlen,
-						"malformed response: bad "
-						"Content-Length",
-						-1);
+					    err, errlen,
+					    "malformed response: bad "
+					    "Content-Length",
+					    -1);
 				has_clen = true;
 				r->body_len = clen;
 			} else if (!strcasecmp(line, "Transfer-Encoding")) {

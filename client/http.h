@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define KC_HTTP_HEAD_MAX (16 * 1024)	  /* status line plus headers */
+#define KC_HTTP_HEAD_MAX (16 * 1024)	     /* status line plus headers */
 #define KC_HTTP_BODY_MAX (64u * 1024 * 1024) /* one response body */
 
 struct kc_io {
@@ -29,12 +29,12 @@ struct kc_io {
 void kc_io_reset(struct kc_io *io);
 
 struct kc_http_resp {
-	int status;	  /* 200 ... */
-	char reason[64];  /* "OK" */
-	char *body;	  /* malloc'd, NUL-terminated */
+	int status;	 /* 200 ... */
+	char reason[64]; /* "OK" */
+	char *body;	 /* malloc'd, NUL-terminated */
 	size_t body_len;
-	bool keep_alive;  /* the connection may carry the next request */
-	char ctype[64];	  /* Content-Type, "" when absent */
+	bool keep_alive; /* the connection may carry the next request */
+	char ctype[64];	 /* Content-Type, "" when absent */
 };
 
 /* Send "POST @path" with @body; @token adds "Authorization: Bearer".

@@ -29,11 +29,10 @@ static const struct kc_group *const kc_groups[] = {
 
 static void kc_help_main(FILE *f)
 {
-	fprintf(f,
-		"Usage: keelctl [OPTIONS] COMMAND [ARGS]\n"
-		"Manage a Keel host over its HTTPS JSON-RPC endpoint.\n"
-		"\n"
-		"Commands:\n");
+	fprintf(f, "Usage: keelctl [OPTIONS] COMMAND [ARGS]\n"
+		   "Manage a Keel host over its HTTPS JSON-RPC endpoint.\n"
+		   "\n"
+		   "Commands:\n");
 	for (const struct kc_cmd *c = kc_session_cmds; c->name; c++)
 		fprintf(f, "  %-34s %s\n", c->name, c->summary);
 	for (size_t g = 0; g < KC_NGROUPS; g++)
@@ -48,33 +47,35 @@ static void kc_help_main(FILE *f)
 					 kc_groups[g]->name, c->name);
 			fprintf(f, "  %-34s %s\n", head, c->summary);
 		}
-	fprintf(f,
-		"\n"
-		"Options (anywhere before \"--\"):\n"
-		"  --host HOST[:PORT]   the Keel host (or KEELCTL_HOST)\n"
-		"  --port PORT          HTTPS port, default 443 (or KEELCTL_PORT)\n"
-		"  --user USER          default root (or KEELCTL_USER)\n"
-		"  --password-file F    read the password from F's first line\n"
-		"                       (else KEELCTL_PASSWORD, else a prompt)\n"
-		"  --thumbprint SHA256  trust only this certificate "
-		"(AA:BB:..., 32 pairs)\n"
-		"  --insecure           do not check the certificate at all\n"
-		"  --known-hosts FILE   default ~/.keelctl/known_hosts\n"
-		"  --json               print the server's result as JSON\n"
-		"  --timeout SECONDS    per network operation, default 30\n"
-		"  -h, --help           help (also after a command)\n"
-		"  --version            print keelctl's version\n"
-		"\n"
-		"Exit codes: 0 ok, 1 usage, 2 connection, 3 authentication, 4 "
-		"not found,\n5 other server error, 6 thumbprint mismatch, 7 "
-		"host not trusted, 8 local file.\n"
-		"See keelctl(1).\n");
+	fprintf(
+	    f,
+	    "\n"
+	    "Options (anywhere before \"--\"):\n"
+	    "  --host HOST[:PORT]   the Keel host (or KEELCTL_HOST)\n"
+	    "  --port PORT          HTTPS port, default 443 (or KEELCTL_PORT)\n"
+	    "  --user USER          default root (or KEELCTL_USER)\n"
+	    "  --password-file F    read the password from F's first line\n"
+	    "                       (else KEELCTL_PASSWORD, else a prompt)\n"
+	    "  --thumbprint SHA256  trust only this certificate "
+	    "(AA:BB:..., 32 pairs)\n"
+	    "  --insecure           do not check the certificate at all\n"
+	    "  --known-hosts FILE   default ~/.keelctl/known_hosts\n"
+	    "  --json               print the server's result as JSON\n"
+	    "  --timeout SECONDS    per network operation, default 30\n"
+	    "  -h, --help           help (also after a command)\n"
+	    "  --version            print keelctl's version\n"
+	    "\n"
+	    "Exit codes: 0 ok, 1 usage, 2 connection, 3 authentication, 4 "
+	    "not found,\n5 other server error, 6 thumbprint mismatch, 7 "
+	    "host not trusted, 8 local file.\n"
+	    "See keelctl(1).\n");
 }
 
 static void kc_help_group(const struct kc_group *g, FILE *f)
 {
-	fprintf(f, "Usage: keelctl [OPTIONS] %s COMMAND [ARGS]\n%s\n\n"
-		   "Commands:\n",
+	fprintf(f,
+		"Usage: keelctl [OPTIONS] %s COMMAND [ARGS]\n%s\n\n"
+		"Commands:\n",
 		g->name, g->summary);
 	for (const struct kc_cmd *c = g->cmds; c->name; c++) {
 		char head[80];
@@ -210,8 +211,9 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		g = kc_find_group(o.argv[0]);
 		if (!g) {
-			fprintf(stderr, "keelctl: unknown command '%s'\n"
-					"Try `keelctl --help`.\n",
+			fprintf(stderr,
+				"keelctl: unknown command '%s'\n"
+				"Try `keelctl --help`.\n",
 				o.argv[0]);
 			return KC_EXIT_USAGE;
 		}
@@ -222,8 +224,9 @@ int main(int argc, char **argv)
 				return 0;
 			}
 			if (o.argc > 1)
-				fprintf(stderr, "keelctl: unknown command "
-						"'%s %s'\n",
+				fprintf(stderr,
+					"keelctl: unknown command "
+					"'%s %s'\n",
 					g->name, o.argv[1]);
 			kc_help_group(g, stderr);
 			return KC_EXIT_USAGE;

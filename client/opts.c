@@ -66,12 +66,9 @@ int kc_opts_split_host(const char *s, char *host, int n, int *port)
 /* The global options that take a value. */
 enum { G_HOST, G_PORT, G_USER, G_THUMB, G_KH, G_PWFILE, G_TIMEOUT, G_N };
 static const char *const kc_opts_valued[G_N] = {
-	[G_HOST] = "host",
-	[G_PORT] = "port",
-	[G_USER] = "user",
-	[G_THUMB] = "thumbprint",
-	[G_KH] = "known-hosts",
-	[G_PWFILE] = "password-file",
+	[G_HOST] = "host",	 [G_PORT] = "port",
+	[G_USER] = "user",	 [G_THUMB] = "thumbprint",
+	[G_KH] = "known-hosts",	 [G_PWFILE] = "password-file",
 	[G_TIMEOUT] = "timeout",
 };
 
@@ -138,15 +135,17 @@ int kc_opts_parse(struct kc_opts *o, int argc, char **argv,
 			if (kc_opts_match(a, kc_opts_valued[k], &val))
 				break;
 		if (k == G_N)
-			goto keep; /* the subcommand's option, or a typo it reports */
+			goto keep; /* the subcommand's option, or a typo it
+				      reports */
 		if (!val) {
 			if (i + 1 >= argc)
-				return kc_opts_fail(o, "option %s needs a value", a);
+				return kc_opts_fail(
+				    o, "option %s needs a value", a);
 			val = argv[++i];
 		}
 		v[k] = val;
 		continue;
-keep:
+	keep:
 		if (o->argc == KC_ARGS_MAX)
 			return kc_opts_fail(o, "too many arguments%s", "");
 		o->argv[o->argc++] = argv[i];
@@ -212,8 +211,8 @@ static const struct kc_arg *kc_args_short(const struct kc_arg *spec, char c)
 	return NULL;
 }
 
-int kc_args_parse(const struct kc_arg *spec, int argc, char **argv,
-		  char **pos, int max, char *err)
+int kc_args_parse(const struct kc_arg *spec, int argc, char **argv, char **pos,
+		  int max, char *err)
 {
 	bool rest = false;
 	int npos = 0;

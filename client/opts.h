@@ -62,7 +62,7 @@ struct kc_arg {
  * the rest positional into @pos (at most @max), "--" ends options.
  * Returns the number of positional words, or -1 with @err (size 160).
  */
-int kc_args_parse(const struct kc_arg *spec, int argc, char **argv,
-		  char **pos, int max, char *err);
+int kc_args_parse(const struct kc_arg *spec, int argc, char **argv, char **pos,
+		  int max, char *err);
 
 #endif

@@ -8,8 +8,8 @@
 
 void kc_fmt_bytes(uint64_t v, char *out, size_t n)
 {
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB",
-					    "PiB", "EiB" };
+	static const char *const unit[] = { "KiB", "MiB", "GiB",
+					    "TiB", "PiB", "EiB" };
 	uint64_t div = 1024;
 	int u = 0;
 
@@ -29,8 +29,8 @@ void kc_fmt_bytes(uint64_t v, char *out, size_t n)
 		tenths = 10;
 		u++;
 	}
-	snprintf(out, n, "%" PRIu64 ".%" PRIu64 " %s", tenths / 10,
-		 tenths % 10, unit[u]);
+	snprintf(out, n, "%" PRIu64 ".%" PRIu64 " %s", tenths / 10, tenths % 10,
+		 unit[u]);
 }
 
 void kc_fmt_duration(uint64_t s, char *out, size_t n)
@@ -146,8 +146,8 @@ void kc_table_row(struct kc_table *t, const char *const *cells)
 {
 	if (t->nrows == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 16;
-		t->cells = realloc(t->cells,
-				   t->cap * t->ncols * sizeof(*t->cells));
+		t->cells =
+		    realloc(t->cells, t->cap * t->ncols * sizeof(*t->cells));
 		if (!t->cells)
 			abort();
 	}
@@ -255,12 +255,12 @@ static const struct kc_col *kc_col_find(const struct kc_col *cols,
 
 /* Words of member names that read better in their usual spelling. */
 static const char *const kc_words[][2] = {
-	{ "vm", "VM" },	    { "vms", "VMs" },	{ "cpu", "CPU" },
-	{ "cpus", "CPUs" }, { "nic", "NIC" },	{ "nics", "NICs" },
-	{ "mac", "MAC" },   { "id", "ID" },	{ "ip4", "IPv4" },
-	{ "ip6", "IPv6" },  { "dns", "DNS" },	{ "tsc", "TSC" },
-	{ "hz", "Hz" },	    { "mbps", "Mb/s" }, { "tx", "TX" },
-	{ "rx", "RX" },	    { "vlan", "VLAN" }, { "sha256", "SHA-256" },
+	{ "vm", "VM" },		  { "vms", "VMs" },   { "cpu", "CPU" },
+	{ "cpus", "CPUs" },	  { "nic", "NIC" },   { "nics", "NICs" },
+	{ "mac", "MAC" },	  { "id", "ID" },     { "ip4", "IPv4" },
+	{ "ip6", "IPv6" },	  { "dns", "DNS" },   { "tsc", "TSC" },
+	{ "hz", "Hz" },		  { "mbps", "Mb/s" }, { "tx", "TX" },
+	{ "rx", "RX" },		  { "vlan", "VLAN" }, { "sha256", "SHA-256" },
 	{ "mgmt", "management" },
 };
 
@@ -297,8 +297,8 @@ void kc_fmt_guess(const char *key, enum kc_fmt *f, char *label, size_t n)
 		const char *suffix;
 		enum kc_fmt fmt;
 	} sfx[] = {
-		{ "_bytes", KC_F_BYTES }, { "_mb", KC_F_MIB },
-		{ "_mib", KC_F_MIB },	  { "_ms", KC_F_MS },
+		{ "_bytes", KC_F_BYTES },  { "_mb", KC_F_MIB },
+		{ "_mib", KC_F_MIB },	   { "_ms", KC_F_MS },
 		{ "_secs", KC_F_SECONDS }, { "_seconds", KC_F_SECONDS },
 		{ "_s", KC_F_SECONDS },
 	};
@@ -379,8 +379,8 @@ static void kc_out_member(const char *label, const struct json *v,
 		return;
 	}
 	kc_fmt_value(v, fmt, val, sizeof(val));
-	fprintf(f, "%*s%s:%*s %s\n", indent, "", label,
-		width - kc_width(label), "", val);
+	fprintf(f, "%*s%s:%*s %s\n", indent, "", label, width - kc_width(label),
+		"", val);
 }
 
 static void kc_out_obj_indent(const struct json *obj, const struct kc_col *cols,
@@ -422,8 +422,7 @@ static void kc_out_obj_indent(const struct json *obj, const struct kc_col *cols,
 	}
 }
 
-void kc_out_object(const struct json *obj, const struct kc_col *cols,
-		   FILE *f)
+void kc_out_object(const struct json *obj, const struct kc_col *cols, FILE *f)
 {
 	kc_out_obj_indent(obj, cols, 0, f);
 }

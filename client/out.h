@@ -76,8 +76,7 @@ void kc_out_list(const struct json *arr, const struct kc_col *cols,
  * (so a field a newer server adds still shows). Nested objects print
  * as indented blocks.
  */
-void kc_out_object(const struct json *obj, const struct kc_col *cols,
-		   FILE *f);
+void kc_out_object(const struct json *obj, const struct kc_col *cols, FILE *f);
 /* @v as compact JSON and a newline (--json). */
 void kc_out_json(const struct json *v, FILE *f);
 

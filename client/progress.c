@@ -37,9 +37,8 @@ void kc_prog_format(char *out, size_t n, const char *label, uint64_t done,
 		    uint64_t total, uint64_t rate, int cols)
 {
 	char d[24], t[24], r[32], eta[16], tail[128];
-	unsigned pct = total ? (unsigned)(done >= total ? 100
-							 : done * 100 / total)
-			     : 100;
+	unsigned pct =
+	    total ? (unsigned)(done >= total ? 100 : done * 100 / total) : 100;
 	int bar, fill, len;
 
 	kc_fmt_bytes(done, d, sizeof(d));
@@ -81,11 +80,11 @@ static void kc_prog_draw(struct kc_prog *p, uint64_t done, uint64_t now)
 {
 	char line[512];
 
-	kc_prog_format(line, sizeof(line), p->label, done, p->total,
-		       kc_prog_rate(done > p->first_done ? done - p->first_done
-							 : 0,
-				    now - p->t0_ns),
-		       kc_prog_cols());
+	kc_prog_format(
+	    line, sizeof(line), p->label, done, p->total,
+	    kc_prog_rate(done > p->first_done ? done - p->first_done : 0,
+			 now - p->t0_ns),
+	    kc_prog_cols());
 	/* CR, the line, clear to its end (ECMA-48 EL). */
 	fprintf(stderr, "\r%s\033[K", line);
 	fflush(stderr);

@@ -26,7 +26,7 @@ void kc_reply_free(struct kc_reply *r)
 }
 
 static int kc_fail(struct kc_client *c, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int kc_fail(struct kc_client *c, int rc, const char *fmt, ...)
 {
 	va_list ap;
@@ -50,8 +50,8 @@ int kc_client_init(struct kc_client *c, const struct kc_opts *o)
 			 strchr(o->host, ':') ? "[%s]" : "%s", o->host);
 		if (o->port != 443)
 			snprintf(c->hosthdr + strlen(c->hosthdr),
-				 sizeof(c->hosthdr) - strlen(c->hosthdr),
-				 ":%d", o->port);
+				 sizeof(c->hosthdr) - strlen(c->hosthdr), ":%d",
+				 o->port);
 	}
 	if (o->known_hosts)
 		snprintf(c->kh_path, sizeof(c->kh_path), "%s", o->known_hosts);
@@ -169,10 +169,10 @@ static int kc_decode(struct kc_client *c, const struct kc_http_resp *h,
 	if (!root || root->type != JSON_OBJECT) {
 		json_free(root);
 		if (h->status != 200)
-			return kc_fail(c, h->status == 401 ? KC_EXIT_AUTH
-							   : KC_EXIT_SERVER,
-				       "the server answered HTTP %d %s",
-				       h->status, h->reason);
+			return kc_fail(
+			    c, h->status == 401 ? KC_EXIT_AUTH : KC_EXIT_SERVER,
+			    "the server answered HTTP %d %s", h->status,
+			    h->reason);
 		return kc_fail(c, KC_EXIT_CONN,
 			       "the server's answer is not JSON (%s at byte "
 			       "%zu)",
@@ -208,9 +208,9 @@ static int kc_decode(struct kc_client *c, const struct kc_http_resp *h,
 /* Methods that change nothing: safe to send twice. */
 static bool kc_rpc_idempotent(const char *method)
 {
-	static const char *const suffix[] = { ".list", ".info", ".stats",
+	static const char *const suffix[] = { ".list",	 ".info", ".stats",
 					      ".status", ".logs", ".download",
-					      ".read", ".get" };
+					      ".read",	 ".get" };
 	size_t n = strlen(method);
 
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
@@ -266,8 +266,9 @@ static int kc_rpc_once(struct kc_client *c, const char *method,
 	if (!h.keep_alive)
 		kc_client_disconnect(c);
 	if (c->debug)
-		fprintf(stderr, "keelctl: debug: %s: HTTP %d, %zu bytes in, "
-				"%zu out, %llu ms%s\n",
+		fprintf(stderr,
+			"keelctl: debug: %s: HTTP %d, %zu bytes in, "
+			"%zu out, %llu ms%s\n",
 			method, h.status, h.body_len, len,
 			(unsigned long long)((kc_now_ns() - t0) / 1000000),
 			reused ? " (reused connection)" : "");
@@ -333,8 +334,9 @@ int kc_rpc(struct kc_client *c, const char *method, const char *params,
 		return kc_fail(c, KC_EXIT_AUTH,
 			       "%s (run `keelctl login` to log in again)",
 			       c->msg[0] ? c->msg : "session ended");
-	fprintf(stderr, "keelctl: the session on %s ended; logging in "
-			"again\n",
+	fprintf(stderr,
+		"keelctl: the session on %s ended; logging in "
+		"again\n",
 		c->key);
 	rc = kc_login(c, NULL);
 	if (rc)
@@ -345,7 +347,7 @@ int kc_rpc(struct kc_client *c, const char *method, const char *params,
 int kc_rpc_report(struct kc_client *c, const char *what, int rc)
 {
 	const struct json *e =
-		c->err_data_root ? json_get(c->err_data_root, "error") : NULL;
+	    c->err_data_root ? json_get(c->err_data_root, "error") : NULL;
 
 	if (!c->msg[0])
 		return rc; /* explained where it happened */
@@ -446,10 +448,9 @@ int kc_login(struct kc_client *c, int64_t *expires_in)
 	if (expires_in)
 		*expires_in = exp;
 	c->logged_in_now = true;
-	if (c->sess_path[0] &&
-	    kc_sess_store(c->sess_path, c->key, c->o->user, c->token,
-			  kc_unix_time() + exp, kc_unix_time(), err,
-			  sizeof(err)))
+	if (c->sess_path[0] && kc_sess_store(c->sess_path, c->key, c->o->user,
+					     c->token, kc_unix_time() + exp,
+					     kc_unix_time(), err, sizeof(err)))
 		fprintf(stderr,
 			"keelctl: warning: cannot cache the session (%s); "
 			"the next command logs in again\n",

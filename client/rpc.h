@@ -34,7 +34,7 @@ struct kc_client {
 	char token[KC_TOKEN_MAX];
 	bool logged_in_now; /* this run logged in (no cached token) */
 	int64_t next_id;
-	bool debug;	    /* KEELCTL_DEBUG: one stderr line per call */
+	bool debug; /* KEELCTL_DEBUG: one stderr line per call */
 	/* The last failure: a JSON-RPC error (rpc_code != 0) or a local
 	 * or transport one; kc_rpc_report prints it. */
 	int rpc_code;

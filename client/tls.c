@@ -147,14 +147,15 @@ static int kc_tcp_connect(struct kc_tls *t, const char *host, int port)
 			goto next;
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		break;
-next:
+	next:
 		close(fd);
 		fd = -1;
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {
-		snprintf(t->err, sizeof(t->err), "cannot connect to %s port %d: %s",
-			 host, port, strerror(err ? err : ECONNREFUSED));
+		snprintf(t->err, sizeof(t->err),
+			 "cannot connect to %s port %d: %s", host, port,
+			 strerror(err ? err : ECONNREFUSED));
 		return -1;
 	}
 	struct timeval tv = { .tv_sec = t->timeout_ms / 1000,

@@ -183,23 +183,24 @@ int kc_kh_add(const char *path, const char *key, const uint8_t hash[32],
 static void kc_trust_warn_changed(const char *key, const char *now,
 				  const char *was, const char *path, int line)
 {
-	fprintf(stderr,
-		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"
-		"@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n"
-		"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"
-		"IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\n"
-		"Someone could be eavesdropping on you right now\n"
-		"(man-in-the-middle attack)! It is also possible that the\n"
-		"host's certificate was regenerated (console F2 or\n"
-		"host.cert.regenerate).\n"
-		"The SHA-256 thumbprint of %s is now\n"
-		"  %s\n"
-		"but %s line %d says\n"
-		"  %s\n"
-		"Compare the new thumbprint with the one on the host's console.\n"
-		"If they agree, remove line %d of %s and connect again.\n"
-		"Host identification for %s failed; nothing was sent.\n",
-		key, now, path, line, was, line, path, key);
+	fprintf(
+	    stderr,
+	    "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"
+	    "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n"
+	    "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"
+	    "IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\n"
+	    "Someone could be eavesdropping on you right now\n"
+	    "(man-in-the-middle attack)! It is also possible that the\n"
+	    "host's certificate was regenerated (console F2 or\n"
+	    "host.cert.regenerate).\n"
+	    "The SHA-256 thumbprint of %s is now\n"
+	    "  %s\n"
+	    "but %s line %d says\n"
+	    "  %s\n"
+	    "Compare the new thumbprint with the one on the host's console.\n"
+	    "If they agree, remove line %d of %s and connect again.\n"
+	    "Host identification for %s failed; nothing was sent.\n",
+	    key, now, path, line, was, line, path, key);
 }
 
 /* A yes/no on the terminal; anything but y/yes is no. */
@@ -272,7 +273,8 @@ int kc_trust_check(const struct kc_trust_cfg *cfg, const char *key,
 		return KC_EXIT_UNTRUSTED;
 	}
 	if (!kc_trust_ask()) {
-		fprintf(stderr, "keelctl: host not trusted; nothing was sent\n");
+		fprintf(stderr,
+			"keelctl: host not trusted; nothing was sent\n");
 		return KC_EXIT_UNTRUSTED;
 	}
 	if (kc_kh_add(cfg->known_hosts, key, hash, err, sizeof(err))) {

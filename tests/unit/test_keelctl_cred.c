@@ -89,49 +89,49 @@ UNIT_TEST(session_cache)
 
 	setup();
 	snprintf(file, sizeof(file), "%s/sub/sessions", dir);
-	UNIT_CHECK(kc_sess_load(file, "h:443", "root", 1000, tok,
-				sizeof(tok)) == -1);
-	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "tokA", 5000, 1000,
-				 err, sizeof(err)) == 0);
+	UNIT_CHECK(
+	    kc_sess_load(file, "h:443", "root", 1000, tok, sizeof(tok)) == -1);
+	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "tokA", 5000, 1000, err,
+				 sizeof(err)) == 0);
 	UNIT_CHECK(stat(file, &st) == 0 && (st.st_mode & 0777) == 0600);
-	UNIT_CHECK(kc_sess_store(file, "g:443", "root", "tokG", 5000, 1000,
-				 err, sizeof(err)) == 0);
-	UNIT_CHECK(kc_sess_load(file, "h:443", "root", 1000, tok,
-				sizeof(tok)) == 0);
+	UNIT_CHECK(kc_sess_store(file, "g:443", "root", "tokG", 5000, 1000, err,
+				 sizeof(err)) == 0);
+	UNIT_CHECK(
+	    kc_sess_load(file, "h:443", "root", 1000, tok, sizeof(tok)) == 0);
 	UNIT_CHECK_STR(tok, "tokA");
-	UNIT_CHECK(kc_sess_load(file, "H:443", "root", 1000, tok,
-				sizeof(tok)) == 0);
+	UNIT_CHECK(
+	    kc_sess_load(file, "H:443", "root", 1000, tok, sizeof(tok)) == 0);
 	/* Another user or port has no session. */
-	UNIT_CHECK(kc_sess_load(file, "h:443", "bob", 1000, tok,
-				sizeof(tok)) == -1);
-	UNIT_CHECK(kc_sess_load(file, "h:8443", "root", 1000, tok,
-				sizeof(tok)) == -1);
+	UNIT_CHECK(kc_sess_load(file, "h:443", "bob", 1000, tok, sizeof(tok)) ==
+		   -1);
+	UNIT_CHECK(
+	    kc_sess_load(file, "h:8443", "root", 1000, tok, sizeof(tok)) == -1);
 	/* Expired, or about to (a minute of slack). */
-	UNIT_CHECK(kc_sess_load(file, "h:443", "root", 4950, tok,
-				sizeof(tok)) == -1);
+	UNIT_CHECK(
+	    kc_sess_load(file, "h:443", "root", 4950, tok, sizeof(tok)) == -1);
 	/* A new login replaces the old token. */
-	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "tokB", 9000, 1000,
-				 err, sizeof(err)) == 0);
-	UNIT_CHECK(kc_sess_load(file, "h:443", "root", 1000, tok,
-				sizeof(tok)) == 0);
+	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "tokB", 9000, 1000, err,
+				 sizeof(err)) == 0);
+	UNIT_CHECK(
+	    kc_sess_load(file, "h:443", "root", 1000, tok, sizeof(tok)) == 0);
 	UNIT_CHECK_STR(tok, "tokB");
-	UNIT_CHECK(kc_sess_load(file, "g:443", "root", 1000, tok,
-				sizeof(tok)) == 0);
+	UNIT_CHECK(
+	    kc_sess_load(file, "g:443", "root", 1000, tok, sizeof(tok)) == 0);
 	UNIT_CHECK_STR(tok, "tokG");
 	/* Logout forgets only that host. */
 	UNIT_CHECK(kc_sess_drop(file, "h:443", 1000) == 0);
-	UNIT_CHECK(kc_sess_load(file, "h:443", "root", 1000, tok,
-				sizeof(tok)) == -1);
-	UNIT_CHECK(kc_sess_load(file, "g:443", "root", 1000, tok,
-				sizeof(tok)) == 0);
+	UNIT_CHECK(
+	    kc_sess_load(file, "h:443", "root", 1000, tok, sizeof(tok)) == -1);
+	UNIT_CHECK(
+	    kc_sess_load(file, "g:443", "root", 1000, tok, sizeof(tok)) == 0);
 	/* Tokens that would break the file are not stored. */
-	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "a b", 9000, 1000,
-				 err, sizeof(err)) == -1);
+	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "a b", 9000, 1000, err,
+				 sizeof(err)) == -1);
 	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "", 9000, 1000, err,
 				 sizeof(err)) == -1);
 	/* Expired entries of other hosts are dropped on the next write. */
-	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "tokC", 9000, 6000,
-				 err, sizeof(err)) == 0);
+	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "tokC", 9000, 6000, err,
+				 sizeof(err)) == 0);
 	FILE *f = fopen(file, "r");
 	char buf[4096] = "";
 	fread(buf, 1, sizeof(buf) - 1, f);
@@ -148,17 +148,17 @@ UNIT_TEST(session_cache_others_can_read)
 
 	setup();
 	snprintf(file, sizeof(file), "%s/sessions", dir);
-	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "tokA", 5000, 1000,
-				 err, sizeof(err)) == 0);
+	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "tokA", 5000, 1000, err,
+				 sizeof(err)) == 0);
 	chmod(file, 0644);
-	UNIT_CHECK(kc_sess_load(file, "h:443", "root", 1000, tok,
-				sizeof(tok)) == -1);
+	UNIT_CHECK(
+	    kc_sess_load(file, "h:443", "root", 1000, tok, sizeof(tok)) == -1);
 	/* The next login writes a private file again. */
-	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "tokB", 5000, 1000,
-				 err, sizeof(err)) == 0);
+	UNIT_CHECK(kc_sess_store(file, "h:443", "root", "tokB", 5000, 1000, err,
+				 sizeof(err)) == 0);
 	UNIT_CHECK(stat(file, &st) == 0 && (st.st_mode & 0777) == 0600);
-	UNIT_CHECK(kc_sess_load(file, "h:443", "root", 1000, tok,
-				sizeof(tok)) == 0);
+	UNIT_CHECK(
+	    kc_sess_load(file, "h:443", "root", 1000, tok, sizeof(tok)) == 0);
 	UNIT_CHECK_STR(tok, "tokB");
 	teardown();
 }

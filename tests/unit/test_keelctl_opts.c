@@ -32,11 +32,11 @@ static void env_set(int i, const char *k, const char *v)
 	env_vals[i][1] = v;
 }
 
-#define PARSE(o, ...)                                                       \
-	({                                                                  \
-		char *argv_[] = { "keelctl", __VA_ARGS__ };                 \
-		kc_opts_parse(o, sizeof(argv_) / sizeof(argv_[0]), argv_,   \
-			      fake_env);                                    \
+#define PARSE(o, ...)                                                          \
+	({                                                                     \
+		char *argv_[] = { "keelctl", __VA_ARGS__ };                    \
+		kc_opts_parse(o, sizeof(argv_) / sizeof(argv_[0]), argv_,      \
+			      fake_env);                                       \
 	})
 
 UNIT_TEST(defaults)
@@ -95,8 +95,8 @@ UNIT_TEST(environment_below_command_line)
 	UNIT_CHECK_STR(o.user, "admin");
 	UNIT_CHECK_STR(o.thumbprint, "AA");
 	UNIT_CHECK(o.insecure);
-	UNIT_CHECK(PARSE(&o, "--host", "cli", "--user", "bob", "host",
-			 "info") == 0);
+	UNIT_CHECK(
+	    PARSE(&o, "--host", "cli", "--user", "bob", "host", "info") == 0);
 	UNIT_CHECK_STR(o.host, "cli");
 	UNIT_CHECK(o.port == 443); /* the env's port went with its host */
 	UNIT_CHECK_STR(o.user, "bob");
@@ -170,8 +170,10 @@ UNIT_TEST(subcommand_options)
 		{ 0 },
 	};
 	char *pos[2], err[160];
-	char *a1[] = { "web1", "--memory", "256", "--cmdline=console=ttyS0 -x",
-		       "--autostart", "-f", "-n7" };
+	char *a1[] = { "web1",	      "--memory",
+		       "256",	      "--cmdline=console=ttyS0 -x",
+		       "--autostart", "-f",
+		       "-n7" };
 
 	UNIT_CHECK(kc_args_parse(spec, 7, a1, pos, 2, err) == 1);
 	UNIT_CHECK_STR(pos[0], "web1");

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
+// clang-format off
 /*
  * What keelctl prints: sizes and durations a person reads at a glance,
  * tables whose columns line up (numbers to the right, UTF-8 names
  * counted by characters), "key: value" blocks that still show fields a
  * newer server adds, --json exactly the result, and the progress bar's
  * percent, rate and ETA.
+ * (clang-format is off here: the UNIT_SRCS line must stay one line.)
  * UNIT_SRCS: client/out.c client/progress.c client/util.c mgmt/json.c mgmt/json_write.c
  */
+// clang-format on
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

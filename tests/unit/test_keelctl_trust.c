@@ -58,8 +58,8 @@ UNIT_TEST(thumbprint_format)
 	/* Lower case and plain hex (openssl, sha256sum) are the same. */
 	char low[96], plain[65];
 	for (int i = 0; i < 96; i++)
-		low[i] = (char)((tp[i] >= 'A' && tp[i] <= 'F') ? tp[i] + 32
-							       : tp[i]);
+		low[i] =
+		    (char)((tp[i] >= 'A' && tp[i] <= 'F') ? tp[i] + 32 : tp[i]);
 	UNIT_CHECK(kc_thumb_parse(low, back) == 0 && !memcmp(h, back, 32));
 	for (int i = 0, j = 0; i < 95; i++)
 		if (tp[i] != ':')

@@ -20,11 +20,11 @@
 UNIT_TEST(base64_rfc4648_vectors)
 {
 	/* RFC 4648 section 10. */
-	static const char *const in[] = { "", "f", "fo", "foo", "foob",
-					  "fooba", "foobar" };
-	static const char *const out[] = { "", "Zg==", "Zm8=", "Zm9v",
-					   "Zm9vYg==", "Zm9vYmE=",
-					   "Zm9vYmFy" };
+	static const char *const in[] = { "",	  "f",	   "fo",    "foo",
+					  "foob", "fooba", "foobar" };
+	static const char *const out[] = {
+		"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"
+	};
 
 	for (int i = 0; i < 7; i++) {
 		char *e = kc_b64_encode((const uint8_t *)in[i], strlen(in[i]));
@@ -69,8 +69,8 @@ static void roundtrip(uint64_t size)
 		struct jw w;
 
 		jw_init(&w, 0);
-		kc_xfer_upload_params(&w, "dir/file", off, file + off, len, size,
-				      sha);
+		kc_xfer_upload_params(&w, "dir/file", off, file + off, len,
+				      size, sha);
 		UNIT_CHECK(jw_ok(&w));
 		UNIT_CHECK(w.len < 1400 * 1024); /* one chunk fits a body */
 		j = json_parse(w.buf, w.len, 0, &e);
