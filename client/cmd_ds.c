@@ -31,31 +31,53 @@
 static const struct kc_col kc_ds_cols[] = {
 	{ "name", "NAME", KC_F_TEXT, false },
 	{ "size", "SIZE", KC_F_BYTES, true },
-	{ "complete", "COMPLETE", KC_F_TEXT, false },
+	{ "state", "STATE", KC_F_TEXT, false },
 	{ "sha256", "SHA-256", KC_F_SHA_SHORT, false },
 	{ 0 },
 };
+
+/* "Datastore ds1 on nvme0n1: 900.0 MiB free of 1.0 GiB, 3 files". */
+static void kc_ds_volume_line(const struct json *r)
+{
+	const char *label = "?", *disk = "?";
+	int64_t cap = -1, fre = -1, n = 0;
+	const struct json *files = json_get(r, "files");
+	bool mounted = true;
+	char a[32], b[32];
+
+	json_get_bool(r, "mounted", &mounted);
+	if (!mounted) {
+		printf("No datastore is mounted: format a disk with `keelctl "
+		       "datastore format DISK LABEL` (`keelctl datastore "
+		       "disks` lists them).\n");
+		return;
+	}
+	json_get_str(r, "label", &label);
+	json_get_str(r, "disk", &disk);
+	json_get_int(r, "capacity_bytes", &cap);
+	json_get_int(r, "free_bytes", &fre);
+	if (files && files->type == JSON_ARRAY)
+		n = (int64_t)files->len;
+	if (cap < 0 || fre < 0)
+		return;
+	kc_fmt_bytes((uint64_t)fre, a, sizeof(a));
+	kc_fmt_bytes((uint64_t)cap, b, sizeof(b));
+	printf("Datastore %s on %s: %s free of %s, %lld file%s.\n", label, disk,
+	       a, b, (long long)n, n == 1 ? "" : "s");
+}
 
 static void kc_ds_ls_show(const struct json *r)
 {
 	const struct json *files =
 	    r->type == JSON_ARRAY ? r : json_get(r, "files");
+	bool mounted = true;
 
-	kc_out_list(files, kc_ds_cols, "No files.", stdout);
-	if (r->type != JSON_OBJECT)
-		return;
-	/* The datastore's own figures, whatever the server reports. */
-	for (const struct json *m = r->child; m; m = m->next) {
-		char label[64], val[128];
-		enum kc_fmt f;
-
-		if (!strcmp(m->key, "files") || m->type == JSON_ARRAY ||
-		    m->type == JSON_OBJECT)
-			continue;
-		kc_fmt_guess(m->key, &f, label, sizeof(label));
-		kc_fmt_value(m, f, val, sizeof(val));
-		printf("%s: %s\n", label, val);
-	}
+	if (r->type == JSON_OBJECT)
+		json_get_bool(r, "mounted", &mounted);
+	if (mounted)
+		kc_out_list(files, kc_ds_cols, "No files.", stdout);
+	if (r->type == JSON_OBJECT)
+		kc_ds_volume_line(r);
 }
 
 static int kc_cmd_ds_ls(struct kc_client *c, int argc, char **argv)
@@ -87,6 +109,103 @@ static int kc_cmd_ds_rm(struct kc_client *c, int argc, char **argv)
 	return 0;
 }
 
+/* "yes", "with --force" or "no" for a disk. */
+static const char *kc_ds_disk_use(const struct json *d)
+{
+	bool ok = false, force = false, mounted = false;
+
+	json_get_bool(d, "mounted", &mounted);
+	json_get_bool(d, "formattable", &ok);
+	json_get_bool(d, "with_force", &force);
+	return mounted ? "mounted" : ok ? "yes" : force ? "with --force" : "no";
+}
+
+static void kc_ds_disks_show(const struct json *r)
+{
+	const struct json *disks = json_get(r, "disks");
+	struct kc_table t;
+	char size[32], label[80];
+
+	if (!disks || !disks->child) {
+		printf("No disks.\n");
+		return;
+	}
+	kc_table_init(&t);
+	kc_table_col(&t, "DISK", false);
+	kc_table_col(&t, "SIZE", true);
+	kc_table_col(&t, "MODEL", false);
+	kc_table_col(&t, "DATASTORE", false);
+	kc_table_col(&t, "FORMAT", false);
+	kc_table_col(&t, "WHY", false);
+	for (const struct json *d = disks->child; d; d = d->next) {
+		const char *cells[6] = { "-", size, "-", label, "", "" };
+		bool ds = false;
+
+		json_get_str(d, "name", &cells[0]);
+		kc_fmt_value(json_get(d, "size"), KC_F_BYTES, size,
+			     sizeof(size));
+		json_get_str(d, "model", &cells[2]);
+		json_get_bool(d, "datastore", &ds);
+		kc_fmt_value(json_get(d, "label"), KC_F_TEXT, label,
+			     sizeof(label));
+		if (!ds)
+			snprintf(label, sizeof(label), "-");
+		cells[4] = kc_ds_disk_use(d);
+		json_get_str(d, "why", &cells[5]);
+		kc_table_row(&t, cells);
+	}
+	kc_table_print(&t, stdout);
+	kc_table_free(&t);
+}
+
+static int kc_cmd_ds_disks(struct kc_client *c, int argc, char **argv)
+{
+	struct kc_reply r;
+	int rc = kc_cmd_args(c, NULL, argc, argv, NULL, 0, 0);
+
+	if (rc || (rc = kc_call(c, "datastore.disks", NULL, &r, NULL)))
+		return rc;
+	kc_cmd_print(c, r.result, kc_ds_disks_show);
+	kc_reply_free(&r);
+	return 0;
+}
+
+static int kc_cmd_ds_format(struct kc_client *c, int argc, char **argv)
+{
+	bool force = false;
+	const struct kc_arg spec[] = {
+		{ "force", 0, false, NULL, &force },
+		{ 0 },
+	};
+	struct kc_reply r;
+	char *pos[2], what[96];
+	struct jw w;
+	int rc = kc_cmd_args(c, spec, argc, argv, pos, 2, 2);
+
+	if (rc)
+		return rc;
+	jw_init(&w, 0);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "disk", pos[0]);
+	jw_kstr(&w, "label", pos[1]);
+	if (force)
+		jw_kbool(&w, "force", true);
+	jw_obj_end(&w);
+	snprintf(what, sizeof(what), "datastore.format %s", pos[0]);
+	rc = kc_call(c, "datastore.format", w.buf, &r, what);
+	jw_free(&w);
+	if (rc)
+		return rc;
+	if (c->o->json) {
+		kc_out_json(r.result, stdout);
+	} else {
+		printf("Formatted %s.\n", pos[0]);
+		kc_ds_volume_line(r.result);
+	}
+	kc_reply_free(&r);
+	return 0;
+}
+
 /* Sleep before reconnect @attempt (1, 2, 4 ... s). */
 static void kc_xfer_backoff(struct kc_client *c, int attempt, const char *what)
 {
@@ -108,6 +227,7 @@ static int kc_upload_status(struct kc_client *c, const char *name,
 
 struct kc_upload {
 	const char *local, *name;
+	bool overwrite; /* --force: replace what has the name */
 	int fd;
 	uint64_t size;
 	char sha[65];
@@ -119,7 +239,7 @@ struct kc_upload {
 static int kc_upload_start(struct kc_client *c, struct kc_upload *u,
 			   uint64_t *off)
 {
-	const char *sha = NULL;
+	const char *sha = NULL, *state = "";
 	struct kc_reply st;
 	int64_t size = -1, got = 0;
 	bool complete = false;
@@ -136,18 +256,28 @@ static int kc_upload_start(struct kc_client *c, struct kc_upload *u,
 	json_get_int(st.result, "received", &got);
 	json_get_bool(st.result, "complete", &complete);
 	json_get_str(st.result, "sha256", &sha);
+	json_get_str(st.result, "state", &state);
 	bool same = size == (int64_t)u->size && sha && !strcasecmp(sha, u->sha);
+	/* A failed (digest mismatch) or damaged file cannot go on. */
+	bool dead = !strcmp(state, "failed") || !strcmp(state, "damaged");
+	char st_name[16];
+
+	snprintf(st_name, sizeof(st_name), "%s", *state ? state : "partial");
 	kc_reply_free(&st);
-	if (complete && same) {
+	if (complete && same && !u->overwrite) {
 		*off = UINT64_MAX;
 		return 0;
 	}
-	if (complete) {
+	if (u->overwrite)
+		return 0; /* offset 0 with overwrite replaces it */
+	if (complete || dead || !same) {
 		fprintf(stderr,
-			"keelctl: %s already exists on the datastore with "
-			"other contents; remove it first (keelctl datastore "
-			"rm %s)\n",
-			u->name, u->name);
+			"keelctl: %s already exists on the datastore (%s, "
+			"with %s); remove it first (keelctl datastore rm %s) "
+			"or pass --force to replace it\n",
+			u->name, complete ? "complete" : st_name,
+			same ? "this file's SHA-256" : "other contents",
+			u->name);
 		return KC_EXIT_SERVER;
 	}
 	if (same && got > 0 && (uint64_t)got <= u->size) {
@@ -162,16 +292,26 @@ static int kc_upload_start(struct kc_client *c, struct kc_upload *u,
 }
 
 /* Send the chunks from @off on; reconnects and resumes on the way. */
+/*
+ * Send the chunks from @off on until the host has the whole file and has
+ * checked it. A broken connection, or the host busy checking the digest
+ * of a "done" whose answer was lost, is retried (KC_XFER_RETRIES, with
+ * backoff) from what datastore.upload.status says arrived: a chunk may
+ * or may not have landed, and one sent twice is skipped by the host.
+ */
 static int kc_upload_chunks(struct kc_client *c, struct kc_upload *u,
 			    uint64_t off, struct kc_reply *last)
 {
 	struct kc_prog p;
 	int attempt = 0, rc;
+	bool finished = false;
 
 	kc_prog_start(&p, u->name, off, u->size);
-	do {
+	while (!finished) {
 		size_t len = kc_xfer_chunk_len(off, u->size, KC_CHUNK);
 		ssize_t n = len ? pread(u->fd, u->buf, len, (off_t)off) : 0;
+		bool complete = false;
+		struct kc_reply st;
 		int64_t got;
 		struct jw w;
 
@@ -183,7 +323,7 @@ static int kc_upload_chunks(struct kc_client *c, struct kc_upload *u,
 		}
 		jw_init(&w, 0);
 		kc_xfer_upload_params(&w, u->name, off, u->buf, len, u->size,
-				      u->sha);
+				      u->sha, u->overwrite && off == 0);
 		if (!jw_ok(&w)) {
 			jw_free(&w);
 			kc_prog_end(&p);
@@ -193,42 +333,52 @@ static int kc_upload_chunks(struct kc_client *c, struct kc_upload *u,
 		kc_reply_free(last);
 		rc = kc_rpc(c, "datastore.upload", w.buf, last);
 		jw_free(&w);
-		if (rc == KC_EXIT_CONN && attempt < KC_XFER_RETRIES) {
-			struct kc_reply st;
-
-			kc_xfer_backoff(c, attempt++, "datastore.upload");
-			/* The chunk may or may not have landed: ask. */
-			rc = kc_upload_status(c, u->name, &st);
-			if (rc == KC_EXIT_CONN)
-				continue;
-			if (rc == KC_EXIT_NOTFOUND) {
-				off = 0; /* the first chunk never arrived */
-				continue;
-			}
-			if (rc) {
-				kc_prog_end(&p);
-				return kc_rpc_report(
-				    c, "datastore.upload.status", rc);
-			}
-			if (json_get_int(st.result, "received", &got) &&
-			    got >= 0 && (uint64_t)got <= u->size)
+		if (!rc) {
+			attempt = 0;
+			/* The host says how far it is; else trust the
+			 * chunk. The last one ("done") ends it. */
+			if (json_get_int(last->result, "received", &got) &&
+			    got >= 0 && (uint64_t)got <= u->size &&
+			    (uint64_t)got > off)
 				off = (uint64_t)got;
-			kc_reply_free(&st);
+			else
+				off += len;
+			finished = off >= u->size;
+			kc_prog_update(&p, off);
+			continue;
+		}
+		if ((rc != KC_EXIT_CONN && c->rpc_code != RPC_ERR_BUSY) ||
+		    attempt >= KC_XFER_RETRIES) {
+			kc_prog_end(&p);
+			return kc_rpc_report(c, "datastore.upload", rc);
+		}
+		kc_xfer_backoff(c, attempt++, "datastore.upload");
+		rc = kc_upload_status(c, u->name, &st);
+		if (rc == KC_EXIT_CONN)
+			continue; /* the same chunk again, next attempt */
+		if (rc == KC_EXIT_NOTFOUND) {
+			off = 0; /* the first chunk never arrived */
 			continue;
 		}
 		if (rc) {
 			kc_prog_end(&p);
-			return kc_rpc_report(c, "datastore.upload", rc);
+			return kc_rpc_report(c, "datastore.upload.status", rc);
 		}
-		attempt = 0;
-		/* The host says how far it is; else trust the chunk. */
-		if (json_get_int(last->result, "received", &got) && got >= 0 &&
-		    (uint64_t)got <= u->size && (uint64_t)got > off)
+		if (json_get_int(st.result, "received", &got) && got >= 0 &&
+		    (uint64_t)got <= u->size)
 			off = (uint64_t)got;
-		else
-			off += len;
+		json_get_bool(st.result, "complete", &complete);
+		if (complete) {
+			/* The lost answer was the last one: the status is
+			 * the result. */
+			kc_reply_free(last);
+			*last = st;
+			finished = true;
+		} else {
+			kc_reply_free(&st);
+		}
 		kc_prog_update(&p, off);
-	} while (off < u->size);
+	}
 	kc_prog_end(&p);
 	return 0;
 }
@@ -243,7 +393,12 @@ static int kc_cmd_ds_upload(struct kc_client *c, int argc, char **argv)
 	struct stat st;
 	int rc;
 
-	rc = kc_cmd_args(c, NULL, argc, argv, pos, 1, 2);
+	const struct kc_arg spec[] = {
+		{ "force", 0, false, NULL, &u.overwrite },
+		{ 0 },
+	};
+
+	rc = kc_cmd_args(c, spec, argc, argv, pos, 1, 2);
 	if (rc)
 		return rc;
 	u.local = pos[0];
@@ -296,11 +451,6 @@ static int kc_cmd_ds_upload(struct kc_client *c, int argc, char **argv)
 	uint64_t first = off;
 	rc = kc_upload_chunks(c, &u, off, &last);
 	if (rc)
-		goto out;
-	/* The last answer was lost but the host has it all: its status is
-	 * the result. */
-	if (!last.root && (rc = kc_call(c, "datastore.upload.status",
-					kc_params_name(u.name), &last, NULL)))
 		goto out;
 	if (c->o->json) {
 		kc_out_json(last.result, stdout);
@@ -548,12 +698,14 @@ static int kc_cmd_ds_download(struct kc_client *c, int argc, char **argv)
 
 static const struct kc_cmd kc_ds_cmds[] = {
 	{ "ls", "", "list the datastore's files", "", kc_cmd_ds_ls },
-	{ "upload", "LOCAL [NAME]", "copy a local file to the datastore",
+	{ "upload", "LOCAL [NAME] [--force]",
+	  "copy a local file to the datastore",
 	  "NAME defaults to LOCAL's base name; it may contain '/'. The file\n"
 	  "goes in 1 MiB chunks with its SHA-256, which the host checks. A\n"
 	  "broken connection is retried and the upload resumes where the\n"
 	  "host's copy ends; so does a later run for the same file. A\n"
-	  "progress bar shows on a terminal.\n",
+	  "progress bar shows on a terminal.\n"
+	  "  --force   replace a file of that name (or a failed upload)\n",
 	  kc_cmd_ds_upload },
 	{ "download", "NAME [LOCAL]", "copy a datastore file here",
 	  "LOCAL defaults to NAME's base name; \"-\" writes to stdout. The\n"
@@ -561,6 +713,16 @@ static const struct kc_cmd kc_ds_cmds[] = {
 	  "SHA-256 matches the host's.\n",
 	  kc_cmd_ds_download },
 	{ "rm", "NAME", "delete a datastore file", "", kc_cmd_ds_rm },
+	{ "disks", "", "the host's disks and whether they can be formatted", "",
+	  kc_cmd_ds_disks },
+	{ "format", "DISK LABEL [--force]",
+	  "make DISK the datastore (erases it)",
+	  "DISK as `keelctl datastore disks` names it (nvme0n1, sdb ...);\n"
+	  "LABEL 1-63 characters of A-Z a-z 0-9 space . _ -. The host refuses\n"
+	  "its boot disk, USB and read-only disks, and disks too small.\n"
+	  "  --force   also a disk holding a partition table, a file system\n"
+	  "            or a datastore (all of it is lost)\n",
+	  kc_cmd_ds_format },
 	{ 0 },
 };
 

@@ -175,19 +175,26 @@ static int kc_width(const char *s)
 	return w;
 }
 
+/* One line; padding is never left at its end. */
 static void kc_table_line(const struct kc_table *t, const char *const *cells,
 			  const int *width, FILE *f)
 {
+	int owed = 0; /* spaces to print before the next non-empty text */
+
 	for (int c = 0; c < t->ncols; c++) {
 		int pad = width[c] - kc_width(cells[c]);
-		bool last = c == t->ncols - 1;
 
-		if (t->right[c])
-			fprintf(f, "%*s%s", pad, "", cells[c]);
-		else
-			fprintf(f, "%s%*s", cells[c], last ? 0 : pad, "");
-		fputs(last ? "\n" : "  ", f);
+		if (t->right[c]) {
+			owed += pad;
+			pad = 0;
+		}
+		if (cells[c][0]) {
+			fprintf(f, "%*s%s", owed, "", cells[c]);
+			owed = 0;
+		}
+		owed += pad + 2;
 	}
+	fputc('\n', f);
 }
 
 void kc_table_print(const struct kc_table *t, FILE *f)

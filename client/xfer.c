@@ -95,7 +95,7 @@ int kc_b64_decode(const char *s, size_t len, uint8_t **out, size_t *outlen)
 
 void kc_xfer_upload_params(struct jw *w, const char *name, uint64_t off,
 			   const uint8_t *buf, size_t len, uint64_t size,
-			   const char *sha_hex)
+			   const char *sha_hex, bool overwrite)
 {
 	char *data = kc_b64_encode(buf, len);
 
@@ -110,6 +110,8 @@ void kc_xfer_upload_params(struct jw *w, const char *name, uint64_t off,
 	if (off == 0) {
 		jw_kuint(w, "size", size);
 		jw_kstr(w, "sha256", sha_hex);
+		if (overwrite)
+			jw_kbool(w, "overwrite", true);
 	}
 	if (off + len >= size)
 		jw_kbool(w, "done", true);

@@ -35,10 +35,11 @@ char *kc_b64_encode(const uint8_t *b, size_t len);
 int kc_b64_decode(const char *s, size_t len, uint8_t **out, size_t *outlen);
 
 /* datastore.upload's params for the chunk @buf/@len at @off of a file
- * of @size bytes with digest @sha_hex. */
+ * of @size bytes with digest @sha_hex; @overwrite replaces an existing
+ * file of that name (first chunk only). */
 void kc_xfer_upload_params(struct jw *w, const char *name, uint64_t off,
 			   const uint8_t *buf, size_t len, uint64_t size,
-			   const char *sha_hex);
+			   const char *sha_hex, bool overwrite);
 /* datastore.download's params. */
 void kc_xfer_download_params(struct jw *w, const char *name, uint64_t off,
 			     size_t len);

@@ -18,6 +18,7 @@ import threading
 
 AUTH_REQUIRED, LOGIN_FAILED = -32001, -32002
 NOT_FOUND, EXISTS, BAD_STATE, CHECKSUM = -32010, -32011, -32012, -32015
+NO_DATASTORE = -32016
 INVALID_PARAMS, METHOD_NOT_FOUND = -32602, -32601
 
 
@@ -96,9 +97,10 @@ class FakeKeel:
         self.tokens = set()
         self.files, self.vms, self.console = {}, {}, {}
         self.console_writes = []
+        self.mounted = True
         self.log = ["line %d" % i for i in range(10)]
         self.drops = []  # [(method, nth call, "before"|"after")]
-        self.corrupt_download = False
+        self.corrupt_download = self.corrupt_upload = False
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
         ctx.load_cert_chain(self.crt, self.key)
@@ -166,14 +168,49 @@ class FakeKeel:
         return {"lines": lines, "cursor": len(self.log), "lost": 0,
                 "first": 0}
 
+    # The datastore as mgmt/rpc_ds.c answers (branch ds).
+    def _info(self, name):
+        f = self.files[name]
+        return {"name": name, "size": f["size"], "received": len(f["data"]),
+                "complete": f["complete"], "state": f.get("state", "complete"
+                                                           if f["complete"] else "uploading"),
+                "sha256": f["sha256"], "verifying": False, "why": None}
+
     def m_datastore_list(self, p, t):
-        return {"files": [{"name": n, "size": f["size"],
-                           "complete": f["complete"],
-                           "sha256": f["sha256"] if f["complete"] else None}
-                          for n, f in sorted(self.files.items())],
-                "capacity_bytes": 1 << 30, "free_bytes": 900 << 20}
+        if not self.mounted:
+            return {"mounted": False, "disk": None, "label": None, "uuid": None,
+                    "capacity_bytes": None, "free_bytes": None,
+                    "files_max": None, "files": []}
+        return {"mounted": True, "disk": "nvme0n1", "label": "ds1",
+                "uuid": "12345678-1234-1234-1234-123456789abc",
+                "capacity_bytes": 1 << 30, "free_bytes": 900 << 20,
+                "files_max": 1024,
+                "files": [self._info(n) for n in sorted(self.files)]}
+
+    def m_datastore_disks(self, p, t):
+        return {"disks": [
+            {"name": "sda", "size": 32 << 20, "sector_size": 512,
+             "model": "QEMU HARDDISK", "formattable": False, "with_force": False,
+             "datastore": False, "mounted": False, "label": None,
+             "why": "the boot disk"},
+            {"name": "nvme0n1", "size": 1 << 30, "sector_size": 512,
+             "model": None, "formattable": not self.mounted,
+             "with_force": True, "datastore": self.mounted,
+             "mounted": self.mounted, "label": "ds1" if self.mounted else None,
+             "why": None}]}
+
+    def m_datastore_format(self, p, t):
+        if p["disk"] != "nvme0n1":
+            raise RpcError(NOT_FOUND, "datastore.format %s: no such disk" % p["disk"])
+        if self.mounted and not p.get("force"):
+            raise RpcError(BAD_STATE, "datastore.format nvme0n1: refused: "
+                           "it holds a datastore (force erases it)")
+        self.mounted, self.files = True, {}
+        return {k: v for k, v in self.m_datastore_list({}, t).items() if k != "files"}
 
     def _file(self, name):
+        if not self.mounted:
+            raise RpcError(NO_DATASTORE, "no datastore is mounted")
         f = self.files.get(name)
         if not f:
             raise RpcError(NOT_FOUND, "no file %s on the datastore" % name)
@@ -183,27 +220,40 @@ class FakeKeel:
         name, off = p["name"], p["offset"]
         data = base64.b64decode(p["data"], validate=True)
         if off == 0:
-            if name in self.files and self.files[name]["complete"]:
-                raise RpcError(EXISTS, "%s exists" % name)
-            self.files[name] = {"size": p["size"], "sha256": p["sha256"],
-                                "data": bytearray(), "complete": False}
+            old = self.files.get(name)
+            # Like ds_upload_begin: only an upload in progress or a
+            # complete file with the same size and digest is kept.
+            same = (old and old.get("state") != "failed"
+                    and old["size"] == p["size"] and old["sha256"] == p["sha256"])
+            if old and not same and not p.get("overwrite"):
+                raise RpcError(EXISTS, "datastore.upload %s: taken" % name)
+            if not old or (not same and p.get("overwrite")):
+                self.files[name] = {"size": p["size"], "sha256": p["sha256"],
+                                    "data": bytearray(), "complete": False}
         f = self._file(name)
-        if off != len(f["data"]):
-            raise RpcError(INVALID_PARAMS, "params.offset: expected %d"
-                           % len(f["data"]))
-        f["data"] += data
-        if p.get("done"):
+        if f.get("state") == "failed":
+            raise RpcError(BAD_STATE, "the file is failed: delete it")
+        if off > len(f["data"]):
+            raise RpcError(INVALID_PARAMS, "params.offset: send the next "
+                           "chunk at offset %d" % len(f["data"]))
+        new = data[len(f["data"]) - off:]  # bytes stored already are skipped
+        if self.corrupt_upload and new:
+            new = bytes([new[0] ^ 1]) + new[1:]
+            self.corrupt_upload = False
+        f["data"] += new
+        if p.get("done") and not f["complete"]:
+            if len(f["data"]) != f["size"]:
+                raise RpcError(BAD_STATE, "done, but not all bytes arrived")
             if hashlib.sha256(f["data"]).hexdigest() != f["sha256"]:
-                del self.files[name]
-                raise RpcError(CHECKSUM, "SHA-256 mismatch")
+                f["state"] = "failed"
+                raise RpcError(CHECKSUM, "SHA-256 mismatch: delete it and "
+                               "upload it again")
             f["complete"] = True
-        return {"name": name, "received": len(f["data"]),
-                "complete": f["complete"]}
+        return self._info(name)
 
     def m_datastore_upload_status(self, p, t):
-        f = self._file(p["name"])
-        return {"name": p["name"], "size": f["size"], "sha256": f["sha256"],
-                "received": len(f["data"]), "complete": f["complete"]}
+        self._file(p["name"])
+        return self._info(p["name"])
 
     def m_datastore_download(self, p, t):
         f = self._file(p["name"])
@@ -211,8 +261,10 @@ class FakeKeel:
         chunk = bytes(f["data"][off:off + n])
         if self.corrupt_download and off == 0 and chunk:
             chunk = bytes([chunk[0] ^ 1]) + chunk[1:]
-        return {"data": base64.b64encode(chunk).decode(), "size": f["size"],
-                "sha256": f["sha256"], "eof": off + len(chunk) >= f["size"]}
+        return {"name": p["name"], "offset": off, "length": len(chunk),
+                "data": base64.b64encode(chunk).decode(), "eof":
+                off + len(chunk) >= f["size"], "size": f["size"],
+                "sha256": f["sha256"]}
 
     def m_datastore_delete(self, p, t):
         self._file(p["name"])

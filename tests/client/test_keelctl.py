@@ -317,7 +317,11 @@ def test_upload_download():
         check(keelctl(d, "datastore", "upload", src, "img/guest", env=env), 0,
               "already on the datastore")
         p = keelctl(d, "datastore", "ls", env=env)
-        check(p, 0, "img/guest", "3.0 MiB", sha[:12], "Free:")
+        check(p, 0)
+        assert p.stdout.splitlines() == [
+            "NAME          SIZE  STATE     SHA-256",
+            "img/guest  3.0 MiB  complete  %s" % sha[:12],
+            "Datastore ds1 on nvme0n1: 900.0 MiB free of 1.0 GiB, 1 file."], p.stdout
         # Download: same bytes, no .part left behind.
         dst = os.path.join(d, "back.bin")
         check(keelctl(d, "datastore", "download", "img/guest", dst, env=env),
@@ -377,10 +381,66 @@ def test_upload_resumes():
               "resuming the upload of guest.bin at 2097152 bytes")
         assert [u["offset"] for u in uploads(k)] == [2 << 20, 3 << 20, 4 << 20]
         assert k.files["guest.bin"]["complete"]
-        # Other contents under the same name: refused.
-        write_random(src, 100)
+        # Other contents under the same name: refused, unless --force.
+        sha2 = write_random(src, 100)
         check(keelctl(d, "datastore", "upload", src, env=env), 5,
-              "already exists on the datastore with other contents")
+              "already exists on the datastore (complete, with other contents)",
+              "--force")
+        check(keelctl(d, "datastore", "upload", "--force", src, env=env), 0)
+        assert uploads(k)[-1]["overwrite"] is True
+        assert k.files["guest.bin"]["sha256"] == sha2
+        # The answer to the last chunk is lost: the status says complete,
+        # nothing is sent again.
+        del k.calls[:]
+        k.drops = [("datastore.upload", 1, "after")]
+        big = os.path.join(d, "big.bin")
+        write_random(big, (1 << 20) + 5)
+        check(keelctl(d, "datastore", "upload", big, env=env), 0, "Uploaded")
+        assert [u["offset"] for u in uploads(k)] == [0, 1 << 20]
+        assert k.files["big.bin"]["complete"]
+
+
+def test_upload_checksum_failure():
+    """Bytes damaged on the way: the host refuses the file (-32015), a
+    second run says to remove it or use --force, and --force replaces it."""
+    with workdir() as d, FakeKeel(d) as k:
+        env = fake_env(d, k, KEELCTL_PASSWORD="secret")
+        src = os.path.join(d, "f.bin")
+        write_random(src, 3000)
+        k.corrupt_upload = True
+        check(keelctl(d, "datastore", "upload", src, env=env), 5,
+              "SHA-256 mismatch", "-32015")
+        check(keelctl(d, "datastore", "upload", src, env=env), 5,
+              "already exists on the datastore (failed, with this file's SHA-256)",
+              "keelctl datastore rm f.bin")
+        check(keelctl(d, "datastore", "upload", src, "--force", env=env), 0)
+        assert k.files["f.bin"]["complete"]
+
+
+def test_datastore_disks_format():
+    with workdir() as d, FakeKeel(d) as k:
+        env = fake_env(d, k, KEELCTL_PASSWORD="secret")
+        k.mounted = False
+        p = keelctl(d, "datastore", "ls", env=env)
+        check(p, 0, "No datastore is mounted", "keelctl datastore format DISK LABEL")
+        check(keelctl(d, "vm", "create", "x", "--memory", "64", "--kernel",
+                      "k", env=env), 5, "no datastore is mounted", "-32016")
+        p = keelctl(d, "datastore", "disks", env=env)
+        check(p, 0)
+        assert p.stdout.splitlines() == [
+            "DISK         SIZE  MODEL          DATASTORE  FORMAT  WHY",
+            "sda      32.0 MiB  QEMU HARDDISK  -          no      the boot disk",
+            "nvme0n1   1.0 GiB  -              -          yes"], p.stdout
+        check(keelctl(d, "datastore", "format", "nvme0n1", "ds1", env=env), 0,
+              "Formatted nvme0n1.", "Datastore ds1 on nvme0n1: 900.0 MiB free of 1.0 GiB, 0 files.")
+        assert k.calls[-1] == ("datastore.format", {"disk": "nvme0n1", "label": "ds1"})
+        check(keelctl(d, "datastore", "format", "nvme0n1", "ds1", env=env), 5,
+              "force erases it")
+        check(keelctl(d, "datastore", "format", "nvme0n1", "ds1", "--force",
+                      env=env), 0)
+        check(keelctl(d, "datastore", "format", "sdz", "x", env=env), 4)
+        check(keelctl(d, "datastore", "format", "nvme0n1", env=env), 1,
+              "missing argument")
 
 
 def test_progress_bar_on_terminal():

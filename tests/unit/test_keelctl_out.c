@@ -112,6 +112,19 @@ UNIT_TEST(table_cells_stay_on_one_line)
 	kc_table_free(&t);
 	fclose(f);
 	UNIT_CHECK_STR(capture_buf, "A    B\na b  x y\n");
+
+	/* Empty trailing cells leave no spaces at the end of the line. */
+	const char *r2[3] = { "x", "", "" };
+	f = capture();
+	kc_table_init(&t);
+	kc_table_col(&t, "NAME", false);
+	kc_table_col(&t, "N", true);
+	kc_table_col(&t, "WHY", false);
+	kc_table_row(&t, r2);
+	kc_table_print(&t, f);
+	kc_table_free(&t);
+	fclose(f);
+	UNIT_CHECK_STR(capture_buf, "NAME  N  WHY\nx\n");
 }
 
 UNIT_TEST(object_block)

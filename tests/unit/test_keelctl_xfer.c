@@ -70,7 +70,7 @@ static void roundtrip(uint64_t size)
 
 		jw_init(&w, 0);
 		kc_xfer_upload_params(&w, "dir/file", off, file + off, len,
-				      size, sha);
+				      size, sha, true);
 		UNIT_CHECK(jw_ok(&w));
 		UNIT_CHECK(w.len < 1400 * 1024); /* one chunk fits a body */
 		j = json_parse(w.buf, w.len, 0, &e);
@@ -88,9 +88,12 @@ static void roundtrip(uint64_t size)
 			declared = (uint64_t)sz;
 			UNIT_CHECK(json_get_str(j, "sha256", &s) &&
 				   !strcmp(s, sha));
+			UNIT_CHECK(json_get_bool(j, "overwrite", &done) &&
+				   done);
 		} else {
 			UNIT_CHECK(!json_get(j, "size") &&
-				   !json_get(j, "sha256"));
+				   !json_get(j, "sha256") &&
+				   !json_get(j, "overwrite"));
 		}
 		done = json_get_bool(j, "done", &done) && done;
 		json_free(j);
