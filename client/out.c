@@ -268,7 +268,9 @@ static const char *const kc_words[][2] = {
 	{ "ip6", "IPv6" },	  { "dns", "DNS" },   { "tsc", "TSC" },
 	{ "hz", "Hz" },		  { "mbps", "Mb/s" }, { "tx", "TX" },
 	{ "rx", "RX" },		  { "vlan", "VLAN" }, { "sha256", "SHA-256" },
-	{ "mgmt", "management" },
+	{ "mgmt", "management" }, { "io", "I/O" },    { "cpuid", "CPUID" },
+	{ "msr", "MSR" },	  { "hlt", "HLT" },   { "xsetbv", "XSETBV" },
+	{ "uuid", "UUID" },
 };
 
 /* "memory_total" -> "Memory total", "tx_bytes" -> "TX bytes" for

@@ -255,7 +255,7 @@ def test_vm_commands():
               "Command line: console=ttyS0 quiet")
         check(keelctl(d, "vm", "stats", "web1", env=env), 0,
               "Run time:        1m 05s", "Exits:           124",
-              "Exits by reason:\n  Io:    120\n  Cpuid: 4",
+              "Exits by reason:\n  I/O:   120\n  CPUID: 4",
               "Memory use:\n  Guest:        64.0 MiB")
         check(keelctl(d, "vm", "info", "web1", env=env), 0,
               "Run time:     1h 02m")
