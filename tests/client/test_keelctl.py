@@ -523,3 +523,26 @@ def test_docs_cover_every_command():
     for code in codes:
         assert re.search(r"^       %s\s" % code, man.stdout, re.M), code
         assert "| %s |" % code in md, code
+
+
+def test_python_driver():
+    """tests/client/keelctl_run.py, as the end-to-end system test uses it."""
+    from keelctl_run import Keelctl, KeelctlError
+    with workdir() as d, FakeKeel(d) as k:
+        kc = Keelctl(k.port, thumbprint=k.thumbprint, password="secret", workdir=d)
+        assert kc.json("login")["expires_in"] == 1800
+        kc.password = None  # the cached session is enough now
+        src = os.path.join(d, "g.bin")
+        sha = write_random(src, 5000)
+        up = kc.json("datastore", "upload", src)
+        assert up["complete"] and up["sha256"] == sha
+        vm = kc.json("vm", "create", "c1", "--memory", "16", "--kernel", "g.bin")
+        assert vm["name"] == "c1"
+        kc.run("vm", "start", "c1", expect=0)
+        out = kc.run("vm", "console", "c1", "--no-follow", binary=True).stdout
+        assert out == b"Booting fake guest\r\nlogin: "
+        try:
+            kc.json("vm", "info", "nope")
+            assert False, "no error"
+        except KeelctlError as e:
+            assert e.code == 4 and e.rpc["code"] == -32010
