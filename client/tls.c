@@ -238,6 +238,13 @@ void kc_tls_close(struct kc_tls *t)
 	mbedtls_net_free(&t->net);
 }
 
+void kc_tls_set_timeout(struct kc_tls *t, int timeout_ms)
+{
+	t->timeout_ms = timeout_ms;
+	/* Read by mbedtls_ssl_read on each call (ssl->conf->read_timeout). */
+	mbedtls_ssl_conf_read_timeout(&t->conf, (uint32_t)timeout_ms);
+}
+
 bool kc_tls_peer_closed(struct kc_tls *t)
 {
 	struct pollfd p = { .fd = t->net.fd, .events = POLLIN };

@@ -28,6 +28,8 @@ bool kc_tls_open(const struct kc_tls *t);
 /* Send close_notify and close the socket; the session is kept. */
 void kc_tls_close(struct kc_tls *t);
 
+/* The read timeout from the next read on (a call known to be slow). */
+void kc_tls_set_timeout(struct kc_tls *t, int timeout_ms);
 /* Between requests: the server has closed the connection (or is about
  * to: it sent something unasked). */
 bool kc_tls_peer_closed(struct kc_tls *t);
