@@ -147,8 +147,8 @@ UNIT_TEST(object_block)
 				    "Run time:  1m 05s\n"
 				    "New field: x\n"
 				    "Exits:\n"
-				    "  Io:    10\n"
-				    "  Cpuid: 3\n"
+				    "  I/O:   10\n"
+				    "  CPUID: 3\n"
 				    "Kernel:    -\n");
 	json_free(j);
 }
