@@ -35,8 +35,8 @@ LDFLAGS := -nostdlib -static -z max-page-size=0x1000 --gc-sections \
 	--no-warn-rwx-segments \
 	-T image/keel.ld
 
-.PHONY: all kernel image unit clean
-all: image unit
+.PHONY: all kernel image unit client clean
+all: image unit client
 
 kernel: $(BUILD)/keel.elf
 image: $(BUILD)/keel.img $(BUILD)/keel-test.img
@@ -134,8 +134,28 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/unit_main.c \
 		tests/unit/unit_main.c $(call unit_srcs,$*) \
 		-L$(HOSTLIB)/lib $(call unit_libs,$*)
 
+# keelctl (client/, docs/keelctl.md): a normal Linux program built with
+# Debian's libmbedtls-dev (the kernel's pinned mbedTLS version; linked
+# statically so the binary runs anywhere) and the kernel's JSON code.
+CLIENT_SRCS := $(wildcard client/*.c) mgmt/json.c mgmt/json_write.c
+CLIENT_OBJS := $(patsubst %.c,$(BUILD)/client-obj/%.o,$(CLIENT_SRCS))
+CLIENT_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra \
+	-Wno-unused-parameter -Werror -fstack-protector-strong \
+	-D_FORTIFY_SOURCE=2 -I. -I$(BUILD)/gen -MMD -MP
+client: $(BUILD)/keelctl
+$(BUILD)/keelctl: $(CLIENT_OBJS)
+	@echo "  LD      $@"
+	@$(HOSTCC) -o $@ $(CLIENT_OBJS) -Wl,-Bstatic -lmbedtls -lmbedx509 \
+		-lmbedcrypto -Wl,-Bdynamic
+$(BUILD)/client-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(HOSTCC) $(CLIENT_CFLAGS) -c -o $@ $<
+$(BUILD)/client-obj/client/main.o: $(BUILD)/gen/version.h
+
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/gen $(BUILD)/keel.elf $(BUILD)/keel.img $(BUILD)/keel-test.img \
-		$(BUILD)/tests $(BUILD)/image $(BUILD)/image-test
+		$(BUILD)/tests $(BUILD)/image $(BUILD)/image-test \
+		$(BUILD)/keelctl $(BUILD)/client-obj
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(CLIENT_OBJS:.o=.d)

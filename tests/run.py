@@ -18,6 +18,7 @@ import traceback
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "client"))
 
 # The slowest first, so the two workers finish together.
 SLOW_FIRST = ["bochs"]
@@ -50,14 +51,18 @@ def unit_tests():
 
 
 def system_tests():
+    """tests/system (boot the image) and tests/client (keelctl against
+    local TLS servers, no emulator), named by their folder."""
     tests = []
-    for path in sorted(glob.glob(os.path.join(ROOT, "tests", "system", "test_*.py"))):
-        spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        for attr in dir(mod):
-            if attr.startswith("test_") and callable(getattr(mod, attr)):
-                tests.append(("system/%s/%s" % (mod.__name__, attr[5:]), getattr(mod, attr)))
+    for kind in ("system", "client"):
+        for path in sorted(glob.glob(os.path.join(ROOT, "tests", kind, "test_*.py"))):
+            spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            for attr in dir(mod):
+                if attr.startswith("test_") and callable(getattr(mod, attr)):
+                    tests.append(("%s/%s/%s" % (kind, mod.__name__, attr[5:]),
+                                  getattr(mod, attr)))
     tests.sort(key=lambda t: not any(s in t[0] for s in SLOW_FIRST))
     return tests
 

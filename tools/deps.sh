@@ -28,11 +28,14 @@ JOBS=$(nproc)
 unset CC CFLAGS CPPFLAGS CXXFLAGS LDFLAGS LIBS MAKEFLAGS
 
 # Toolchain, tclsh (SQLite's amalgamation), test harness, emulators and
-# firmware, image tools, the console font (console-setup-linux).
+# firmware, image tools, the console font (console-setup-linux);
+# libmbedtls-dev for keelctl (client/), the same mbedTLS version as the
+# kernel's pinned source (MBEDTLS_DEB in tools/versions); openssl for the
+# client tests' throwaway TLS server.
 PACKAGES=(gcc make binutils dpkg-dev xz-utils tcl python3 python3-pytest
 	python3-pexpect qemu-system-x86 ovmf bochs bochsbios vgabios grub-pc-bin
 	grub-efi-amd64-bin grub-common mtools gdisk fdisk newlib-source
-	console-setup-linux dosfstools)
+	console-setup-linux dosfstools libmbedtls-dev openssl)
 
 # Code generation shared with the kernel (higher half, -mcmodel=kernel,
 # no red zone for interrupt safety, sections for --gc-sections).
@@ -316,6 +319,10 @@ mkdir -p "$SRC" "$OBJ" "$LOG" "$STAMP" "$SYSROOT/include" "$SYSROOT/lib"
 exec 9>"$OBJ/.lock"
 flock 9
 install_packages
+# keelctl links the system mbedTLS: it must be the pinned one too.
+v=$(dpkg-query -W -f='${Version}' libmbedtls-dev)
+[[ $v == "$MBEDTLS_DEB" ]] || die "libmbedtls-dev is $v, tools/versions" \
+	"pins mbedTLS $MBEDTLS_DEB (keelctl builds with the system package)"
 set_include_flags
 fetch_newlib
 fetch_src lwip "$LWIP_DEB" "$LWIP_UP"
