@@ -272,6 +272,12 @@ int kc_cmd_vm_console(struct kc_client *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (no_follow) {
+		/* Scripts: piped input is sent first, then what the guest has
+		 * printed so far is shown, and keelctl exits. */
+		while (!rc && stdin_open && !isatty(STDIN_FILENO))
+			rc = kc_console_input(c, pos[0], -1, false, &stdin_open,
+					      &quit, line, &linelen,
+					      sizeof(line));
 		while (got && !rc)
 			rc = kc_console_read(c, pos[0], &cursor, &got);
 		return rc;
