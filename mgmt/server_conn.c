@@ -116,8 +116,17 @@ static int mgmt_read(struct mgmt_cx *x, void *buf, size_t cap)
 		x->io.end = MGMT_TLS_OPEN;
 		return -1;
 	}
-	if (x->io.end == MGMT_TLS_OPEN)
+	if (x->io.end == MGMT_TLS_OPEN) {
+		char err[96];
+
 		x->io.end = MGMT_TLS_NET_ERR; /* a bad record: alert sent */
+		mgmt_tls_strerror(rc, err, sizeof(err));
+		mgmt_log_limited("connection from %s closed: %s", x->c->addr,
+				 err);
+	} else if (x->io.end == MGMT_TLS_NET_ERR) {
+		mgmt_log_limited("connection from %s reset or lost",
+				 x->c->addr);
+	}
 	return -1;
 }
 
