@@ -123,9 +123,6 @@ static int mgmt_read(struct mgmt_cx *x, void *buf, size_t cap)
 		mgmt_tls_strerror(rc, err, sizeof(err));
 		mgmt_log_limited("connection from %s closed: %s", x->c->addr,
 				 err);
-	} else if (x->io.end == MGMT_TLS_NET_ERR) {
-		mgmt_log_limited("connection from %s reset or lost",
-				 x->c->addr);
 	}
 	return -1;
 }
