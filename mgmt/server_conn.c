@@ -151,7 +151,18 @@ static int mgmt_respond(struct mgmt_cx *x, int status, const char *body,
 				   extra);
 
 	x->io.deadline = mgmt_after(HTTP_RESPONSE_MS);
-	if (n < 0 || mgmt_write(x, x->head, (size_t)n))
+	if (n < 0)
+		return -1;
+	/* A small answer goes out as one TLS record, so one TCP segment and
+	 * one NIC transmit rather than two; the request buffer is free for
+	 * it unless a pipelined request waits there. */
+	if (x->len == 0 && (size_t)n + blen <= HTTP_MAX_HEAD) {
+		memcpy(x->buf, x->head, (size_t)n);
+		if (blen)
+			memcpy(x->buf + n, body, blen);
+		return mgmt_write(x, x->buf, (size_t)n + blen);
+	}
+	if (mgmt_write(x, x->head, (size_t)n))
 		return -1;
 	return blen ? mgmt_write(x, body, blen) : 0;
 }
