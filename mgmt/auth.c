@@ -20,8 +20,10 @@
  * sequence (the PBKDF2 check costs seconds, so they would otherwise all
  * be in flight before the first failure counted).
  *
- * Locking: one spinlock over both tables, held only for table updates
- * (never across the password check, a sleep or the store).
+ * Locking: one spinlock over both tables, held with interrupts off (a
+ * holder preempted by the tick would leave every other thread spinning
+ * out its time slice) and only for table updates, never across the
+ * password check, a sleep or the store.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -68,6 +70,17 @@ static struct waitq auth_addr_wq = WAITQ_INIT;
 static int auth_lockdown_cached = -1;
 static uint64_t auth_lockdown_at;
 
+/* Bounded copy that always terminates (used under the lock, where
+ * snprintf is not wanted). */
+static void auth_copy(char *d, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && s[i]; i++)
+		d[i] = s[i];
+	d[i] = 0;
+}
+
 /* Constant-time compare of two 64-digit tokens (the second may be any
  * string: it is the one the client sent). */
 static bool auth_token_eq(const char *mine, const char *theirs)
@@ -89,13 +102,13 @@ void auth_end_all(const char *why)
 {
 	unsigned int n = 0;
 
-	spin_lock(&auth_lock);
+	uint64_t fl = spin_lock_irqsave(&auth_lock);
 	for (size_t i = 0; i < AUTH_SESSIONS_MAX; i++) {
 		if (auth_sessions[i].used)
 			n++;
 		memset(&auth_sessions[i], 0, sizeof(auth_sessions[i]));
 	}
-	spin_unlock(&auth_lock);
+	spin_unlock_irqrestore(&auth_lock, fl);
 	if (n)
 		log_info("auth: %u remote session%s ended: %s", n,
 			 n == 1 ? "" : "s", why);
@@ -133,7 +146,7 @@ void auth_caller(struct rpc_caller *c, bool has_auth, bool bearer)
 		return;
 	}
 	if (c->token[0]) {
-		spin_lock(&auth_lock);
+		uint64_t fl = spin_lock_irqsave(&auth_lock);
 		for (size_t i = 0; i < AUTH_SESSIONS_MAX; i++) {
 			struct auth_session *s = &auth_sessions[i];
 			if (!s->used || !auth_token_eq(s->token, c->token))
@@ -143,11 +156,11 @@ void auth_caller(struct rpc_caller *c, bool has_auth, bool bearer)
 				break;
 			}
 			s->last_ns = now;
-			snprintf(c->user, sizeof(c->user), "%s", s->user);
+			auth_copy(c->user, sizeof(c->user), s->user);
 			found = true;
 			break;
 		}
-		spin_unlock(&auth_lock);
+		spin_unlock_irqrestore(&auth_lock, fl);
 	}
 	if (found) {
 		snprintf(c->who, sizeof(c->who), "%s@%s", c->user, c->addr);
@@ -174,12 +187,12 @@ unsigned int auth_session_count(void)
 	uint64_t now = time_ns();
 	unsigned int n = 0;
 
-	spin_lock(&auth_lock);
+	uint64_t fl = spin_lock_irqsave(&auth_lock);
 	for (size_t i = 0; i < AUTH_SESSIONS_MAX; i++)
 		if (auth_sessions[i].used &&
 		    !auth_expired(&auth_sessions[i], now))
 			n++;
-	spin_unlock(&auth_lock);
+	spin_unlock_irqrestore(&auth_lock, fl);
 	return n;
 }
 
@@ -187,7 +200,7 @@ int auth_logout(const char *token)
 {
 	int rc = -ENOENT;
 
-	spin_lock(&auth_lock);
+	uint64_t fl = spin_lock_irqsave(&auth_lock);
 	for (size_t i = 0; i < AUTH_SESSIONS_MAX; i++) {
 		if (auth_sessions[i].used &&
 		    auth_token_eq(auth_sessions[i].token, token)) {
@@ -196,7 +209,7 @@ int auth_logout(const char *token)
 			break;
 		}
 	}
-	spin_unlock(&auth_lock);
+	spin_unlock_irqrestore(&auth_lock, fl);
 	return rc;
 }
 
@@ -219,7 +232,7 @@ static int auth_session_new(const char *user, const char *addr,
 	token[AUTH_TOKEN_HEX] = 0;
 	memset(raw, 0, sizeof(raw));
 
-	spin_lock(&auth_lock);
+	uint64_t fl = spin_lock_irqsave(&auth_lock);
 	/* A free or expired slot, else the least recently used session. */
 	for (size_t i = 0; i < AUTH_SESSIONS_MAX; i++) {
 		struct auth_session *t = &auth_sessions[i];
@@ -231,14 +244,14 @@ static int auth_session_new(const char *user, const char *addr,
 			s = t;
 	}
 	if (s->used && !auth_expired(s, now))
-		snprintf(dropped, sizeof(dropped), "%s", s->addr);
+		auth_copy(dropped, sizeof(dropped), s->addr);
 	memset(s, 0, sizeof(*s));
 	s->used = true;
 	memcpy(s->token, token, sizeof(s->token));
-	snprintf(s->user, sizeof(s->user), "%s", user);
-	snprintf(s->addr, sizeof(s->addr), "%s", addr);
+	auth_copy(s->user, sizeof(s->user), user);
+	auth_copy(s->addr, sizeof(s->addr), addr);
 	s->last_ns = now;
-	spin_unlock(&auth_lock);
+	spin_unlock_irqrestore(&auth_lock, fl);
 	if (dropped[0])
 		log_info("auth: %d sessions open: the least recently used one "
 			 "(from %s) was ended",
@@ -284,7 +297,7 @@ static struct auth_addr *auth_addr_find(const char *addr, uint64_t now)
 		return NULL;
 	memset(a, 0, sizeof(*a));
 	a->used = true;
-	snprintf(a->addr, sizeof(a->addr), "%s", addr);
+	auth_copy(a->addr, sizeof(a->addr), addr);
 	return a;
 }
 
@@ -296,23 +309,23 @@ static bool auth_addr_take(void *arg)
 
 	if (w->rec)
 		return true;
-	spin_lock(&auth_lock);
+	uint64_t fl = spin_lock_irqsave(&auth_lock);
 	struct auth_addr *a = auth_addr_find(w->addr, now);
 	if (a && !a->busy) {
 		a->busy = true;
 		a->touched = now;
 		w->rec = a;
 	}
-	spin_unlock(&auth_lock);
+	spin_unlock_irqrestore(&auth_lock, fl);
 	return w->rec != NULL;
 }
 
 static void auth_addr_release(struct auth_addr *a)
 {
-	spin_lock(&auth_lock);
+	uint64_t fl = spin_lock_irqsave(&auth_lock);
 	a->busy = false;
 	a->touched = time_ns();
-	spin_unlock(&auth_lock);
+	spin_unlock_irqrestore(&auth_lock, fl);
 	waitq_wake_all(&auth_addr_wq);
 }
 

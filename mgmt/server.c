@@ -48,6 +48,7 @@
 /* A restart waits this long for connections to close before listening
  * again (one running a method finishes it first). */
 #define MGMT_DRAIN_MS 5000
+#define MGMT_MUTEX_RECHECK_MS 10
 
 struct mgmt_counters mgmt_ctr;
 
@@ -72,8 +73,11 @@ static bool mgmt_mutex_free(void *arg)
 
 void mgmt_mutex_lock(struct mgmt_mutex *m)
 {
+	/* The timeout is a safety net: a lost wake-up costs a few ms, not
+	 * a connection thread stuck for good. */
 	while (__atomic_exchange_n(&m->held, 1, __ATOMIC_ACQUIRE))
-		waitq_wait(&m->wq, mgmt_mutex_free, m);
+		waitq_wait_timeout(&m->wq, mgmt_mutex_free, m,
+				   MGMT_MUTEX_RECHECK_MS * MGMT_NS_PER_MS);
 }
 
 void mgmt_mutex_unlock(struct mgmt_mutex *m)
@@ -86,19 +90,19 @@ bool mgmt_body_reserve(size_t n)
 {
 	bool ok;
 
-	spin_lock(&mgmt_srv_lock);
+	uint64_t fl = spin_lock_irqsave(&mgmt_srv_lock);
 	ok = mgmt_body_used + n <= MGMT_BODY_BUDGET;
 	if (ok)
 		mgmt_body_used += n;
-	spin_unlock(&mgmt_srv_lock);
+	spin_unlock_irqrestore(&mgmt_srv_lock, fl);
 	return ok;
 }
 
 void mgmt_body_release(size_t n)
 {
-	spin_lock(&mgmt_srv_lock);
+	uint64_t fl = spin_lock_irqsave(&mgmt_srv_lock);
 	mgmt_body_used -= n;
-	spin_unlock(&mgmt_srv_lock);
+	spin_unlock_irqrestore(&mgmt_srv_lock, fl);
 }
 
 void mgmt_log_limited(const char *fmt, ...)
@@ -112,7 +116,7 @@ void mgmt_log_limited(const char *fmt, ...)
 	char line[200];
 	va_list ap;
 
-	spin_lock(&lock);
+	uint64_t fl = spin_lock_irqsave(&lock);
 	if (now - window >= 10000 * MGMT_NS_PER_MS) {
 		window = now;
 		was_dropped = dropped;
@@ -123,7 +127,7 @@ void mgmt_log_limited(const char *fmt, ...)
 		n++;
 	else
 		dropped++;
-	spin_unlock(&lock);
+	spin_unlock_irqrestore(&lock, fl);
 	if (was_dropped)
 		log_info("mgmt: (%u similar lines not shown)", was_dropped);
 	if (!print)
@@ -134,14 +138,24 @@ void mgmt_log_limited(const char *fmt, ...)
 	log_info("mgmt: %s", line);
 }
 
+/* Bounded copy that always terminates (used under the lock). */
+static void mgmt_copy(char *d, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && s[i]; i++)
+		d[i] = s[i];
+	d[i] = 0;
+}
+
 /* --- Slots --------------------------------------------------------------- */
 
 void mgmt_conn_set_state(struct mgmt_conn *c, enum mgmt_conn_state s)
 {
-	spin_lock(&mgmt_srv_lock);
+	uint64_t fl = spin_lock_irqsave(&mgmt_srv_lock);
 	c->state = s;
 	c->activity = time_ns();
-	spin_unlock(&mgmt_srv_lock);
+	spin_unlock_irqrestore(&mgmt_srv_lock, fl);
 }
 
 void mgmt_conn_release(struct mgmt_conn *c, unsigned int stack_used)
@@ -161,9 +175,9 @@ void mgmt_conn_release(struct mgmt_conn *c, unsigned int stack_used)
 			break;
 		}
 	}
-	spin_lock(&mgmt_srv_lock);
+	uint64_t fl = spin_lock_irqsave(&mgmt_srv_lock);
 	memset(c, 0, sizeof(*c));
-	spin_unlock(&mgmt_srv_lock);
+	spin_unlock_irqrestore(&mgmt_srv_lock, fl);
 }
 
 static bool mgmt_evictable(int s)
@@ -185,7 +199,7 @@ static struct mgmt_conn *mgmt_slot_take(const char *addr, char *victim,
 	uint64_t now = time_ns();
 
 	victim[0] = 0;
-	spin_lock(&mgmt_srv_lock);
+	uint64_t fl = spin_lock_irqsave(&mgmt_srv_lock);
 	for (size_t i = 0; i < MGMT_SLOTS; i++) {
 		struct mgmt_conn *c = &mgmt_conns[i];
 		if (c->state == MGMT_CONN_FREE) {
@@ -205,7 +219,7 @@ static struct mgmt_conn *mgmt_slot_take(const char *addr, char *victim,
 			free_slot = NULL;
 		} else {
 			old->stop = 1;
-			snprintf(victim, vlen, "%s", old->addr);
+			mgmt_copy(victim, vlen, old->addr);
 		}
 	}
 	if (free_slot) {
@@ -213,9 +227,9 @@ static struct mgmt_conn *mgmt_slot_take(const char *addr, char *victim,
 		free_slot->activity = now;
 		free_slot->accepted = now;
 		free_slot->stop = 0;
-		snprintf(free_slot->addr, sizeof(free_slot->addr), "%s", addr);
+		mgmt_copy(free_slot->addr, sizeof(free_slot->addr), addr);
 	}
-	spin_unlock(&mgmt_srv_lock);
+	spin_unlock_irqrestore(&mgmt_srv_lock, fl);
 	return free_slot;
 }
 
@@ -224,27 +238,27 @@ static unsigned int mgmt_stop_all(void)
 {
 	unsigned int open = 0;
 
-	spin_lock(&mgmt_srv_lock);
+	uint64_t fl = spin_lock_irqsave(&mgmt_srv_lock);
 	for (size_t i = 0; i < MGMT_SLOTS; i++) {
 		if (mgmt_conns[i].state != MGMT_CONN_FREE) {
 			mgmt_conns[i].stop = 1;
 			open++;
 		}
 	}
-	spin_unlock(&mgmt_srv_lock);
+	spin_unlock_irqrestore(&mgmt_srv_lock, fl);
 	return open;
 }
 
 void mgmt_server_stats(struct mgmt_server_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	spin_lock(&mgmt_srv_lock);
+	uint64_t fl = spin_lock_irqsave(&mgmt_srv_lock);
 	for (size_t i = 0; i < MGMT_SLOTS; i++)
 		if (mgmt_conns[i].state != MGMT_CONN_FREE)
 			out->conns_now++;
 	out->listening = mgmt_listening;
 	out->port = mgmt_port;
-	spin_unlock(&mgmt_srv_lock);
+	spin_unlock_irqrestore(&mgmt_srv_lock, fl);
 #define MGMT_LOAD(f) out->f = __atomic_load_n(&mgmt_ctr.f, __ATOMIC_RELAXED)
 	MGMT_LOAD(conns_total);
 	MGMT_LOAD(requests);
@@ -367,10 +381,10 @@ static void mgmt_serve(void)
 			thread_sleep_ns(MGMT_BIND_RETRY_MS * MGMT_NS_PER_MS);
 			continue;
 		}
-		spin_lock(&mgmt_srv_lock);
+		uint64_t fl = spin_lock_irqsave(&mgmt_srv_lock);
 		mgmt_listening = true;
 		mgmt_port = port;
-		spin_unlock(&mgmt_srv_lock);
+		spin_unlock_irqrestore(&mgmt_srv_lock, fl);
 		log_info("mgmt: HTTPS endpoint on TCP port %u (IPv4 and IPv6), "
 			 "POST /rpc; certificate SHA-256 thumbprint %s",
 			 port, conf->thumbprint);
@@ -391,9 +405,9 @@ static void mgmt_serve(void)
 
 		/* Restart Management Network. */
 		log_info("mgmt: restarting the endpoint (console request)");
-		spin_lock(&mgmt_srv_lock);
+		fl = spin_lock_irqsave(&mgmt_srv_lock);
 		mgmt_listening = false;
-		spin_unlock(&mgmt_srv_lock);
+		spin_unlock_irqrestore(&mgmt_srv_lock, fl);
 		netconn_close(l);
 		netconn_delete(l);
 		mgmt_drain();

@@ -55,6 +55,8 @@ struct mgmt_cx {
 	size_t len;
 	bool timed_out;	 /* a read ran past its deadline */
 	bool write_shut; /* close_notify and FIN are out (mgmt_drain) */
+	bool head_only;	 /* a HEAD request: the answer has no body */
+	bool http10;	 /* an HTTP/1.0 request: keep-alive is said */
 	struct jw out;
 	char head[512];
 };
@@ -116,8 +118,14 @@ static int mgmt_read(struct mgmt_cx *x, void *buf, size_t cap)
 		x->io.end = MGMT_TLS_OPEN;
 		return -1;
 	}
-	if (x->io.end == MGMT_TLS_OPEN)
+	if (x->io.end == MGMT_TLS_OPEN) {
+		char err[96];
+
 		x->io.end = MGMT_TLS_NET_ERR; /* a bad record: alert sent */
+		mgmt_tls_strerror(rc, err, sizeof(err));
+		mgmt_log_limited("connection from %s closed: %s", x->c->addr,
+				 err);
+	}
 	return -1;
 }
 
@@ -141,11 +149,31 @@ static int mgmt_write(struct mgmt_cx *x, const void *data, size_t len)
 static int mgmt_respond(struct mgmt_cx *x, int status, const char *body,
 			size_t blen, bool keep, const char *extra)
 {
-	int n = http_response_head(x->head, sizeof(x->head), status, blen, keep,
-				   extra);
+	int n;
+
+	/* RFC 7230 6.3 / RFC 2068 19.7.1: an HTTP/1.0 client keeps the
+	 * connection only when the answer says so. */
+	if (keep && x->http10 && !extra)
+		extra = "Connection: keep-alive\r\n";
+	n = http_response_head(x->head, sizeof(x->head), status, blen, keep,
+			       extra);
+	/* RFC 9110 9.3.2: the answer to HEAD has the fields, no body. */
+	if (x->head_only)
+		blen = 0;
 
 	x->io.deadline = mgmt_after(HTTP_RESPONSE_MS);
-	if (n < 0 || mgmt_write(x, x->head, (size_t)n))
+	if (n < 0)
+		return -1;
+	/* A small answer goes out as one TLS record, so one TCP segment and
+	 * one NIC transmit rather than two; the request buffer is free for
+	 * it unless a pipelined request waits there. */
+	if (x->len == 0 && (size_t)n + blen <= HTTP_MAX_HEAD) {
+		memcpy(x->buf, x->head, (size_t)n);
+		if (blen)
+			memcpy(x->buf + n, body, blen);
+		return mgmt_write(x, x->buf, (size_t)n + blen);
+	}
+	if (mgmt_write(x, x->head, (size_t)n))
 		return -1;
 	return blen ? mgmt_write(x, body, blen) : 0;
 }
@@ -271,6 +299,8 @@ static int mgmt_request(struct mgmt_cx *x, size_t end)
 	char *body;
 	size_t have;
 
+	x->head_only = strcmp(r.method, "HEAD") == 0;
+	x->http10 = r.minor == 0;
 	if (st) {
 		/* The framing is unknown: answer and close. */
 		mgmt_respond_error(x, -st, why, false, NULL);
@@ -353,6 +383,8 @@ static void mgmt_http(struct mgmt_cx *x)
 		size_t scan = 0;
 		long end = 0;
 		bool started = x->len > 0;
+
+		x->head_only = x->http10 = false; /* until a head says so */
 
 		if (started) {
 			mgmt_conn_set_state(x->c, MGMT_CONN_HEAD);

@@ -36,7 +36,7 @@ enum mgmt_conn_state {
 
 struct mgmt_conn {
 	/* Written by the owning thread, read by the listener (eviction):
-	 * under mgmt_srv_lock. */
+	 * under mgmt_srv_lock, a spinlock held with interrupts off. */
 	int state;
 	uint64_t activity; /* time_ns() of the client's last progress */
 	/* Raised by the listener (eviction, restart); the owning thread

@@ -31,7 +31,7 @@ LOCKDOWN_MSG = ("host is in lockdown mode; turn it off at the console "
                 "(F2 > Lockdown Mode)")
 
 
-def boot(m):
+def boot(m, extra=()):
     """A configured host (keel.cfg) with 443 forwarded to a local port.
     The serial line stays a log; console keys go in over it and the
     screen is read from VGA (docs/console.md)."""
@@ -41,7 +41,8 @@ def boot(m):
         f.write(KEEL_CFG)
     m.build_image("", files={"keel.cfg": cfg})
     m.start(disk="ahci", serial_in=True, extra=[
-        "-smp", "2", "-nic", "user,model=e1000,hostfwd=tcp:127.0.0.1:%d-:443" % port])
+        "-smp", "2", "-nic", "user,model=e1000,hostfwd=tcp:127.0.0.1:%d-:443" % port]
+        + list(extra))
     m.wait_for([r"mgmt: HTTPS endpoint on TCP port 443 \(IPv4 and IPv6\)"], 120)
     wait_listening(port, 60)
     return port
