@@ -16,6 +16,7 @@
 #include "firstboot/fb_console.h"
 #include "firstboot/fb_ui.h"
 #include "mgmt/cert.h"
+#include "mgmt/server.h"
 #include "net/net.h"
 #include "store/store.h"
 
@@ -135,17 +136,26 @@ static void fb_restart_network(void)
 	struct net_config c;
 	int rc;
 
+	int ep;
+
 	if (!fb_ui_confirm("Restart Management Network",
-			   "Re-apply the stored network settings? DHCP asks\n"
-			   "for a new lease; connections are dropped."))
+			   "Re-apply the stored network settings and restart\n"
+			   "the HTTPS endpoint? DHCP asks for a new lease;\n"
+			   "connections are dropped."))
 		return;
 	if (store_get_net(&c) < 0)
 		net_get_config(&c);
 	rc = net_apply(&c);
+	ep = mgmt_server_restart();
 	store_audit(FB_WHO, "management network restarted");
 	fb_ui_message("Restart Management Network",
-		      rc == 0 ? "The management network was restarted."
-			      : "There is no management network interface.");
+		      rc != 0	    ? "There is no management network interface."
+		      : ep == 0	    ? "The management network and the HTTPS\n"
+				      "endpoint were restarted."
+		      : ep == -ENODEV ? "The management network was restarted;\n"
+					"the endpoint starts once the host is set up."
+				      : "The network was restarted, but the HTTPS\n"
+					"endpoint did not come back: see the log.");
 }
 
 static void fb_regenerate_cert(void)

@@ -28,9 +28,11 @@
 #include "core/time.h"
 #include "core/vm.h"
 #include "drivers/nic.h"
+#include "mgmt/auth.h"
 #include "mgmt/cert.h"
 #include "mgmt/rpc.h"
 #include "mgmt/rpc_host.h"
+#include "mgmt/server.h"
 #include "store/store.h"
 #include "version.h"
 
@@ -198,6 +200,30 @@ static void rpc_host_stats_nics(struct jw *w)
 	jw_arr_end(w);
 }
 
+/* The management endpoint itself (mgmt/server.h, mgmt/auth.h). */
+static void rpc_host_stats_endpoint(struct jw *w)
+{
+	struct mgmt_server_stats s;
+
+	mgmt_server_stats(&s);
+	jw_key(w, "endpoint");
+	jw_obj_begin(w);
+	jw_kbool(w, "listening", s.listening);
+	jw_kuint(w, "port", s.port);
+	jw_kuint(w, "connections", s.conns_now);
+	jw_kuint(w, "connections_total", s.conns_total);
+	jw_kuint(w, "requests", s.requests);
+	jw_kuint(w, "handshakes", s.handshakes);
+	jw_kuint(w, "resumed", s.resumed);
+	jw_kuint(w, "tls_failures", s.tls_failures);
+	jw_kuint(w, "http_errors", s.http_errors);
+	jw_kuint(w, "timeouts", s.timeouts);
+	jw_kuint(w, "evicted", s.evicted);
+	jw_kuint(w, "refused", s.refused);
+	jw_kuint(w, "sessions", auth_session_count());
+	jw_obj_end(w);
+}
+
 static int rpc_host_stats(struct rpc_ctx *c)
 {
 	struct pmm_stats ps;
@@ -234,6 +260,7 @@ static int rpc_host_stats(struct rpc_ctx *c)
 	rpc_host_stats_cpus(w, now);
 	jw_obj_end(w);
 	rpc_host_stats_nics(w);
+	rpc_host_stats_endpoint(w);
 	jw_obj_end(w);
 	return 0;
 }

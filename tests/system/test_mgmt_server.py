@@ -390,3 +390,26 @@ def test_sessions():
               "silent TCP client: %r after %s s" % (silent.got, silent.after))
         check(m, partial.got.startswith(b"HTTP/1.1 408 ") and 29 < partial.after < 40,
               "partial request: %r after %s s" % (partial.got[:60], partial.after))
+
+        # "Restart Management Network" at the console restarts the
+        # endpoint too: an open connection is dropped, a new one served.
+        before = Rpc(port, thumbprint=thumb)
+        m.send_serial(F2)
+        wait_screen(m, r"Authentication Required")
+        m.send_serial(PASSWORD.encode() + ENTER)
+        wait_screen(m, r"System Customization", timeout=60)
+        m.send_serial(HOME + DOWN * 4 + ENTER)
+        wait_screen(m, r"the HTTPS endpoint\?")
+        m.send_serial(b"y")
+        wait_screen(m, r"endpoint were restarted", timeout=60)
+        before.conn.sock.settimeout(5)
+        try:
+            got = before.conn.sock.recv(1)
+        except (OSError, ssl.SSLError):
+            got = b""
+        check(m, got == b"", "a connection survived the endpoint restart: %r" % got)
+        try:
+            Rpc(port, thumbprint=thumb).call("session.logout")
+            m.fail("logout without a session accepted", m.log())
+        except RpcError as e:
+            check(m, e.code == -32001, str(e))

@@ -48,6 +48,8 @@ def test_host_methods_over_https():
         stats = r.call("host.stats")
         assert len(stats["cpu"]["cpus"]) == 2 and stats["vms"]["running"] == 0, stats
         assert stats["nics"][0]["rx_packets"] > 0, stats
+        ep = stats["endpoint"]
+        assert ep["listening"] and ep["requests"] >= 2 and ep["sessions"] >= 1, ep
 
         tail = r.call("host.logs", max=3)
         assert len(tail["lines"]) == 3, tail
