@@ -190,16 +190,28 @@ void schedule(void)
 	sched_account(c, prev, now);
 	sched_expire_timers(c, now);
 	c->need_resched = false;
-	if (prev->state == THREAD_RUNNING && prev != c->idle)
+	/*
+	 * Requeue prev only if it is still ours. A thread that blocked is
+	 * woken (RUNNABLE, queued) by another CPU between dropping its wait
+	 * queue's lock and getting here; another CPU may even have dequeued
+	 * it already (RUNNING there, ->cpu changed) and now waits for
+	 * on_cpu with its run-queue lock held. Requeuing it here ran it on
+	 * two CPUs' books and deadlocked the endpoint under load. The
+	 * dequeuer publishes ->cpu before ->state (release below), so
+	 * RUNNING with our id means we are the one running it.
+	 */
+	if (prev != c->idle &&
+	    __atomic_load_n(&prev->state, __ATOMIC_ACQUIRE) == THREAD_RUNNING &&
+	    __atomic_load_n(&prev->cpu, __ATOMIC_RELAXED) == (int)c->id)
 		rq_insert(c, prev);
 	next = rq_pop(c);
 	if (!next)
 		next = sched_steal(c);
 	if (!next)
 		next = c->idle;
-	next->state = THREAD_RUNNING;
 	next->run_start = now;
-	next->cpu = c->id;
+	__atomic_store_n(&next->cpu, (int)c->id, __ATOMIC_RELAXED);
+	__atomic_store_n(&next->state, THREAD_RUNNING, __ATOMIC_RELEASE);
 	c->slice_end_ns = now + SCHED_SLICE_NS;
 	sched_rearm(c);
 	if (next == prev) {
@@ -568,23 +580,28 @@ bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
 	return !queued || (cond && cond(arg));
 }
 
+/*
+ * Wake under the queue's lock (lock order wq->lock, then rq_lock). Once a
+ * thread is off the list and the lock is dropped, its timer may wake it,
+ * it may run and wait on another queue, rewriting wq_next: walking a
+ * detached list after the unlock followed that link into the other
+ * queue, woke threads still linked there, and a later wait linked them
+ * twice (a cycle: the endpoint hung under load with one CPU spinning).
+ */
 static void waitq_wake(struct waitq *wq, bool all)
 {
 	uint64_t flags = spin_lock_irqsave(&wq->lock);
-	struct thread *list = wq->head;
 
-	if (all) {
-		wq->head = NULL;
-	} else if (list) {
-		wq->head = list->wq_next;
-		list->wq_next = NULL;
+	while (wq->head) {
+		struct thread *t = wq->head;
+
+		wq->head = t->wq_next;
+		t->wq_next = NULL;
+		thread_wake(t);
+		if (!all)
+			break;
 	}
 	spin_unlock_irqrestore(&wq->lock, flags);
-	while (list) {
-		struct thread *next = list->wq_next;
-		thread_wake(list);
-		list = next;
-	}
 }
 
 void waitq_wake_one(struct waitq *wq)
