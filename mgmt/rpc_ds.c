@@ -33,6 +33,13 @@ static const char *const rpc_ds_state_names[] = {
 	[DS_DAMAGED] = "damaged",
 };
 
+static const char *const rpc_ds_state_phrases[] = {
+	[DS_UPLOADING] = "an upload in progress",
+	[DS_COMPLETE] = "a complete file",
+	[DS_FAILED] = "a failed upload",
+	[DS_DAMAGED] = "a damaged file",
+};
+
 static void rpc_ds_hex(const uint8_t *b, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -230,7 +237,7 @@ static int rpc_ds_format(struct rpc_ctx *c)
 	static const char *const known[] = { "disk", "label", "force", NULL };
 	const char *disk, *label;
 	bool force = false;
-	char why[160], what[64];
+	char why[160], what[160];
 	int rc;
 
 	if ((rc = rpc_param_only(c, known)) ||
@@ -242,7 +249,8 @@ static int rpc_ds_format(struct rpc_ctx *c)
 		return rc;
 	snprintf(c->audit, sizeof(c->audit), "%s \"%s\"%s", disk, label,
 		 force ? " force" : "");
-	snprintf(what, sizeof(what), "datastore.format %s", disk);
+	/* The audit record leaves out this head of each message. */
+	snprintf(what, sizeof(what), "datastore.format %s", c->audit);
 	ds_wait_ready(RPC_DS_READY_NS);
 	rc = ds_format(disk, label, force, why, sizeof(why));
 	switch (rc) {
@@ -321,7 +329,7 @@ static int rpc_ds_data_param(struct rpc_ctx *c, uint8_t **out, size_t *len)
 	if (n > RPC_DS_CHUNK)
 		return rpc_fail(c, RPC_ERR_LIMIT,
 				"params.data: %zu bytes decoded; at most %u "
-				"per call: send smaller chunks",
+				"(1 MiB) per call: send smaller chunks",
 				n, RPC_DS_CHUNK);
 	*out = malloc(n ? n : 1);
 	if (!*out)
@@ -388,10 +396,10 @@ static int rpc_ds_exists(struct rpc_ctx *c, const char *name)
 		return rpc_fail(c, RPC_ERR_EXISTS,
 				"datastore.upload %s: the name is taken", name);
 	return rpc_fail(c, RPC_ERR_EXISTS,
-			"datastore.upload %s: a %s file of %llu bytes with "
-			"another size or SHA-256 has that name: delete it "
-			"first, or pass overwrite",
-			name, rpc_ds_state_names[fi.state],
+			"datastore.upload %s: %s of %llu bytes with another "
+			"size or SHA-256 has that name: delete it first, or "
+			"pass overwrite",
+			name, rpc_ds_state_phrases[fi.state],
 			(unsigned long long)fi.size);
 }
 
@@ -477,14 +485,17 @@ static int rpc_ds_upload(struct rpc_ctx *c)
 				DS_NAME_MAX - 1);
 	snprintf(what, sizeof(what), "datastore.upload %s", name);
 	ds_wait_ready(RPC_DS_READY_NS);
+	/* The whole call is checked before anything is reserved. */
+	if ((rc = rpc_ds_data_param(c, &data, &len)))
+		return rc;
 	if (off == 0)
 		rc = rpc_ds_upload_begin(c, name, overwrite);
 	else
 		rc = rpc_ds_same_params(c, name);
-	if (rc)
+	if (rc) {
+		free(data);
 		return rc;
-	if ((rc = rpc_ds_data_param(c, &data, &len)))
-		return rc;
+	}
 	rc = ds_upload_write(name, (uint64_t)off, data, len, &got);
 	free(data);
 	switch (rc) {
@@ -551,11 +562,13 @@ static int rpc_ds_upload(struct rpc_ctx *c)
 		snprintf(what, sizeof(what),
 			 "datastore.upload %s: SHA-256 mismatch", name);
 		store_audit(rpc_ds_who(c), what);
+		/* The advice first: a long name may cut the digests. */
 		return rpc_fail(c, RPC_ERR_CHECKSUM,
-				"datastore.upload %s: the %llu bytes stored "
-				"have SHA-256 %s, not the expected %s: the file "
-				"is marked failed; delete it and upload it again",
-				name, (unsigned long long)fi.size, hex, want);
+				"datastore.upload %s: SHA-256 mismatch, the "
+				"file is marked failed: delete it and upload it "
+				"again (stored bytes %.16s..., expected "
+				"%.16s...)",
+				name, hex, want);
 	case -EBUSY:
 		return rpc_fail(c, RPC_ERR_BUSY,
 				"%s: its SHA-256 is being checked by another "
