@@ -141,8 +141,9 @@ void ds_file_info_fill(const struct ds_file *f, struct ds_file_info *out)
 	out->complete = f->state == DS_COMPLETE;
 	out->verifying = f->verifying;
 	/* Uploads and failed files: the digest the upload began with. */
-	out->has_expected = (f->state == DS_UPLOADING ||
-			     f->state == DS_FAILED) && f->has_digest;
+	out->has_expected =
+	    (f->state == DS_UPLOADING || f->state == DS_FAILED) &&
+	    f->has_digest;
 	if (f->has_digest)
 		memcpy(out->sha256, f->sha256, 32);
 	out->why = f->why;

@@ -62,8 +62,8 @@ static void dst_sha_hex(uint32_t seed, uint64_t size, char out[65])
 	mbedtls_sha256_init(&c);
 	mbedtls_sha256_starts_ret(&c, 0);
 	for (uint64_t o = 0; o < size; o += sizeof(buf)) {
-		size_t n = size - o < sizeof(buf) ? (size_t)(size - o)
-						  : sizeof(buf);
+		size_t n =
+		    size - o < sizeof(buf) ? (size_t)(size - o) : sizeof(buf);
 
 		dst_fill(seed, o, buf, n);
 		mbedtls_sha256_update_ret(&c, buf, n);
@@ -215,15 +215,16 @@ static int dst_send(const char *name, uint32_t seed, uint64_t size,
 	int rc = 0;
 
 	do {
-		size_t n = size - off < DST_MIB ? (size_t)(size - off) : DST_MIB;
-		struct json *r = dst_upload(name, seed, off, n, size,
-					    off ? NULL : sha, off + n == size,
-					    NULL);
+		size_t n =
+		    size - off < DST_MIB ? (size_t)(size - off) : DST_MIB;
+		struct json *r =
+		    dst_upload(name, seed, off, n, size, off ? NULL : sha,
+			       off + n == size, NULL);
 		const struct json *res = dst_result(r, name);
 
 		rc = res && dst_int(res, "received") == (int64_t)(off + n)
-			     ? 0
-			     : -EIO;
+			 ? 0
+			 : -EIO;
 		if (!rc && off + n == size &&
 		    (!dst_bool(res, "complete") ||
 		     !json_get_str(res, "sha256", &(const char *){ NULL })))
@@ -251,8 +252,8 @@ static int dst_fetch(const char *name, uint32_t seed, uint64_t size,
 		const struct json *res;
 
 		snprintf(params, sizeof(params),
-			 "{\"name\":\"%s\",\"offset\":%llu,\"length\":%zu}", name,
-			 (unsigned long long)off, piece);
+			 "{\"name\":\"%s\",\"offset\":%llu,\"length\":%zu}",
+			 name, (unsigned long long)off, piece);
 		r = dst_simple("datastore.download", params);
 		res = dst_result(r, "datastore.download");
 		if (!res || !json_get_str(res, "data", &data) ||
@@ -320,11 +321,12 @@ static int dst_ram_errors(void)
 		       "{\"disk\":\"nope0\",\"label\":\"x\"}");
 	rc |= dst_error(r, RPC_ERR_NOT_FOUND, "no such disk", "format nope0");
 	json_free(r);
-	snprintf(params, sizeof(params), "{\"name\":\"st/a\",\"offset\":0,"
-					 "\"lenght\":1}");
+	snprintf(params, sizeof(params),
+		 "{\"name\":\"st/a\",\"offset\":0,"
+		 "\"lenght\":1}");
 	r = dst_simple("datastore.download", params);
-	rc |= dst_error(r, RPC_INVALID_PARAMS, "params.lenght",
-			"unknown member");
+	rc |=
+	    dst_error(r, RPC_INVALID_PARAMS, "params.lenght", "unknown member");
 	json_free(r);
 	return rc ? -EINVAL : 0;
 }
@@ -370,7 +372,7 @@ static int dst_ram_run(void)
 		       "{\"disk\":\"ram9\",\"label\":\"self test\"}");
 	res = dst_result(r, "datastore.format");
 	DST_CHECK(res && dst_bool(res, "mounted") &&
-			  dst_int(res, "capacity_bytes") == 16 * DST_MIB,
+		      dst_int(res, "capacity_bytes") == 16 * DST_MIB,
 		  "format: not mounted with 16 MiB");
 	json_free(r);
 
@@ -379,7 +381,7 @@ static int dst_ram_run(void)
 	r = dst_upload("st/a", 1, 0, DST_MIB, size, sha, false, NULL);
 	res = dst_result(r, "chunk 0");
 	DST_CHECK(res && dst_int(res, "received") == DST_MIB &&
-			  !dst_bool(res, "complete"),
+		      !dst_bool(res, "complete"),
 		  "chunk 0: received");
 	json_free(r);
 	r = dst_upload("st/a", 1, 0, DST_MIB, size, sha, false, NULL);
@@ -388,14 +390,13 @@ static int dst_ram_run(void)
 		  "chunk 0 repeated: received changed");
 	json_free(r);
 	r = dst_upload("st/a", 1, 2 * DST_MIB, 100, 0, NULL, false, NULL);
-	DST_CHECK(!dst_error(r, RPC_INVALID_PARAMS, "at offset 1048576",
-			     "gap"),
+	DST_CHECK(!dst_error(r, RPC_INVALID_PARAMS, "at offset 1048576", "gap"),
 		  "gap");
 	json_free(r);
 	r = dst_simple("datastore.upload.status", "{\"name\":\"st/a\"}");
 	res = dst_result(r, "status");
 	DST_CHECK(res && dst_int(res, "received") == DST_MIB &&
-			  dst_int(res, "size") == (int64_t)size,
+		      dst_int(res, "size") == (int64_t)size,
 		  "status: resume point");
 	json_free(r);
 	r = dst_simple("datastore.download",
@@ -418,9 +419,9 @@ static int dst_ram_run(void)
 	dst_sha_hex(1, 5000, bad);
 	bad[0] = bad[0] == '0' ? '1' : '0';
 	r = dst_upload("st/bad", 1, 0, 5000, 5000, bad, true, NULL);
-	DST_CHECK(!dst_error(r, RPC_ERR_CHECKSUM, "marked failed",
-			     "wrong sha256"),
-		  "checksum");
+	DST_CHECK(
+	    !dst_error(r, RPC_ERR_CHECKSUM, "marked failed", "wrong sha256"),
+	    "checksum");
 	json_free(r);
 	r = dst_simple("datastore.download",
 		       "{\"name\":\"st/bad\",\"offset\":0}");
@@ -434,13 +435,13 @@ static int dst_ram_run(void)
 	r = dst_upload("st/a", 1, 0, DST_MIB, size, sha, false, NULL);
 	res = dst_result(r, "st/a again");
 	DST_CHECK(res && dst_bool(res, "complete") &&
-			  dst_int(res, "received") == (int64_t)size,
+		      dst_int(res, "received") == (int64_t)size,
 		  "re-upload of a complete file");
 	json_free(r);
 	r = dst_simple("datastore.list", "{}");
 	res = dst_result(r, "list");
 	DST_CHECK(res && json_get(res, "files") &&
-			  json_get(res, "files")->len == 1,
+		      json_get(res, "files")->len == 1,
 		  "list: not exactly st/a");
 	json_free(r);
 	r = NULL;
@@ -477,7 +478,8 @@ static int dst_ramdisk(void)
 	if (!rc) {
 		rc = dst_ram_run();
 		if (ds_unmount())
-			log_err("ds_selftest: cannot unmount the RAM datastore");
+			log_err(
+			    "ds_selftest: cannot unmount the RAM datastore");
 		blk_unregister(&rd->dev);
 	}
 	free(mem);
@@ -508,9 +510,9 @@ static int dst_boot1(const char *disk)
 	dst_sha_hex(1, DST_BOOT1_SIZE, sha);
 	DST_CHECK(!dst_send("dstest/boot1.bin", 1, DST_BOOT1_SIZE, 0, sha),
 		  "upload boot1.bin");
-	DST_CHECK(!dst_fetch("dstest/boot1.bin", 1, DST_BOOT1_SIZE, DST_MIB,
-			     sha),
-		  "download boot1.bin");
+	DST_CHECK(
+	    !dst_fetch("dstest/boot1.bin", 1, DST_BOOT1_SIZE, DST_MIB, sha),
+	    "download boot1.bin");
 	/* partial.bin: 5 MiB of 6, then the host "goes away". */
 	dst_sha_hex(2, DST_PARTIAL_SIZE, sha2);
 	for (uint64_t off = 0; off < DST_PARTIAL_SENT; off += DST_MIB) {
@@ -519,9 +521,8 @@ static int dst_boot1(const char *disk)
 			       NULL);
 		res = dst_result(r, "partial.bin");
 		DST_CHECK(res && dst_int(res, "received") ==
-					 (int64_t)(off + DST_MIB),
-			  "partial.bin chunk at %llu",
-			  (unsigned long long)off);
+				     (int64_t)(off + DST_MIB),
+			  "partial.bin chunk at %llu", (unsigned long long)off);
 		json_free(r);
 		r = NULL;
 	}
@@ -548,21 +549,21 @@ static int dst_boot2(void)
 	res = dst_result(r, "datastore.list");
 	f = res ? json_at(json_get(res, "files"), 0) : NULL;
 	DST_CHECK(f && json_get_str(f, "name", &s) &&
-			  !strcmp(s, "dstest/boot1.bin") &&
-			  dst_bool(f, "complete") &&
-			  json_get_str(f, "sha256", &s) && !strcmp(s, sha),
+		      !strcmp(s, "dstest/boot1.bin") &&
+		      dst_bool(f, "complete") &&
+		      json_get_str(f, "sha256", &s) && !strcmp(s, sha),
 		  "list: boot1.bin not complete with its SHA-256");
 	json_free(r);
 	r = NULL;
-	DST_CHECK(!dst_fetch("dstest/boot1.bin", 1, DST_BOOT1_SIZE, DST_MIB,
-			     sha),
-		  "boot1.bin does not read back");
+	DST_CHECK(
+	    !dst_fetch("dstest/boot1.bin", 1, DST_BOOT1_SIZE, DST_MIB, sha),
+	    "boot1.bin does not read back");
 	r = dst_simple("datastore.upload.status",
 		       "{\"name\":\"dstest/partial.bin\"}");
 	res = dst_result(r, "status partial.bin");
 	got = res ? dst_int(res, "received") : -1;
 	DST_CHECK(res && !dst_bool(res, "complete") && got > 0 &&
-			  got <= DST_PARTIAL_SENT,
+		      got <= DST_PARTIAL_SENT,
 		  "partial.bin: received %lld after the reboot",
 		  (long long)got);
 	json_free(r);
@@ -570,8 +571,8 @@ static int dst_boot2(void)
 	DST_CHECK(!dst_send("dstest/partial.bin", 2, DST_PARTIAL_SIZE,
 			    (uint64_t)got, sha2),
 		  "partial.bin does not resume");
-	DST_CHECK(!dst_fetch("dstest/partial.bin", 2, DST_PARTIAL_SIZE,
-			     DST_MIB, sha2),
+	DST_CHECK(!dst_fetch("dstest/partial.bin", 2, DST_PARTIAL_SIZE, DST_MIB,
+			     sha2),
 		  "partial.bin does not read back");
 	log_info("dstest: boot 2: dstest/boot1.bin read back, SHA-256 %s; "
 		 "dstest/partial.bin resumed at %lld and completed, SHA-256 %s",
@@ -586,8 +587,7 @@ static int dst_disk(const char *disk)
 	struct ds_status st;
 
 	ds_status(&st);
-	if (st.mounted && !strcmp(st.disk, disk) &&
-	    !strcmp(st.label, "dstest"))
+	if (st.mounted && !strcmp(st.disk, disk) && !strcmp(st.label, "dstest"))
 		return dst_boot2();
 	if (st.mounted) {
 		log_err("dstest: the datastore on %s is mounted; not %s",
@@ -609,7 +609,8 @@ static int ds_rpc(void)
 	if (rc)
 		return rc;
 	if (cmdline_get("keel.dstest", disk, sizeof(disk)) <= 0) {
-		log_info("ds_selftest: disk test skipped (no keel.dstest=DISK)");
+		log_info(
+		    "ds_selftest: disk test skipped (no keel.dstest=DISK)");
 		return 0;
 	}
 	return dst_disk(disk);
