@@ -728,6 +728,10 @@ static int rpc_ds_download(struct rpc_ctx *c)
 	if (rc == -EINVAL)
 		return rpc_fail(c, RPC_INVALID_PARAMS,
 				"params.name: not a valid datastore name");
+	if (rc == -ENOENT)
+		return rpc_fail(c, RPC_ERR_NOT_FOUND,
+				"%s: no such file (datastore.list shows them)",
+				what);
 	if (rc)
 		return rpc_ds_fail(c, rc, what);
 	if (fi.state == DS_UPLOADING)
