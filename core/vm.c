@@ -14,6 +14,7 @@
 #include "core/cpu.h"
 #include "core/log.h"
 #include "core/percpu.h"
+#include "core/time.h"
 #include "ept/gmem.h"
 
 static uint32_t vm_next_id = 1;
@@ -81,6 +82,22 @@ extern void vm_vcpu_thread(void *arg); /* core/vm_run.c */
 /* VMs between vm_start and their last vCPU leaving (the console shows it). */
 static unsigned int vm_nrunning;
 
+/*
+ * The last vCPU left (or never started). exit_done is the very last
+ * store to @vm: a waiter that saw vcpus_running reach 0 may already be
+ * in vm_destroy, which waits for it before freeing the wait queue this
+ * wakes.
+ */
+static void vm_all_exited(struct vm *vm)
+{
+	vm->state = VM_STOPPED;
+	__atomic_sub_fetch(&vm_nrunning, 1, __ATOMIC_RELAXED);
+	log_info("vm %u: \"%s\" stopped: %s", vm->id, vm->name,
+		 vm->stop_reason[0] ? vm->stop_reason : "all vCPUs left");
+	waitq_wake_all(&vm->stopped_wq);
+	__atomic_store_n(&vm->exit_done, true, __ATOMIC_RELEASE);
+}
+
 unsigned int vm_count_running(void)
 {
 	return __atomic_load_n(&vm_nrunning, __ATOMIC_RELAXED);
@@ -110,8 +127,9 @@ int vm_start(struct vm *vm)
 		/* The thread publishes itself in ->thread (core/vm_run.c). */
 		if (!thread_create(name, vm_vcpu_thread, &vm->vcpus[i], &a)) {
 			vm_stop(vm, "no memory for a vCPU thread");
-			__atomic_sub_fetch(&vm->vcpus_running, 1,
-					   __ATOMIC_RELEASE);
+			if (__atomic_sub_fetch(&vm->vcpus_running, 1,
+					       __ATOMIC_ACQ_REL) == 0)
+				vm_all_exited(vm);
 		}
 	}
 	return 0;
@@ -154,16 +172,28 @@ void vm_vcpu_exited(struct vcpu *v)
 	struct vm *vm = v->vm;
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
 
+	/* Its run time up to now (the last slice is not yet added). */
+	struct thread *t = thread_current();
+	v->cpu_ns = t->runtime_ns + (time_ns() - t->run_start);
 	v->thread = NULL; /* it is about to end: nobody may kick it now */
 	spin_unlock_irqrestore(&vm->lock, flags);
 
-	if (__atomic_sub_fetch(&vm->vcpus_running, 1, __ATOMIC_ACQ_REL) == 0) {
-		vm->state = VM_STOPPED;
-		__atomic_sub_fetch(&vm_nrunning, 1, __ATOMIC_RELAXED);
-		log_info("vm %u: \"%s\" stopped: %s", vm->id, vm->name,
-			 vm->stop_reason[0] ? vm->stop_reason : "all vCPUs left");
-		waitq_wake_all(&vm->stopped_wq);
+	if (__atomic_sub_fetch(&vm->vcpus_running, 1, __ATOMIC_ACQ_REL) == 0)
+		vm_all_exited(vm);
+}
+
+uint64_t vm_cpu_time_ns(struct vm *vm)
+{
+	uint64_t flags = spin_lock_irqsave(&vm->lock);
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+		/* ->thread is cleared under this lock before it ends. */
+		sum += v->thread ? v->thread->runtime_ns : v->cpu_ns;
 	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return sum;
 }
 
 void vm_destroy(struct vm *vm)
@@ -174,6 +204,9 @@ void vm_destroy(struct vm *vm)
 		vm_stop(vm, "destroyed");
 		vm_wait_stopped(vm);
 	}
+	if (vm->state != VM_CREATED) /* started: see vm_all_exited */
+		while (!__atomic_load_n(&vm->exit_done, __ATOMIC_ACQUIRE))
+			thread_yield();
 	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		hv->vcpu_destroy(&vm->vcpus[i]);
 		free(vm->vcpus[i].vlapic);

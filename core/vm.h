@@ -47,6 +47,7 @@ struct vcpu {
 	volatile int sipi_vector; /* -1: none received */
 	uint64_t exits[VM_EXIT_COUNT]; /* vm.stats */
 	uint64_t exits_total;
+	uint64_t cpu_ns; /* its thread's run time when it left (vm.stats) */
 };
 
 struct vm {
@@ -68,6 +69,9 @@ struct vm {
 	/* Test guests: the last value written to the report port. */
 	uint32_t report;
 	bool reported;
+	/* The last vCPU thread no longer touches the VM: vm_destroy may free
+	 * it (set after the stopped_wq wake-up). */
+	volatile bool exit_done;
 };
 
 struct vm_config {
@@ -87,6 +91,8 @@ void vm_stop(struct vm *vm, const char *why);
 /* Wait until the VM has stopped (every vCPU thread left its loop). */
 void vm_wait_stopped(struct vm *vm);
 void vm_destroy(struct vm *vm);
+/* CPU time the VM's vCPU threads have run, so far or in total. */
+uint64_t vm_cpu_time_ns(struct vm *vm);
 /* How many VMs are running now (started, not yet stopped). */
 unsigned int vm_count_running(void);
 /*

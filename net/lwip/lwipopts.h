@@ -53,7 +53,10 @@
 #define DEFAULT_UDP_RECVMBOX_SIZE 16
 #define DEFAULT_TCP_RECVMBOX_SIZE 32
 #define DEFAULT_ACCEPTMBOX_SIZE 16
-#define MEMP_NUM_NETCONN 32
+/* The management endpoint (docs/mgmt.md "Limits"): 32 live connections,
+ * up to 16 more being closed after eviction, the listener, and keel.echo's
+ * few. At most newlib's FD_SETSIZE (64): it also sizes the socket table. */
+#define MEMP_NUM_NETCONN 64
 #define MEMP_NUM_NETBUF 16
 #define MEMP_NUM_TCPIP_MSG_INPKT 128
 #define MEMP_NUM_TCPIP_MSG_API 32
@@ -76,9 +79,12 @@
 
 #define PBUF_POOL_SIZE 128 /* RX buffers, ~1.6 KiB each */
 #define MEMP_NUM_PBUF 64   /* pbufs referencing ROM/app memory (TX) */
-#define MEMP_NUM_TCP_PCB 32
+/* Connections of the endpoint (see MEMP_NUM_NETCONN) plus PCBs the
+ * closing side keeps in FIN_WAIT/TIME_WAIT (lwIP reuses TIME_WAIT ones
+ * when the pool runs out, but not FIN_WAIT_2 ones). */
+#define MEMP_NUM_TCP_PCB 96
 #define MEMP_NUM_TCP_PCB_LISTEN 8
-#define MEMP_NUM_TCP_SEG 256
+#define MEMP_NUM_TCP_SEG 512 /* unacknowledged data of all connections */
 #define MEMP_NUM_UDP_PCB 8 /* DHCP, DNS, spares */
 #define MEMP_NUM_REASSDATA 8
 #define MEMP_NUM_FRAG_PBUF 16

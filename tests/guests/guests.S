@@ -31,5 +31,10 @@ guest_g_mmio_end:
 guest_g_smp:
 	.incbin "g_smp.bin"
 guest_g_smp_end:
+	.balign 16
+	.globl guest_g_console, guest_g_console_end
+guest_g_console:
+	.incbin "g_console.bin"
+guest_g_console_end:
 
 	.section .note.GNU-stack, "", @progbits
