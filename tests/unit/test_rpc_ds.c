@@ -6,8 +6,7 @@
  * code with the words a person acts on (the offset to resume from, the
  * reason a disk is refused, the free space), idempotent repeats, and the
  * audit records of format, delete and an upload's start and end.
- * UNIT_SRCS: mgmt/rpc_ds.c mgmt/rpc.c mgmt/json.c mgmt/json_write.c datastore/ds.c datastore/ds_meta.c datastore/ds_alloc.c datastore/ds_upload.c datastore/ds_format.c drivers/blk.c drivers/blk_ramdisk.c drivers/blk_boot.c drivers/gpt.c drivers/crc32.c core/log.c core/fmt.c tests/unit/host_time.c tests/unit/host_entropy.c
- * UNIT_LIBS: mbedcrypto
+ * UNIT_SRCS: mgmt/rpc_ds.c mgmt/rpc.c mgmt/json.c mgmt/json_write.c datastore/ds.c datastore/ds_meta.c datastore/ds_alloc.c datastore/ds_upload.c datastore/ds_format.c drivers/blk.c drivers/blk_ramdisk.c drivers/blk_boot.c drivers/gpt.c drivers/crc32.c core/log.c core/fmt.c tests/unit/host_time.c tests/unit/host_entropy.c UNIT_LIBS: mbedcrypto
  */
 #include <errno.h>
 #include <stdio.h>
@@ -200,7 +199,8 @@ UNIT_TEST(rpc_ds_no_datastore_and_format)
 	UNIT_CHECK(err_code(r) == RPC_ERR_BAD_STATE &&
 		   strstr(err_msg(r), "force erases every file"));
 	json_free(r);
-	r = callf("datastore.format", "{\"disk\":\"nvme0n1\",\"label\":\"a/b\"}");
+	r = callf("datastore.format",
+		  "{\"disk\":\"nvme0n1\",\"label\":\"a/b\"}");
 	UNIT_CHECK(err_code(r) == RPC_INVALID_PARAMS &&
 		   strstr(err_msg(r), "params.label"));
 	json_free(r);
@@ -250,21 +250,21 @@ UNIT_TEST(rpc_ds_base64_every_length)
 	/* Malformed: length, '=' in the middle, too much padding, white
 	 * space, other alphabets. */
 	{
-		static const char *const bad[] = { "abc", "ab=c", "a===",
+		static const char *const bad[] = { "abc",	"ab=c", "a===",
 						   "ab\\ncd==", "====", "ab-_",
 						   "YWJj YWJj" };
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			struct json *r = up("b", 1, 0, 0, bad[i],
-					    first(1, 3, ""));
+			struct json *r =
+			    up("b", 1, 0, 0, bad[i], first(1, 3, ""));
 
 			UNIT_CHECK(err_code(r) == RPC_INVALID_PARAMS &&
 				   strstr(err_msg(r), "base64"));
 			json_free(r);
 		}
 		/* Nothing was reserved by the refused calls. */
-		struct json *r = callf("datastore.upload.status",
-				       "{\"name\":\"b\"}");
+		struct json *r =
+		    callf("datastore.upload.status", "{\"name\":\"b\"}");
 		UNIT_CHECK(err_code(r) == RPC_ERR_NOT_FOUND);
 		json_free(r);
 	}
