@@ -197,7 +197,8 @@ int ds_list(struct ds_file_info *out, size_t max)
 		ds_file_info_fill(&ds_vol->files[i], &all[i]);
 	ds_unlock();
 	qsort(all, n, sizeof(*all), ds_info_cmp);
-	memcpy(out, all, sizeof(*all) * (n < max ? n : max));
+	if (out && max)
+		memcpy(out, all, sizeof(*all) * (n < max ? n : max));
 	free(all);
 	return (int)n;
 }
