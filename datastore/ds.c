@@ -141,8 +141,9 @@ void ds_file_info_fill(const struct ds_file *f, struct ds_file_info *out)
 	out->complete = f->state == DS_COMPLETE;
 	out->verifying = f->verifying;
 	/* Uploads and failed files: the digest the upload began with. */
-	out->has_expected = (f->state == DS_UPLOADING ||
-			     f->state == DS_FAILED) && f->has_digest;
+	out->has_expected =
+	    (f->state == DS_UPLOADING || f->state == DS_FAILED) &&
+	    f->has_digest;
 	if (f->has_digest)
 		memcpy(out->sha256, f->sha256, 32);
 	out->why = f->why;
@@ -196,7 +197,8 @@ int ds_list(struct ds_file_info *out, size_t max)
 		ds_file_info_fill(&ds_vol->files[i], &all[i]);
 	ds_unlock();
 	qsort(all, n, sizeof(*all), ds_info_cmp);
-	memcpy(out, all, sizeof(*all) * (n < max ? n : max));
+	if (out && max)
+		memcpy(out, all, sizeof(*all) * (n < max ? n : max));
 	free(all);
 	return (int)n;
 }
@@ -398,11 +400,17 @@ int ds_mount_dev(struct blk_dev *dev, const char **why)
 	return 0;
 }
 
-void ds_unmount(void)
+int ds_unmount(void)
 {
+	int rc = 0;
+
 	ds_lock();
-	ds_unmount_locked();
+	if (ds_vol && ds_vol->verifying)
+		rc = -EBUSY;
+	else
+		ds_unmount_locked();
 	ds_unlock();
+	return rc;
 }
 
 /*
@@ -461,7 +469,7 @@ int ds_scan(size_t *seen)
  * INIT_LATE; a few seconds more cover a slow controller. */
 #define DS_BOOT_WAIT_NS (3 * NSEC_PER_SEC)
 
-static bool ds_ready;
+static bool ds_ready, ds_search_claimed;
 static struct waitq ds_ready_wq = WAITQ_INIT;
 
 static bool ds_is_ready(void *arg)
@@ -470,17 +478,16 @@ static bool ds_is_ready(void *arg)
 	return __atomic_load_n(&ds_ready, __ATOMIC_ACQUIRE);
 }
 
-bool ds_wait_ready(uint64_t timeout_ns)
-{
-	return waitq_wait_timeout(&ds_ready_wq, ds_is_ready, NULL, timeout_ns);
-}
-
-static void ds_boot_thread(void *arg)
+/* The boot-time search: once, by the boot thread or by the first caller
+ * of ds_wait_ready, whichever comes first (in self-test mode the boot
+ * thread never starts: INIT_LATE stops at the self-tests). */
+static void ds_search(void)
 {
 	uint64_t t0 = time_ns();
 	size_t seen = 0;
 
-	(void)arg;
+	if (__atomic_exchange_n(&ds_search_claimed, true, __ATOMIC_ACQ_REL))
+		return;
 	while (!ds_scan(&seen) && time_ns() - t0 < DS_BOOT_WAIT_NS)
 		thread_sleep_ns(200 * NSEC_PER_MSEC);
 	if (!ds_vol)
@@ -491,12 +498,23 @@ static void ds_boot_thread(void *arg)
 	waitq_wake_all(&ds_ready_wq);
 }
 
+bool ds_wait_ready(uint64_t timeout_ns)
+{
+	ds_search();
+	return waitq_wait_timeout(&ds_ready_wq, ds_is_ready, NULL, timeout_ns);
+}
+
+static void ds_boot_thread(void *arg)
+{
+	(void)arg;
+	ds_search();
+}
+
 static void ds_boot(void)
 {
-	if (!thread_create("datastore", ds_boot_thread, NULL, NULL)) {
-		log_err("datastore: cannot start the mount thread");
-		ds_ready = true;
-	}
+	if (!thread_create("datastore", ds_boot_thread, NULL, NULL))
+		log_err("datastore: cannot start the mount thread; the first "
+			"datastore call will search for the disk");
 }
 KEEL_INIT(INIT_LATE, ds_boot);
 #else

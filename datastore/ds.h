@@ -74,6 +74,11 @@ int ds_status(struct ds_status *out);
  * (mounted or not); false on timeout. Kernel threads only. */
 bool ds_wait_ready(uint64_t timeout_ns);
 
+/* Forget the mounted datastore (nothing is written: every change was
+ * committed when it was made); -EBUSY while a file is being verified.
+ * Self-tests use it to hand a RAM datastore back. */
+int ds_unmount(void);
+
 /* Every file, sorted by name; returns how many exist (may exceed @max:
  * only @max are filled). */
 int ds_list(struct ds_file_info *out, size_t max);

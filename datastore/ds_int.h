@@ -117,7 +117,6 @@ void ds_unmount_locked(void);
 /* Mount @dev (-EBUSY when a datastore is mounted already; else as
  * ds_vol_open) and log what it holds. */
 int ds_mount_dev(struct blk_dev *dev, const char **why);
-void ds_unmount(void);
 /* Examine the whole disks registered after the first *@seen and mount
  * the first datastore found; 1 when one was mounted. */
 int ds_scan(size_t *seen);

@@ -360,7 +360,8 @@ int ds_vol_open(struct blk_dev *dev, struct ds_vol **out, const char **why)
 		goto fail;
 	}
 	slot = !tab[0] || (tab[1] && seq[1] > seq[0]);
-	if (tab[!slot] == NULL)
+	/* A copy never written since format is normal: not logged. */
+	if (!tab[!slot] && strcmp(twhy[!slot], "empty"))
 		log_info("datastore: %s: metadata copy %c %s; using copy %c "
 			 "(sequence %llu)",
 			 dev->name, 'A' + !slot, twhy[!slot], 'A' + slot,
