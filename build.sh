@@ -32,10 +32,17 @@ run)
 	echo "build.sh: booting $BUILD/keel.img as a USB stick in QEMU; quit with Ctrl-A X"
 	# A copy, as if flashed to a stick: rebuilding never fights a running VM.
 	cp "$BUILD/keel.img" "$BUILD/run.img"
+	# An empty 1 GiB disk for the datastore (kept between runs: files and
+	# VMs survive like on a server) and the HTTPS endpoint on
+	# 127.0.0.1:${KEEL_HTTPS_PORT:-8443} for keelctl (README "Managing").
+	[[ -e $BUILD/datastore.img ]] || truncate -s 1G "$BUILD/datastore.img"
 	exec qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 -nographic \
 		-device qemu-xhci,id=xhci \
 		-drive file="$BUILD/run.img",format=raw,if=none,id=boot \
-		-device usb-storage,bus=xhci.0,drive=boot,bootindex=0
+		-device usb-storage,bus=xhci.0,drive=boot,bootindex=0 \
+		-drive file="$BUILD/datastore.img",format=raw,if=none,id=ds \
+		-device nvme,serial=datastore0,drive=ds \
+		-nic user,model=e1000,hostfwd=tcp:127.0.0.1:"${KEEL_HTTPS_PORT:-8443}"-:443
 	;;
 test)
 	build

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * `keelctl datastore ls|upload|download|rm` (docs/api/ds.md). Uploads
+ * `keelctl datastore ls|upload|download|rm` (docs/api.md). Uploads
  * go in 1 MiB chunks and survive a broken connection: keelctl reconnects
  * and asks datastore.upload.status how much arrived, and a later run
  * resumes a partial upload of the same file. Downloads are checked

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* `keelctl host info|stats|logs|reboot|shutdown` (docs/api/host.md). */
+/* `keelctl host info|stats|logs|reboot|shutdown` (docs/api.md). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>

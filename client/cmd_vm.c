@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * `keelctl vm create|ls|info|start|stop|reset|destroy|stats|autostart`
- * (docs/api/vm.md); `vm console` is client/console.c.
+ * (docs/api.md); `vm console` is client/console.c.
  */
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,7 @@
 /*
  * Datastore transfers' building blocks (client/cmd_ds.c drives them):
  * SHA-256 of a local file, base64 of a chunk, and the params of each
- * datastore.upload / datastore.download call (docs/api/ds.md).
+ * datastore.upload / datastore.download call (docs/api.md).
  *
  * Upload: 1 MiB chunks in order, base64 in "data"; the first chunk
  * (offset 0) also declares "size" and "sha256" of the whole file, the

@@ -379,8 +379,14 @@ static struct {
 	volatile int done;
 	uint64_t runtime[4];
 	uint64_t cpus_seen[4]; /* bit per CPU (the first 64) */
-	struct waitq wq;
 } share;
+/*
+ * Not in `share`, which each test clears: the last spinner may still be
+ * inside waitq_wake_all() (holding the queue's lock) after the waiter has
+ * seen `done` and moved on; clearing the lock under it left a ticket that
+ * never came up, and the next test hung.
+ */
+static struct waitq share_wq = WAITQ_INIT;
 
 static void share_spinner(void *arg)
 {
@@ -393,7 +399,7 @@ static void share_spinner(void *arg)
 	struct thread *self = thread_current();
 	share.runtime[me] = self->runtime_ns + (time_ns() - self->run_start);
 	__atomic_add_fetch(&share.done, 1, __ATOMIC_RELEASE);
-	waitq_wake_all(&share.wq);
+	waitq_wake_all(&share_wq);
 }
 
 static bool share_finished(void *arg)
@@ -406,7 +412,7 @@ static void share_wait(int n)
 {
 	__atomic_store_n(&share.stop, 1, __ATOMIC_RELEASE);
 	while (!share_finished((void *)(uintptr_t)n))
-		waitq_wait(&share.wq, share_finished, (void *)(uintptr_t)n);
+		waitq_wait(&share_wq, share_finished, (void *)(uintptr_t)n);
 }
 
 /* Two CPU-bound threads on one CPU share it in proportion to weight. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/cpu.h"
+#include "core/cpuinfo.h"
 #include "core/percpu.h"
 #include "core/pmm.h"
 #include "core/time.h"
@@ -27,31 +28,6 @@
 #define FB_STATUS_REFRESH_NS (2 * NSEC_PER_SEC)
 #define FB_STATUS_SPLIT 11 /* first row of the yellow half */
 #define FB_URL_MAX 4
-
-/* The CPU's brand string (CPUID 0x80000002-4), or its vendor. */
-static void fb_cpu_model(char *buf, size_t len)
-{
-	char brand[49] = "";
-	const char *b = brand;
-
-	if (cpu_cpuid(0x80000000, 0).eax >= 0x80000004) {
-		for (uint32_t i = 0; i < 3; i++) {
-			struct cpuid_regs r = cpu_cpuid(0x80000002 + i, 0);
-			memcpy(brand + i * 16, &r, 16);
-		}
-	}
-	while (*b == ' ')
-		b++;
-	if (!*b) {
-		struct cpuid_regs r = cpu_cpuid(0, 0);
-		memcpy(brand, &r.ebx, 4);
-		memcpy(brand + 4, &r.edx, 4);
-		memcpy(brand + 8, &r.ecx, 4);
-		brand[12] = '\0';
-		b = brand;
-	}
-	snprintf(buf, len, "%s", b);
-}
 
 /* vmk0's addresses as management URLs (IPv4 first). */
 static int fb_mgmt_urls(char urls[FB_URL_MAX][64])
@@ -92,7 +68,7 @@ static void fb_status_draw(const char *thumb)
 	enum store_state st = store_state(&reason);
 	int row, n, vms;
 
-	fb_cpu_model(cpu, sizeof(cpu));
+	cpuinfo_model(cpu, sizeof(cpu));
 	pmm_get_stats(&ps);
 	if (store_get_hostname(host, sizeof(host)) < 0)
 		snprintf(host, sizeof(host), "(not set)");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Remote sessions of the management endpoint (mgmt/auth.c,
- * docs/api/session.md, docs/mgmt.md "Authentication"): root password
+ * docs/api.md, docs/mgmt.md "Authentication"): root password
  * logins with per-address slow-down and lockout, bearer tokens kept in
  * RAM only, idle expiry, and lockdown mode. The RPC methods
  * session.login/session.logout (mgmt/auth_rpc.c) and the transport

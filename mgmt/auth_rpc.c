@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * session.login and session.logout (docs/api/session.md): the JSON side
+ * session.login and session.logout (docs/api.md): the JSON side
  * of mgmt/auth.c.
  */
 #include <string.h>

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* --- Limits (docs/mgmt.md "Limits"; also docs/api/conventions.md) ----- */
+/* --- Limits (docs/mgmt.md "Limits"; also docs/api.md) ----- */
 #define HTTP_MAX_HEAD (16 * 1024)	    /* request line + headers: 431 */
 #define HTTP_MAX_FIELDS 64		    /* header fields per request: 431 */
 #define HTTP_MAX_BODY (2 * 1024 * 1024)	    /* request body: 413 */

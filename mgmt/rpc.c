@@ -9,7 +9,7 @@
  * copies it into the response only once it is known to be one complete
  * value, so a method that fails half-way, forgets its error or writes
  * too much can never produce a malformed response (it becomes -32603 or
- * RPC_ERR_LIMIT with a log line). docs/api/conventions.md is the user's
+ * RPC_ERR_LIMIT with a log line). docs/api.md is the user's
  * side of the same rules.
  */
 #include "mgmt/rpc.h"
@@ -23,7 +23,7 @@
 #include "core/log.h"
 #include "store/store.h"
 
-/* Limits (docs/api/conventions.md "Limits"). */
+/* Limits (docs/api.md "Limits"). */
 #define RPC_MAX_NODES 4096	  /* JSON values in one body */
 #define RPC_MAX_BATCH 32	  /* requests run from one batch */
 #define RPC_RESULT_MAX (4u << 20) /* when the transport sets no limit */

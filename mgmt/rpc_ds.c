@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The datastore.* methods (docs/api/datastore.md) over datastore/ds.h:
+ * The datastore.* methods (docs/api.md) over datastore/ds.h:
  * list, disks, format, upload (chunked and resumable: the answer's
  * `received` is where the next chunk goes, also after a lost connection
  * or a host reboot), upload.status, download and delete. File data

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The host.* methods about the machine itself (docs/api/host.md):
+ * The host.* methods about the machine itself (docs/api.md):
  * host.info and host.stats read what the kernel already keeps;
  * host.reboot, host.shutdown and host.cert.regenerate change it and are
  * audited. The network and log methods live in rpc_host_net.c and

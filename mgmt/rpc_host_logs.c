@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * host.logs (docs/api/host.md): the kernel log ring (core/log.h) by
+ * host.logs (docs/api.md): the kernel log ring (core/log.h) by
  * sequence number. Without a cursor it answers the last lines (tail);
  * with the cursor of the previous answer it answers what came since
  * (follow), waiting up to wait_ms for a first new line, so `keelctl host

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * host.network.get / host.network.set (docs/api/host.md): the management
+ * host.network.get / host.network.set (docs/api.md): the management
  * network and host name, as the console's "Configure Management Network"
  * keeps them (store_get_net/store_set_net, store_set_hostname).
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The vm.* methods (docs/api/vm.md): parameters in, mgmt/vmm.c does the
+ * The vm.* methods (docs/api.md): parameters in, mgmt/vmm.c does the
  * work, the answer out. State-changing methods are audited with the VM's
  * name. vm.console.write is not: it is the guest's keyboard, called per
  * keystroke by `keelctl vm console`, and each audit record is a durable

@@ -1,7 +1,7 @@
 """A stand-in Keel management endpoint for keelctl's tests: real TLS
 (Python's ssl, i.e. OpenSSL) with a throwaway certificate, HTTP/1.1
 keep-alive, JSON-RPC 2.0 on POST /rpc, and the methods keelctl calls
-modelled on docs/api/*.md, kept in memory. It records every call so a
+modelled on docs/api.md, kept in memory. It records every call so a
 test can check what keelctl sent, and can break connections on purpose.
 
 It is not the endpoint: the end-to-end system test drives the real one.
@@ -328,7 +328,7 @@ class FakeKeel:
                            "overhead_bytes": 40960},
                 "console": {"cursor": 0, "tx_bytes": 0, "rx_bytes": 0}}
 
-    # Console data as docs/api/vm.md: "text" by default, or "base64";
+    # Console data as docs/api.md: "text" by default, or "base64";
     # at most 64 bytes an answer here, so reading takes several calls.
     def m_vm_console_read(self, p, t):
         self._vm(p["name"])

@@ -156,23 +156,38 @@ class Curl:
         self.m, self.port, self.token = m, port, None
         self.next_id = 1
 
-    def call(self, method, **params):
-        body = {"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params}
-        self.next_id += 1
+    def post(self, body):
+        """POST @body (text) to /rpc; the parsed answer."""
         path = os.path.join(self.m.dir, "req.json")
         with open(path, "w") as f:
-            json.dump(body, f)
+            f.write(body)
         cmd = ["curl", "-sS", "-k", "--max-time", "120", "-H", "Content-Type: application/json",
                "--data-binary", "@" + path, "https://127.0.0.1:%d/rpc" % self.port]
         if self.token:
             cmd[1:1] = ["-H", "Authorization: Bearer " + self.token]
         p = subprocess.run(cmd, capture_output=True, timeout=150)
         if p.returncode != 0:
-            self.m.fail("curl %s failed: %s" % (method, p.stderr.decode()), self.m.log())
-        resp = json.loads(p.stdout)
+            self.m.fail("curl failed: %s" % p.stderr.decode(), self.m.log())
+        return json.loads(p.stdout)
+
+    def request(self, method, **params):
+        body = {"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params}
+        self.next_id += 1
+        return self.post(json.dumps(body))
+
+    def call(self, method, **params):
+        resp = self.request(method, **params)
         if "error" in resp:
             self.m.fail("%s: error %r" % (method, resp["error"]), self.m.log())
         return resp["result"]
+
+    def refused(self, code, method, **params):
+        """The call fails with @code and a message a person can read."""
+        err = self.request(method, **params).get("error", {})
+        if err.get("code") != code or len(err.get("message", "")) < 10:
+            self.m.fail("%s %r: expected error %d, got %r" % (method, params, code, err),
+                        self.m.log())
+        return err["message"]
 
 
 def test_curl_end_to_end():
@@ -187,8 +202,18 @@ def test_curl_end_to_end():
             m.fail("openssl sees %r, console shows %s" % (p.stdout, tp), m.log())
         c = Curl(m, port)
         c.token = c.call("session.login", user="root", password=PASSWORD.decode())["token"]
-        disks = c.call("datastore.disks")
+        if not any(d["name"] == "nvme0n1" and d["formattable"]
+                   for d in c.call("datastore.disks")["disks"]):
+            m.fail("nvme0n1 not offered for formatting", m.log())
         c.call("datastore.format", disk="nvme0n1", label="ds1")
+        # Bad input gets its JSON-RPC error; the endpoint keeps serving.
+        err = c.post('{"jsonrpc":"2.0","id":1,"method":"host.info",')
+        if err.get("error", {}).get("code") != -32700:
+            m.fail("truncated JSON: %r" % err, m.log())
+        c.refused(-32601, "vm.explode", name="x")
+        c.refused(-32602, "vm.create", name="bad", vcpus=1, memory_mb="lots",
+                  kernel="g.bin")
+        c.refused(-32010, "vm.start", name="no-such-vm")
         data = open(GUEST, "rb").read()
         c.call("datastore.upload", name="g.bin", offset=0, size=len(data),
                sha256=hashlib.sha256(data).hexdigest(),
