@@ -32,6 +32,7 @@
 #include "datastore/ds.h"
 #include "drivers/blk.h"
 #include "mgmt/rpc.h"
+#include "mgmt/rpc_test.h"
 
 CMDLINE_OPTION(dstest, "keel.dstest",
 	       "DISK: the datastore self-test formats DISK (first boot) and "
@@ -77,21 +78,9 @@ static void dst_sha_hex(uint32_t seed, uint64_t size, char out[65])
 	out[64] = 0;
 }
 
-/* The parsed answer to @body (NULL, logged, when it is not JSON). */
 static struct json *dst_call(const char *body, size_t len)
 {
-	struct json_error err;
-	struct json *r;
-	struct jw out;
-
-	jw_init(&out, 4u << 20);
-	rpc_handle(body, len, &dst_root, &out);
-	r = json_parse(out.buf ? out.buf : "", out.len, 0, &err);
-	if (!r)
-		log_err("ds_selftest: unparsable answer '%.80s': %s",
-			out.buf ? out.buf : "", err.msg);
-	jw_free(&out);
-	return r;
+	return rpct_call(&dst_root, body, len, 4u << 20, "ds_selftest");
 }
 
 static struct json *dst_simple(const char *method, const char *params)
@@ -154,48 +143,16 @@ out:
 
 static const struct json *dst_result(const struct json *r, const char *what)
 {
-	const struct json *res = json_get(r, "result");
-	const char *msg = "?";
-
-	if (res)
-		return res;
-	json_get_str(json_get(r, "error"), "message", &msg);
-	log_err("ds_selftest: %s failed: %s", what, msg);
-	return NULL;
+	return rpct_result(r, "ds_selftest", what);
 }
 
-/* 0 when @r is an error with @code whose message holds @frag. */
 static int dst_error(const struct json *r, int code, const char *frag,
 		     const char *what)
 {
-	const struct json *e = json_get(r, "error");
-	const char *msg = "";
-	int64_t got = 0;
-
-	json_get_str(e, "message", &msg);
-	if (e && json_get_int(e, "code", &got) && got == code &&
-	    strstr(msg, frag))
-		return 0;
-	log_err("ds_selftest: %s: want error %d '%s', got %lld '%s'", what,
-		code, frag, (long long)got, msg);
-	return -EINVAL;
+	return rpct_error(r, code, frag, "ds_selftest", what);
 }
 
-static int64_t dst_int(const struct json *o, const char *key)
-{
-	int64_t v = -1;
 
-	json_get_int(o, key, &v);
-	return v;
-}
-
-static bool dst_bool(const struct json *o, const char *key)
-{
-	bool b = false;
-
-	json_get_bool(o, key, &b);
-	return b;
-}
 
 #define DST_CHECK(cond, ...)                                                   \
 	do {                                                                   \
@@ -222,11 +179,11 @@ static int dst_send(const char *name, uint32_t seed, uint64_t size,
 			       off + n == size, NULL);
 		const struct json *res = dst_result(r, name);
 
-		rc = res && dst_int(res, "received") == (int64_t)(off + n)
+		rc = res && rpct_int(res, "received") == (int64_t)(off + n)
 			 ? 0
 			 : -EIO;
 		if (!rc && off + n == size &&
-		    (!dst_bool(res, "complete") ||
+		    (!rpct_bool(res, "complete") ||
 		     !json_get_str(res, "sha256", &(const char *){ NULL })))
 			rc = -EIO;
 		json_free(r);
@@ -258,7 +215,7 @@ static int dst_fetch(const char *name, uint32_t seed, uint64_t size,
 		res = dst_result(r, "datastore.download");
 		if (!res || !json_get_str(res, "data", &data) ||
 		    !json_get_str(res, "sha256", &s) || strcmp(s, sha) ||
-		    dst_int(res, "size") != (int64_t)size ||
+		    rpct_int(res, "size") != (int64_t)size ||
 		    mbedtls_base64_decode(got, piece + 4, &n,
 					  (const unsigned char *)data,
 					  strlen(data)))
@@ -266,7 +223,7 @@ static int dst_fetch(const char *name, uint32_t seed, uint64_t size,
 		dst_fill(seed, off, want, n);
 		if (!rc && memcmp(want, got, n))
 			rc = -EILSEQ;
-		if (!rc && dst_bool(res, "eof") != (off + n == size))
+		if (!rc && rpct_bool(res, "eof") != (off + n == size))
 			rc = -EIO;
 		json_free(r);
 		off += n;
@@ -342,7 +299,7 @@ static int dst_ram_run(void)
 
 	r = dst_simple("datastore.list", "{}");
 	res = dst_result(r, "datastore.list");
-	DST_CHECK(res && !dst_bool(res, "mounted"), "list: mounted before "
+	DST_CHECK(res && !rpct_bool(res, "mounted"), "list: mounted before "
 						    "format");
 	json_free(r);
 	r = dst_simple("datastore.disks", "{}");
@@ -356,7 +313,7 @@ static int dst_ram_run(void)
 
 			json_get_str(e, "name", &n);
 			if (!strcmp(n, "ram9"))
-				found = dst_bool(e, "formattable");
+				found = rpct_bool(e, "formattable");
 		}
 		DST_CHECK(found, "datastore.disks: ram9 not listed as "
 				 "formattable");
@@ -371,8 +328,8 @@ static int dst_ram_run(void)
 	r = dst_simple("datastore.format",
 		       "{\"disk\":\"ram9\",\"label\":\"self test\"}");
 	res = dst_result(r, "datastore.format");
-	DST_CHECK(res && dst_bool(res, "mounted") &&
-		      dst_int(res, "capacity_bytes") == 16 * DST_MIB,
+	DST_CHECK(res && rpct_bool(res, "mounted") &&
+		      rpct_int(res, "capacity_bytes") == 16 * DST_MIB,
 		  "format: not mounted with 16 MiB");
 	json_free(r);
 
@@ -380,13 +337,13 @@ static int dst_ram_run(void)
 	t0 = time_ns();
 	r = dst_upload("st/a", 1, 0, DST_MIB, size, sha, false, NULL);
 	res = dst_result(r, "chunk 0");
-	DST_CHECK(res && dst_int(res, "received") == DST_MIB &&
-		      !dst_bool(res, "complete"),
+	DST_CHECK(res && rpct_int(res, "received") == DST_MIB &&
+		      !rpct_bool(res, "complete"),
 		  "chunk 0: received");
 	json_free(r);
 	r = dst_upload("st/a", 1, 0, DST_MIB, size, sha, false, NULL);
 	res = dst_result(r, "chunk 0 again");
-	DST_CHECK(res && dst_int(res, "received") == DST_MIB,
+	DST_CHECK(res && rpct_int(res, "received") == DST_MIB,
 		  "chunk 0 repeated: received changed");
 	json_free(r);
 	r = dst_upload("st/a", 1, 2 * DST_MIB, 100, 0, NULL, false, NULL);
@@ -395,8 +352,8 @@ static int dst_ram_run(void)
 	json_free(r);
 	r = dst_simple("datastore.upload.status", "{\"name\":\"st/a\"}");
 	res = dst_result(r, "status");
-	DST_CHECK(res && dst_int(res, "received") == DST_MIB &&
-		      dst_int(res, "size") == (int64_t)size,
+	DST_CHECK(res && rpct_int(res, "received") == DST_MIB &&
+		      rpct_int(res, "size") == (int64_t)size,
 		  "status: resume point");
 	json_free(r);
 	r = dst_simple("datastore.download",
@@ -434,8 +391,8 @@ static int dst_ram_run(void)
 	/* The same file again at offset 0: nothing to do, complete. */
 	r = dst_upload("st/a", 1, 0, DST_MIB, size, sha, false, NULL);
 	res = dst_result(r, "st/a again");
-	DST_CHECK(res && dst_bool(res, "complete") &&
-		      dst_int(res, "received") == (int64_t)size,
+	DST_CHECK(res && rpct_bool(res, "complete") &&
+		      rpct_int(res, "received") == (int64_t)size,
 		  "re-upload of a complete file");
 	json_free(r);
 	r = dst_simple("datastore.list", "{}");
@@ -504,7 +461,7 @@ static int dst_boot1(const char *disk)
 		 "{\"disk\":\"%s\",\"label\":\"dstest\"}", disk);
 	r = dst_simple("datastore.format", params);
 	res = dst_result(r, "datastore.format");
-	DST_CHECK(res && dst_bool(res, "mounted"), "format %s", disk);
+	DST_CHECK(res && rpct_bool(res, "mounted"), "format %s", disk);
 	json_free(r);
 	r = NULL;
 	dst_sha_hex(1, DST_BOOT1_SIZE, sha);
@@ -520,7 +477,7 @@ static int dst_boot1(const char *disk)
 			       DST_PARTIAL_SIZE, off ? NULL : sha2, false,
 			       NULL);
 		res = dst_result(r, "partial.bin");
-		DST_CHECK(res && dst_int(res, "received") ==
+		DST_CHECK(res && rpct_int(res, "received") ==
 				     (int64_t)(off + DST_MIB),
 			  "partial.bin chunk at %llu", (unsigned long long)off);
 		json_free(r);
@@ -550,7 +507,7 @@ static int dst_boot2(void)
 	f = res ? json_at(json_get(res, "files"), 0) : NULL;
 	DST_CHECK(f && json_get_str(f, "name", &s) &&
 		      !strcmp(s, "dstest/boot1.bin") &&
-		      dst_bool(f, "complete") &&
+		      rpct_bool(f, "complete") &&
 		      json_get_str(f, "sha256", &s) && !strcmp(s, sha),
 		  "list: boot1.bin not complete with its SHA-256");
 	json_free(r);
@@ -561,8 +518,8 @@ static int dst_boot2(void)
 	r = dst_simple("datastore.upload.status",
 		       "{\"name\":\"dstest/partial.bin\"}");
 	res = dst_result(r, "status partial.bin");
-	got = res ? dst_int(res, "received") : -1;
-	DST_CHECK(res && !dst_bool(res, "complete") && got > 0 &&
+	got = res ? rpct_int(res, "received") : -1;
+	DST_CHECK(res && !rpct_bool(res, "complete") && got > 0 &&
 		      got <= DST_PARTIAL_SENT,
 		  "partial.bin: received %lld after the reboot",
 		  (long long)got);

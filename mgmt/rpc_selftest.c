@@ -23,6 +23,7 @@
 #include "core/vm.h"
 #include "mgmt/rpc.h"
 #include "mgmt/rpc_host.h"
+#include "mgmt/rpc_test.h"
 #include "store/store.h"
 
 #define ST_WHO "selftest@local"
@@ -31,21 +32,9 @@ static const struct rpc_caller st_root = { .addr = "127.0.0.1",
 					   .user = "root",
 					   .who = ST_WHO };
 
-/* rpc_handle(@body) parsed; NULL (logged) when the answer is not JSON. */
 static struct json *st_call_as(const struct rpc_caller *who, const char *body)
 {
-	struct json_error err;
-	struct json *r;
-	struct jw out;
-
-	jw_init(&out, 1 << 20);
-	rpc_handle(body, strlen(body), who, &out);
-	r = json_parse(out.buf ? out.buf : "", out.len, 0, &err);
-	if (!r)
-		log_err("rpc_selftest: %s -> unparsable answer '%.80s': %s",
-			body, out.buf ? out.buf : "", err.msg);
-	jw_free(&out);
-	return r;
+	return rpct_call(who, body, strlen(body), 1 << 20, "rpc_selftest");
 }
 
 static struct json *st_call(const char *body)
@@ -53,44 +42,17 @@ static struct json *st_call(const char *body)
 	return st_call_as(&st_root, body);
 }
 
-/* The result of a single call, or NULL (logged) for an error. */
 static const struct json *st_result(const struct json *r, const char *what)
 {
-	const struct json *res = json_get(r, "result"),
-			  *e = json_get(r, "error");
-	const char *msg = "?";
-
-	if (res)
-		return res;
-	json_get_str(e, "message", &msg);
-	log_err("rpc_selftest: %s failed: %s", what, msg);
-	return NULL;
+	return rpct_result(r, "rpc_selftest", what);
 }
 
-/* 0 when @r is an error with @code whose message holds @frag. */
 static int st_error(const struct json *r, int code, const char *frag,
 		    const char *what)
 {
-	const struct json *e = json_get(r, "error");
-	const char *msg = "";
-	int64_t got = 0;
-
-	json_get_str(e, "message", &msg);
-	if (e && json_get_int(e, "code", &got) && got == code &&
-	    strstr(msg, frag))
-		return 0;
-	log_err("rpc_selftest: %s: want error %d '%s', got %lld '%s'", what,
-		code, frag, (long long)got, msg);
-	return -EINVAL;
+	return rpct_error(r, code, frag, "rpc_selftest", what);
 }
 
-static int64_t st_int(const struct json *obj, const char *key)
-{
-	int64_t v = -1;
-
-	json_get_int(obj, key, &v);
-	return v;
-}
 
 /* 32 colon-separated upper-case hex pairs (ARCHITECTURE.md section 8). */
 static bool st_thumbprint_shaped(const char *s)
@@ -193,12 +155,12 @@ static int rpc_selftest_info(void)
 	ST_CHECK((res = st_result(r, "host.info")), "host.info");
 	cpu = json_get(res, "cpu");
 	mem = json_get(res, "memory");
-	ST_CHECK(st_int(cpu, "cores") == (int64_t)percpu_online,
+	ST_CHECK(rpct_int(cpu, "cores") == (int64_t)percpu_online,
 		 "host.info cores %lld, %u online",
-		 (long long)st_int(cpu, "cores"), percpu_online);
+		 (long long)rpct_int(cpu, "cores"), percpu_online);
 	ST_CHECK(json_get_str(cpu, "model", &s) && *s, "no CPU model");
-	ST_CHECK(st_int(mem, "total_bytes") > 0 &&
-		     st_int(mem, "free_bytes") <= st_int(mem, "total_bytes"),
+	ST_CHECK(rpct_int(mem, "total_bytes") > 0 &&
+		     rpct_int(mem, "free_bytes") <= rpct_int(mem, "total_bytes"),
 		 "memory total/free wrong");
 	ST_CHECK(json_get_str(res, "version", &s) && *s, "no version");
 	if (hv)
@@ -208,7 +170,7 @@ static int rpc_selftest_info(void)
 	log_info("rpc_selftest: host.info: %u cores, %s, %lld MiB, answered in "
 		 "%llu us",
 		 percpu_online, hv ? hv->name : "no backend",
-		 (long long)(st_int(mem, "total_bytes") >> 20),
+		 (long long)(rpct_int(mem, "total_bytes") >> 20),
 		 (unsigned long long)us);
 	json_free(r);
 	r = st_call(ST_REQ("host.stats", "{}"));
@@ -217,9 +179,9 @@ static int rpc_selftest_info(void)
 	ST_CHECK(json_get(cpu, "cpus") &&
 		     json_get(cpu, "cpus")->len == percpu_online,
 		 "host.stats: not one entry per CPU");
-	ST_CHECK(st_int(cpu, "busy_ms") + st_int(cpu, "idle_ms") > 0,
+	ST_CHECK(rpct_int(cpu, "busy_ms") + rpct_int(cpu, "idle_ms") > 0,
 		 "host.stats: no CPU time");
-	ST_CHECK(st_int(json_get(res, "vms"), "running") ==
+	ST_CHECK(rpct_int(json_get(res, "vms"), "running") ==
 		     (int64_t)vm_count_running(),
 		 "host.stats: VM count");
 	json_free(r);
@@ -369,10 +331,10 @@ static int rpc_selftest_logs(void)
 
 	r = st_call(ST_REQ("host.logs", "{\"max\":5}"));
 	ST_CHECK((res = st_result(r, "host.logs")), "host.logs");
-	cursor = st_int(res, "cursor");
+	cursor = rpct_int(res, "cursor");
 	ST_CHECK(json_get(res, "lines")->len == 5 &&
 		     (uint64_t)cursor <= log_next_seq() &&
-		     st_int(json_at(json_get(res, "lines"), 4), "seq") ==
+		     rpct_int(json_at(json_get(res, "lines"), 4), "seq") ==
 			 cursor - 1,
 		 "tail of 5: wrong lines or cursor");
 	json_free(r);
@@ -390,7 +352,7 @@ static int rpc_selftest_logs(void)
 	ms = (time_ns() - t0) / NSEC_PER_MSEC;
 	ST_CHECK((res = st_result(r, "host.logs follow")), "follow");
 	if (!st_has_line(res, marker)) { /* woken by another line first */
-		cursor = st_int(res, "cursor");
+		cursor = rpct_int(res, "cursor");
 		json_free(r);
 		snprintf(
 		    body, sizeof(body),
