@@ -111,6 +111,14 @@ struct ds_file *ds_find(struct ds_vol *v, const char *name)
 	return NULL;
 }
 
+int ds_lookup(const char *name, struct ds_file **f)
+{
+	if (!ds_vol)
+		return -ENODEV;
+	*f = ds_find(ds_vol, name);
+	return *f ? 0 : -ENOENT;
+}
+
 void ds_hex(const uint8_t *b, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -211,11 +219,8 @@ int ds_stat(const char *name, struct ds_file_info *out)
 	if (!ds_name_valid(name))
 		return -EINVAL;
 	ds_lock();
-	if (!ds_vol)
-		rc = -ENODEV;
-	else if (!(f = ds_find(ds_vol, name)))
-		rc = -ENOENT;
-	else
+	rc = ds_lookup(name, &f);
+	if (!rc)
 		ds_file_info_fill(f, out);
 	ds_unlock();
 	return rc;
@@ -270,10 +275,9 @@ long ds_read(const char *name, uint64_t off, void *buf, size_t len)
 	if (!ds_name_valid(name) || (!buf && len))
 		return -EINVAL;
 	ds_lock();
-	if (!ds_vol) {
-		rc = -ENODEV;
-	} else if (!(f = ds_find(ds_vol, name))) {
-		rc = -ENOENT;
+	rc = ds_lookup(name, &f);
+	if (rc) {
+		/* no datastore or no such file */
 	} else if (f->state == DS_UPLOADING) {
 		rc = -EBUSY;
 	} else if (f->state != DS_COMPLETE) {
@@ -305,15 +309,9 @@ int ds_delete(const char *name)
 	if (!ds_name_valid(name))
 		return -EINVAL;
 	ds_lock();
-	if (!ds_vol) {
-		rc = -ENODEV;
+	rc = ds_lookup(name, &f);
+	if (rc)
 		goto out;
-	}
-	f = ds_find(ds_vol, name);
-	if (!f) {
-		rc = -ENOENT;
-		goto out;
-	}
 	if (f->verifying) {
 		rc = -EBUSY;
 		goto out;

@@ -111,6 +111,9 @@ extern struct ds_vol *ds_vol;
 void ds_lock(void);
 void ds_unlock(void);
 struct ds_file *ds_find(struct ds_vol *v, const char *name);
+/* Under the lock: the mounted volume's file @name in *@f; -ENODEV when
+ * no datastore is mounted, -ENOENT when it has no such file. */
+int ds_lookup(const char *name, struct ds_file **f);
 void ds_file_info_fill(const struct ds_file *f, struct ds_file_info *out);
 /* Drop the volume (unit tests; format). Under the lock. */
 void ds_unmount_locked(void);

@@ -196,16 +196,10 @@ int ds_upload_write(const char *name, uint64_t off, const void *buf, size_t len,
 	if (!ds_name_valid(name) || (!buf && len))
 		return -EINVAL;
 	ds_lock();
+	rc = ds_lookup(name, &f);
+	if (rc)
+		goto out;
 	v = ds_vol;
-	if (!v) {
-		rc = -ENODEV;
-		goto out;
-	}
-	f = ds_find(v, name);
-	if (!f) {
-		rc = -ENOENT;
-		goto out;
-	}
 	*received = f->received;
 	if (f->state == DS_COMPLETE) {
 		rc = -EALREADY;
@@ -295,16 +289,10 @@ int ds_upload_finish(const char *name, uint8_t sha256_out[32])
 	if (!ds_name_valid(name))
 		return -EINVAL;
 	ds_lock();
+	rc = ds_lookup(name, &f);
+	if (rc)
+		goto out;
 	v = ds_vol;
-	if (!v) {
-		rc = -ENODEV;
-		goto out;
-	}
-	f = ds_find(v, name);
-	if (!f) {
-		rc = -ENOENT;
-		goto out;
-	}
 	if (f->state == DS_COMPLETE) {
 		if (sha256_out)
 			memcpy(sha256_out, f->sha256, 32);
