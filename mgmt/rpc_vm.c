@@ -154,23 +154,40 @@ static int rpc_vm_list(struct rpc_ctx *c)
 	return 0;
 }
 
-static int rpc_vm_info(struct rpc_ctx *c)
+/*
+ * vm.info, vm.stats: the named VM's snapshot (malloc'd: it carries the
+ * exit counters), or NULL with the call failed and its code in *@rc.
+ */
+static struct vmm_info *rpc_vm_fetch(struct rpc_ctx *c, const char *what,
+				     int *rc)
 {
 	static const char *const known[] = { "name", NULL };
 	struct vmm_err e = { 0 };
 	struct vmm_info *i;
 	const char *name;
-	int rc;
 
-	if ((rc = rpc_vm_name(c, known, &name, false)))
-		return rc;
+	if ((*rc = rpc_vm_name(c, known, &name, false)))
+		return NULL;
 	i = malloc(sizeof(*i));
-	if (!i)
-		return rpc_fail_errno(c, -ENOMEM, "vm.info");
+	if (!i) {
+		*rc = rpc_fail_errno(c, -ENOMEM, what);
+		return NULL;
+	}
 	if (vmm_info(name, i, &e)) {
 		free(i);
-		return rpc_vm_err(c, &e);
+		*rc = rpc_vm_err(c, &e);
+		return NULL;
 	}
+	return i;
+}
+
+static int rpc_vm_info(struct rpc_ctx *c)
+{
+	int rc;
+	struct vmm_info *i = rpc_vm_fetch(c, "vm.info", &rc);
+
+	if (!i)
+		return rc;
 	rpc_vm_info_obj(c->out, i);
 	free(i);
 	return 0;
@@ -178,22 +195,12 @@ static int rpc_vm_info(struct rpc_ctx *c)
 
 static int rpc_vm_stats(struct rpc_ctx *c)
 {
-	static const char *const known[] = { "name", NULL };
-	struct vmm_err e = { 0 };
-	struct vmm_info *i;
 	struct jw *w = c->out;
-	const char *name;
 	int rc;
+	struct vmm_info *i = rpc_vm_fetch(c, "vm.stats", &rc);
 
-	if ((rc = rpc_vm_name(c, known, &name, false)))
-		return rc;
-	i = malloc(sizeof(*i));
 	if (!i)
-		return rpc_fail_errno(c, -ENOMEM, "vm.stats");
-	if (vmm_info(name, i, &e)) {
-		free(i);
-		return rpc_vm_err(c, &e);
-	}
+		return rc;
 	jw_obj_begin(w);
 	rpc_vm_common(w, i);
 	jw_kuint(w, "starts", i->starts);
