@@ -44,8 +44,14 @@ struct vm *vm_create(const struct vm_config *cfg)
 	vm->entry_cs = cfg->entry_cs;
 	vm->entry_ip = cfg->entry_ip;
 	vm->tsc_offset = -cpu_rdtsc();
-	vm->mem = gmem_create(hv->s2_format(), cfg->ram_bytes, true);
+	uint64_t low = cfg->ram_bytes;
+	if (cfg->ram_hole && low > cfg->ram_hole)
+		low = cfg->ram_hole;
+	vm->mem = gmem_create(hv->s2_format(), low, true);
 	if (!vm->mem)
+		goto fail;
+	if (low < cfg->ram_bytes &&
+	    gmem_add_ram(vm->mem, 1ull << 32, cfg->ram_bytes - low) < 0)
 		goto fail;
 	for (unsigned int i = 0; i < cfg->vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
@@ -137,10 +143,17 @@ int vm_start(struct vm *vm)
 
 void vm_stop(struct vm *vm, const char *why)
 {
+	vm_stop_as(vm, VM_STOP_HOST, why);
+}
+
+void vm_stop_as(struct vm *vm, enum vm_stop_kind kind, const char *why)
+{
 	uint64_t flags = spin_lock_irqsave(&vm->lock);
 
-	if (!vm->stop_reason[0])
+	if (!vm->stop_reason[0]) {
 		strncpy(vm->stop_reason, why, sizeof(vm->stop_reason) - 1);
+		vm->stop_kind = kind;
+	}
 	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		vm->vcpus[i].stop = true;
 		/* ->thread is cleared under this lock before the thread ends. */
@@ -211,6 +224,8 @@ void vm_destroy(struct vm *vm)
 		hv->vcpu_destroy(&vm->vcpus[i]);
 		free(vm->vcpus[i].vlapic);
 	}
+	if (vm->platform_free)
+		vm->platform_free(vm);
 	if (vm->mem)
 		gmem_destroy(vm->mem);
 	free(vm);

@@ -22,6 +22,40 @@
 
 enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
 
+/* Why a VM stopped, for the VM manager: a guest reset restarts it. */
+enum vm_stop_kind {
+	VM_STOP_HOST,	  /* vm_stop from the host (vm.stop, destroy) */
+	VM_STOP_FAULT,	  /* the guest did something that stops it */
+	VM_STOP_POWEROFF, /* the guest powered off (ACPI S5) */
+	VM_STOP_RESET,	  /* the guest asked for a reset (ACPI, 8042, 0xcf9) */
+};
+
+struct vcpu;
+
+/*
+ * The VM's interrupt controller as core/vm_run.c sees it. vdev/ installs
+ * one per VM (vdev/vlapic.c) before the VM starts; without one (the test
+ * guests) vcpu_raise_irq's irq_pending bitmap is the whole story. core/
+ * cannot name vdev/ (ARCHITECTURE.md section 1), hence the table. Every
+ * hook runs on @v's own thread unless it says otherwise.
+ */
+struct vm_irqchip {
+	/* Timers due by now fire; the highest vector the guest should take
+	 * at the next entry (IRR above PPR, or the PIC's ExtINT), or -1. */
+	int (*pending)(struct vcpu *v);
+	/* The backend injected @vector (IRR -> ISR, or the PIC's INTA). */
+	void (*ack)(struct vcpu *v, int vector);
+	/* time_ns() of @v's next timer event, 0 if none: the run loop gets
+	 * the vCPU out of the guest (or out of HLT) by then. */
+	uint64_t (*next_deadline)(struct vcpu *v);
+	/* MSRs it owns (IA32_APIC_BASE, x2APIC 0x800-0x8ff,
+	 * IA32_TSC_DEADLINE): 0 done, -ENOENT not ours, -EINVAL #GP. */
+	int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *val);
+	int (*msr_write)(struct vcpu *v, uint32_t msr, uint64_t val);
+	/* INIT (core's vcpu_init_signal): the local APIC's own reset. */
+	void (*init)(struct vcpu *v);
+};
+
 /* General registers the backends' entry stubs save and restore. */
 struct vcpu_gprs {
 	uint64_t rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi;
@@ -72,6 +106,12 @@ struct vm {
 	/* The last vCPU thread no longer touches the VM: vm_destroy may free
 	 * it (set after the stopped_wq wake-up). */
 	volatile bool exit_done;
+	enum vm_stop_kind stop_kind; /* with stop_reason, first one wins */
+	/* The virtual platform (vdev/vplat.h), NULL for bare test guests:
+	 * owned by vdev/, freed through platform_free by vm_destroy. */
+	const struct vm_irqchip *irqchip;
+	void *platform;
+	void (*platform_free)(struct vm *vm);
 };
 
 struct vm_config {
@@ -80,6 +120,9 @@ struct vm_config {
 	uint64_t ram_bytes;
 	/* Initial state of vCPU 0: real mode at @entry_cs:@entry_ip. */
 	uint16_t entry_cs, entry_ip;
+	/* 0: RAM is [0, ram_bytes). Else RAM below 4 GiB ends at @ram_hole
+	 * (the PCI hole of vdev/vplat.h) and the rest starts at 4 GiB. */
+	uint64_t ram_hole;
 };
 
 struct vm *vm_create(const struct vm_config *cfg);
@@ -88,6 +131,8 @@ int vm_load(struct vm *vm, uint64_t gpa, const void *data, size_t len);
 int vm_start(struct vm *vm);
 /* Hard stop: every vCPU leaves at its next exit. */
 void vm_stop(struct vm *vm, const char *why);
+/* The same, saying why for the VM manager (guest power-off, reset). */
+void vm_stop_as(struct vm *vm, enum vm_stop_kind kind, const char *why);
 /* Wait until the VM has stopped (every vCPU thread left its loop). */
 void vm_wait_stopped(struct vm *vm);
 void vm_destroy(struct vm *vm);

@@ -35,7 +35,7 @@ static int vm_run_fail(struct vcpu *v, const char *fmt, ...)
 	va_end(ap);
 	log_err("vm %u: vCPU %u at rip %#llx: %s; stopping the VM", v->vm->id,
 		v->id, (unsigned long long)hv->get_reg(v, VCPU_RIP), why);
-	vm_stop(v->vm, why);
+	vm_stop_as(v->vm, VM_STOP_FAULT, why);
 	return -EFAULT;
 }
 
