@@ -100,8 +100,9 @@ static void sched_expire_timers(struct percpu *c, uint64_t now)
 	}
 }
 
-/* Program the clock for the next sleeper or the end of the slice. */
-static void sched_rearm(struct percpu *c)
+/* Program the clock for the next sleeper, the end of the slice or the
+ * running thread's sched_arm_local() wish, whichever comes first. */
+static void sched_rearm(struct percpu *c, uint64_t now)
 {
 	uint64_t next = 0;
 
@@ -111,7 +112,35 @@ static void sched_rearm(struct percpu *c)
 		next = c->slice_end_ns;
 	if (c->timers && (!next || c->timers->wake_at < next))
 		next = c->timers->wake_at;
+	if (c->local_deadline_ns && c->local_deadline_ns <= now)
+		c->local_deadline_ns = 0; /* it came: the interrupt was it */
+	if (c->local_deadline_ns && (!next || c->local_deadline_ns < next))
+		next = c->local_deadline_ns;
+	c->clock_at_ns = next;
 	sched_clock_arm(next);
+}
+
+void sched_arm_local(uint64_t deadline_ns)
+{
+	uint64_t flags = irq_save();
+	struct percpu *c = this_cpu();
+
+	/* The common case on every guest entry: nothing changed. */
+	if (c->local_deadline_ns == deadline_ns) {
+		irq_restore(flags);
+		return;
+	}
+	spin_lock(&c->rq_lock);
+	c->local_deadline_ns = deadline_ns;
+	/* Only an earlier time needs the clock now; a later one (or none)
+	 * costs one early interrupt, after which sched_rearm decides. */
+	if (deadline_ns && sched_clock_arm &&
+	    (!c->clock_at_ns || deadline_ns < c->clock_at_ns)) {
+		c->clock_at_ns = deadline_ns;
+		sched_clock_arm(deadline_ns);
+	}
+	spin_unlock(&c->rq_lock);
+	irq_restore(flags);
 }
 
 /* The new thread's side of a switch: release prev, reclaim the dead. */
@@ -213,7 +242,9 @@ void schedule(void)
 	__atomic_store_n(&next->cpu, (int)c->id, __ATOMIC_RELAXED);
 	__atomic_store_n(&next->state, THREAD_RUNNING, __ATOMIC_RELEASE);
 	c->slice_end_ns = now + SCHED_SLICE_NS;
-	sched_rearm(c);
+	if (next != prev) /* the wish was prev's */
+		c->local_deadline_ns = 0;
+	sched_rearm(c, now);
 	if (next == prev) {
 		spin_unlock(&c->rq_lock);
 		irq_restore(flags);
@@ -269,7 +300,7 @@ void sched_tick(void)
 	    (now >= c->slice_end_ns || c->current == c->idle ||
 	     sched_before(c->rq_head, c->current)))
 		c->need_resched = true;
-	sched_rearm(c);
+	sched_rearm(c, now);
 	spin_unlock(&c->rq_lock);
 	sched_kick_idle(c->id);
 }
