@@ -172,8 +172,11 @@ void vlapic_tsc_deadline_write(struct vlapic *l, uint64_t val, uint64_t now)
 	}
 	uint64_t gnow = time_ns_to_tsc_abs(now) + l->v->vm->tsc_offset;
 	uint64_t due = now;
-	if (val > gnow) /* +1: never early by a rounding */
-		due = now + time_tsc_to_ns(val - gnow) + 1;
+	if (val > gnow) { /* +1: never early by a rounding */
+		uint64_t delta = time_tsc_to_ns(val - gnow) + 1;
+		/* Centuries away is never: no wrap-around to "now". */
+		due = delta < (1ull << 62) ? now + delta : now + (1ull << 62);
+	}
 	l->timer_period_ns = 0;
 	l->timer_start_ns = now;
 	l->timer_due_ns = due;

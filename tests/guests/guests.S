@@ -37,4 +37,10 @@ guest_g_console:
 	.incbin "g_console.bin"
 guest_g_console_end:
 
+	.balign 16
+	.globl guest_g_apic, guest_g_apic_end
+guest_g_apic:
+	.incbin "g_apic.bin"
+guest_g_apic_end:
+
 	.section .note.GNU-stack, "", @progbits
