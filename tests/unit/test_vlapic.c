@@ -533,3 +533,38 @@ UNIT_TEST(msi_and_extint)
 	pic_out = true;
 	UNIT_CHECK(pending(v) == -1 && pic_acks == 1);
 }
+
+static uint64_t plat_due;
+static int plat_polls;
+
+static uint64_t plat_poll(struct vm *m, uint64_t now)
+{
+	plat_polls++;
+	if (plat_due && now >= plat_due) {
+		vlapic_deliver(m, 0, false, 0, 0x30, false); /* "IRQ 0" */
+		plat_due += 1000000;
+	}
+	return plat_due;
+}
+
+UNIT_TEST(platform_timer_on_vcpu0)
+{
+	struct vcpu *v = setup(2);
+
+	plat_due = now_ns + 5000;
+	vlapic_set_platform_timer(vm, plat_poll);
+	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == plat_due);
+	/* The LAPIC timer, when earlier, wins. */
+	wr(v, 0x3e0, 0xb);
+	wr(v, 0x320, 0x40);
+	wr(v, 0x380, 1000);
+	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == now_ns + 1000);
+	UNIT_CHECK(vlapic_irqchip.next_deadline(&vm->vcpus[1]) == 0);
+	now_ns += 5000;
+	UNIT_CHECK(take(v) == 0x40);
+	UNIT_CHECK(rd(v, 0x200 + 0x10) & (1u << 16)); /* 0x30 came too */
+	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == now_ns + 1000000);
+	vlapic_set_platform_timer(vm, NULL);
+	plat_polls = 0;
+	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == 0 && plat_polls == 0);
+}
