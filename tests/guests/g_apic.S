@@ -5,7 +5,7 @@
  * Long mode; interrupt handlers count their vector in COUNT and EOI.
  *   1: xAPIC ID 0, software enable through SVR
  *   2: one-shot timer fires once, current count ends at 0, ISR clear
- *   3: periodic timer fires again and again (5 times), then stops
+ *   3: periodic timer (5 ms) fires again and again (5 times), then stops
  *   4: TSC-deadline timer fires after its deadline, the MSR reads 0
  *   5: a TSC deadline in the past fires at once
  *   6: self-IPI (ICR shorthand "self")
@@ -14,6 +14,7 @@
  *   9: I/O APIC level pin: delivered once, Remote IRR until the EOI
  *  10: x2APIC mode on the BSP: ID MSR, LDR, SELF_IPI MSR, EOI MSR
  *  11: x2APIC MSR in xAPIC mode / bad APIC base transition is #GP
+ *  12: INIT to the running vCPU 1 and a new SIPI restart it
  * Then figures: ticks per EOI round trip, per TSC-deadline re-arm.
  * Port 0xf7 (runner): write pin | level << 8 to drive an I/O APIC pin.
  */
@@ -27,6 +28,15 @@
 #define AP_COUNT 0x78c
 
 	.include "boot64.inc"
+
+/* Each step says its number on the log (a line per step), then runs. */
+.macro STEP n
+	movw $\n, %bp
+	movb $('a' - 1 + \n), %al
+	outb %al, $0xe9
+	movb $10, %al
+	outb %al, $0xe9
+.endm
 
 	.code64
 main64:
@@ -52,7 +62,7 @@ main64:
 	movl $APIC, %esi
 
 	/* 1: ID 0; enable through SVR */
-	movw $1, %bp
+	STEP 1
 	movl 0x20(%rsi), %eax
 	testl %eax, %eax
 	jnz fail
@@ -61,7 +71,7 @@ main64:
 	jne fail
 
 	/* 2: one-shot, 1 ms at divide-by-1 (1 GHz), vector 0x40 */
-	movw $2, %bp
+	STEP 2
 	movl $0xb, 0x3e0(%rsi)
 	movl $0x40, 0x320(%rsi)
 	movl $1000000, 0x380(%rsi)
@@ -74,23 +84,28 @@ main64:
 	jne fail
 	testl $1, 0x120(%rsi)		/* ISR bit 0x40: EOI'd */
 	jnz fail
-	movl $20000000, %ecx		/* no second interrupt */
-3:	decl %ecx
-	jnz 3b
+	rdtsc				/* no second interrupt: wait 10M TSC */
+	movl %eax, %ecx			/* ticks, over 1 ms below 10 GHz */
+3:	rdtsc
+	subl %ecx, %eax
+	cmpl $10000000, %eax
+	jb 3b
 	cmpl $1, COUNT
 	jne fail
 
-	/* 3: periodic, 0.5 ms, vector 0x41: 5 interrupts, then stop */
-	movw $3, %bp
+	/* 3: periodic, 5 ms, vector 0x41: 5 interrupts, then stop (a
+	 * shorter period livelocks the handler under Bochs, where one
+	 * interrupt and EOI round trip takes most of a millisecond) */
+	STEP 3
 	movl $0x20041, 0x320(%rsi)
-	movl $500000, 0x380(%rsi)
+	movl $5000000, 0x380(%rsi)
 	movl $0x41, %edi
 	movl $5, %edx
 	call wait_count
 	movl $0, 0x380(%rsi)
 
 	/* 4: TSC deadline, vector 0x42, 2M TSC ticks ahead */
-	movw $4, %bp
+	STEP 4
 	movl $0x40042, 0x320(%rsi)
 	rdtsc
 	shlq $32, %rdx
@@ -115,7 +130,7 @@ main64:
 	jnz fail			/* cleared when it fired */
 
 	/* 5: a deadline in the past fires at once (right after WRMSR) */
-	movw $5, %bp
+	STEP 5
 	sti
 	movl $0x6e0, %ecx
 	movl $1, %eax
@@ -127,7 +142,7 @@ main64:
 	jne fail
 
 	/* 6: self-IPI, vector 0x43 */
-	movw $6, %bp
+	STEP 6
 	sti
 	movl $0x00040043, 0x300(%rsi)
 	nop
@@ -136,7 +151,7 @@ main64:
 	jne fail
 
 	/* 7: start vCPU 1 at 0x9000 (INIT, SIPI 9), wait until it is ready */
-	movw $7, %bp
+	STEP 7
 	movl $0, ARRIVED
 	movl $0x01000000, 0x310(%rsi)
 	movl $0x00004500, 0x300(%rsi)
@@ -150,7 +165,7 @@ main64:
 	jmp fail
 2:
 	/* 8: IPI 0x44 to vCPU 1; its handler sends 0x45 back */
-	movw $8, %bp
+	STEP 8
 	movl $0x01000000, 0x310(%rsi)
 	movl $0x44, 0x300(%rsi)
 	movl $0x45, %edi
@@ -159,8 +174,28 @@ main64:
 	cmpl $1, AP_COUNT
 	jne fail
 
+	/* 12: INIT puts the running vCPU 1 back to wait-for-SIPI; a SIPI
+	 * restarts it at 0x9000, and it answers IPIs again */
+	STEP 12
+	movl $0x01000000, 0x310(%rsi)
+	movl $0x00004500, 0x300(%rsi)
+	movl $0x00004609, 0x300(%rsi)
+	movl $200000000, %ecx
+1:	cmpl $2, ARRIVED
+	je 2f
+	pause
+	decl %ecx
+	jnz 1b
+	jmp fail
+2:	movl $0x44, 0x300(%rsi)
+	movl $0x45, %edi
+	movl $2, %edx
+	call wait_count
+	cmpl $2, AP_COUNT
+	jne fail
+
 	/* 9: I/O APIC pin 5, level, vector 0x47, to APIC 0 */
-	movw $9, %bp
+	STEP 9
 	movl $IOAPIC, %ebx
 	movl $0x11 + 10, (%rbx)
 	movl $0, 0x10(%rbx)
@@ -178,14 +213,14 @@ main64:
 	jne fail
 
 	/* 11: x2APIC MSRs are #GP in xAPIC mode */
-	movw $11, %bp
+	STEP 11
 	movl $0x802, %ecx
 	rdmsr
 	cmpl $1, GPS
 	jne fail
 
 	/* 10: x2APIC on the BSP */
-	movw $10, %bp
+	STEP 10
 	movl $0x1b, %ecx
 	rdmsr
 	orl $0xc00, %eax
@@ -209,7 +244,7 @@ main64:
 	cmpl $1, COUNT + 0x18
 	jne fail
 	/* 11: x2APIC -> xAPIC directly is #GP */
-	movw $11, %bp
+	STEP 11
 	movl $0x1b, %ecx
 	rdmsr
 	andl $~0x400, %eax

@@ -419,6 +419,25 @@ static int guest_apic(void)
 	if (rc == -ETIME)
 		log_err("guest: g_apic stopped without a verdict (%s)",
 			vm->stop_reason);
+	/* What each vCPU and its APIC were doing, for a failure's log. */
+	for (unsigned int i = 0; rc && i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+		struct vlapic *l = v->vlapic;
+		for (unsigned int c = 0; c < VM_EXIT_COUNT; c++)
+			if (v->exits[c])
+				log_info("guest: g_apic: vCPU %u: %llu exits of "
+					 "kind %u", i,
+					 (unsigned long long)v->exits[c], c);
+		log_info("guest: g_apic: vCPU %u: base %#llx svr %#x tpr %#x "
+			 "irr[2] %#x isr[2] %#x lvt-timer %#x due %lld ns from "
+			 "now, rip %#llx rflags %#llx",
+			 i, (unsigned long long)l->apic_base, l->svr, l->tpr,
+			 l->irr[2], l->isr[2], l->lvt[VLAPIC_LVT_TIMER],
+			 l->timer_due_ns ? (long long)(l->timer_due_ns - time_ns())
+					 : 0LL,
+			 (unsigned long long)hv->get_reg(v, VCPU_RIP),
+			 (unsigned long long)hv->get_reg(v, VCPU_RFLAGS));
+	}
 	if (rc == 0 && r.nfigures >= 2)
 		log_info("bench: %s round trip: LAPIC EOI %u ticks, TSC-deadline "
 			 "re-arm %u ticks",
