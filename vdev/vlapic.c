@@ -56,12 +56,9 @@
 
 /* Bits an LVT entry keeps (SDM 3A figure 11-8), beyond the mask. */
 static const uint32_t vlapic_lvt_bits[VLAPIC_LVT_COUNT] = {
-	[VLAPIC_LVT_TIMER] = 0x000700ffu,
-	[VLAPIC_LVT_THERMAL] = 0x000107ffu,
-	[VLAPIC_LVT_PERF] = 0x000107ffu,
-	[VLAPIC_LVT_LINT0] = 0x0001a7ffu,
-	[VLAPIC_LVT_LINT1] = 0x0001a7ffu,
-	[VLAPIC_LVT_ERROR] = 0x000100ffu,
+	[VLAPIC_LVT_TIMER] = 0x000700ffu, [VLAPIC_LVT_THERMAL] = 0x000107ffu,
+	[VLAPIC_LVT_PERF] = 0x000107ffu,  [VLAPIC_LVT_LINT0] = 0x0001a7ffu,
+	[VLAPIC_LVT_LINT1] = 0x0001a7ffu, [VLAPIC_LVT_ERROR] = 0x000100ffu,
 };
 
 bool vlapic_x2apic(const struct vlapic *l)
@@ -168,8 +165,8 @@ static void vlapic_reset_locked(struct vlapic *l)
  */
 static void vlapic_power_on(struct vlapic *l)
 {
-	l->apic_base = VLAPIC_BASE | APIC_BASE_EN |
-		       (l->v->id == 0 ? APIC_BASE_BSP : 0);
+	l->apic_base =
+	    VLAPIC_BASE | APIC_BASE_EN | (l->v->id == 0 ? APIC_BASE_BSP : 0);
 	vlapic_reset_locked(l);
 	if (l->v->id == 0) {
 		l->svr = 0x1ff;
@@ -180,8 +177,8 @@ static void vlapic_power_on(struct vlapic *l)
 
 /* Work to do once the lock is dropped. */
 struct vlapic_after {
-	int eoi_vector;	   /* level-triggered EOI for the vIOAPIC */
-	bool ipi;	   /* send the ICR */
+	int eoi_vector; /* level-triggered EOI for the vIOAPIC */
+	bool ipi;	/* send the ICR */
 	uint32_t icr_lo, icr_hi;
 };
 
@@ -208,8 +205,8 @@ static void vlapic_after(struct vlapic *l, const struct vlapic_after *a)
  * Read register @off (an xAPIC offset). 0, or -EINVAL when the register
  * does not exist in the current mode (an x2APIC read of it is #GP).
  */
-static int vlapic_read_locked(struct vlapic *l, unsigned int off,
-			      uint64_t *val, uint64_t now)
+static int vlapic_read_locked(struct vlapic *l, unsigned int off, uint64_t *val,
+			      uint64_t now)
 {
 	bool x2 = vlapic_x2apic(l);
 
@@ -247,7 +244,8 @@ static int vlapic_read_locked(struct vlapic *l, unsigned int off,
 		*val = l->esr;
 		return 0;
 	case LAPIC_ICR_LO:
-		/* Delivery is instant: the status bit (12) always reads idle. */
+		/* Delivery is instant: the status bit (12) always reads idle.
+		 */
 		*val = x2 ? (uint64_t)l->icr_hi << 32 | l->icr_lo : l->icr_lo;
 		return 0;
 	case LAPIC_ICR_HI:
@@ -312,9 +310,8 @@ static void vlapic_write_lvt(struct vlapic *l, unsigned int i, uint32_t val,
  * Write register @off. 0, or -EINVAL for an x2APIC write that is #GP
  * (read-only or missing register, reserved bits set, SDM 3A 11.12.1.2).
  */
-static int vlapic_write_locked(struct vlapic *l, unsigned int off,
-			       uint64_t val, uint64_t now,
-			       struct vlapic_after *a)
+static int vlapic_write_locked(struct vlapic *l, unsigned int off, uint64_t val,
+			       uint64_t now, struct vlapic_after *a)
 {
 	bool x2 = vlapic_x2apic(l);
 	uint32_t v32 = (uint32_t)val;
@@ -503,7 +500,7 @@ static bool vlapic_lint0_extint(const struct vlapic *l)
 static uint64_t vlapic_plat_poll(struct vlapic *l, uint64_t now)
 {
 	uint64_t (*poll)(struct vm *, uint64_t) =
-		__atomic_load_n(&l->plat_poll, __ATOMIC_ACQUIRE);
+	    __atomic_load_n(&l->plat_poll, __ATOMIC_ACQUIRE);
 
 	return poll ? poll(l->v->vm, now) : 0;
 }
@@ -517,8 +514,8 @@ static int vlapic_pending(struct vcpu *v)
 	vlapic_plat_poll(l, time_ns());
 	uint64_t flags = spin_lock_irqsave(&l->lock);
 	vlapic_timer_poll(l, time_ns());
-	bool ask_pic = l->extint_vector < 0 &&
-		       (l->extint_io || vlapic_lint0_extint(l));
+	bool ask_pic =
+	    l->extint_vector < 0 && (l->extint_io || vlapic_lint0_extint(l));
 	spin_unlock_irqrestore(&l->lock, flags);
 	/* The vPIC's lock comes before ours (vplat.h): ask it unlocked. */
 	int pic = ask_pic && vpic_int_output(v->vm) ? vpic_intack(v->vm) : -1;
@@ -534,7 +531,8 @@ static int vlapic_pending(struct vcpu *v)
 		vec = l->extint_vector; /* ExtINT ignores priorities */
 	} else {
 		int irrv = vlapic_highest(l->irr);
-		if (irrv >= 0 && ((uint32_t)irrv & 0xf0) > (vlapic_ppr(l) & 0xf0))
+		if (irrv >= 0 &&
+		    ((uint32_t)irrv & 0xf0) > (vlapic_ppr(l) & 0xf0))
 			vec = irrv;
 	}
 	spin_unlock_irqrestore(&l->lock, flags);

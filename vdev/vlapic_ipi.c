@@ -124,7 +124,8 @@ static void vlapic_route(struct vm *vm, struct vlapic *from, uint32_t dest,
 		vlapic_accept(t, mode, vector, level_trig, init_assert);
 	}
 	if (lowest)
-		vlapic_accept(lowest, DM_FIXED, vector, level_trig, init_assert);
+		vlapic_accept(lowest, DM_FIXED, vector, level_trig,
+			      init_assert);
 }
 
 void vlapic_ipi_send(struct vlapic *from, uint32_t lo, uint32_t hi)

@@ -106,7 +106,8 @@ static struct vm *guest_launch_dev(const char *name, const uint8_t *bin,
 				   size_t len, struct guest_run *r,
 				   uint8_t variant, uint64_t mmio_base,
 				   uint64_t mmio_len, iobus_fn mmio_fn,
-				   unsigned int vcpus, int (*setup)(struct vm *))
+				   unsigned int vcpus,
+				   int (*setup)(struct vm *))
 {
 	struct vm_config cfg = {
 		.name = name, .vcpus = vcpus, .ram_bytes = GUEST_RAM,

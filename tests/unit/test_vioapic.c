@@ -35,8 +35,8 @@ static void *mmio_opaque;
 void log_printf(enum log_level level, const char *fmt, ...)
 {
 }
-int iobus_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len,
-			iobus_fn fn, void *opaque)
+int iobus_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, iobus_fn fn,
+			void *opaque)
 {
 	UNIT_CHECK(gpa == VPLAT_IOAPIC_BASE);
 	mmio_fn = fn;
@@ -47,8 +47,8 @@ void vlapic_deliver(struct vm *vm, uint32_t dest, bool logical,
 		    unsigned int mode, uint8_t vector, bool level_trig)
 {
 	if (nmsgs < 16)
-		msgs[nmsgs++] = (struct msg){ dest, logical, mode, vector,
-					      level_trig };
+		msgs[nmsgs++] =
+		    (struct msg){ dest, logical, mode, vector, level_trig };
 }
 
 static struct vm the_vm;

@@ -47,8 +47,8 @@ uint64_t time_tsc_to_ns(uint64_t tsc)
 void log_printf(enum log_level level, const char *fmt, ...)
 {
 }
-int iobus_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len,
-			iobus_fn fn, void *opaque)
+int iobus_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, iobus_fn fn,
+			void *opaque)
 {
 	mmio_fn = fn;
 	return 0;
@@ -156,7 +156,8 @@ static void enable(struct vcpu *v)
 	wr(v, 0xf0, 0x1ff); /* SVR: software enabled */
 }
 
-/* ---- Tests ---------------------------------------------------------------- */
+/* ---- Tests ----------------------------------------------------------------
+ */
 
 UNIT_TEST(reset_state_and_ids)
 {
@@ -189,7 +190,7 @@ UNIT_TEST(priority_eoi_isr_order)
 	UNIT_CHECK(rd(v, 0x200 + 0x20) & (1u << 1)); /* IRR bit 0x41 */
 	UNIT_CHECK(take(v) == 0x92);
 	UNIT_CHECK(rd(v, 0x100 + 0x40) & (1u << 18)); /* ISR bit 0x92 */
-	UNIT_CHECK(rd(v, 0xa0) == 0x90);	       /* PPR: ISR class */
+	UNIT_CHECK(rd(v, 0xa0) == 0x90);	      /* PPR: ISR class */
 	/* 0x41 is below the in-service class: held. */
 	UNIT_CHECK(pending(v) == -1);
 	/* A higher class nests. */
@@ -285,9 +286,9 @@ UNIT_TEST(timer_oneshot)
 	struct vcpu *v = setup(1);
 
 	enable(v);
-	wr(v, 0x3e0, 0x3);	      /* divide by 16 */
-	wr(v, 0x320, 0x40);	      /* one-shot, vector 0x40 */
-	wr(v, 0x380, 1000);	      /* 16000 ns */
+	wr(v, 0x3e0, 0x3);  /* divide by 16 */
+	wr(v, 0x320, 0x40); /* one-shot, vector 0x40 */
+	wr(v, 0x380, 1000); /* 16000 ns */
 	UNIT_CHECK(rd(v, 0x390) == 1000);
 	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == now_ns + 16000);
 	now_ns += 8000;
@@ -317,9 +318,9 @@ UNIT_TEST(timer_periodic_coalesces)
 	struct vcpu *v = setup(1);
 
 	enable(v);
-	wr(v, 0x3e0, 0xb);		/* divide by 1 */
+	wr(v, 0x3e0, 0xb);	      /* divide by 1 */
 	wr(v, 0x320, 0x20000 | 0x50); /* periodic */
-	wr(v, 0x380, 100000);		/* 100 us */
+	wr(v, 0x380, 100000);	      /* 100 us */
 	uint64_t t0 = now_ns;
 	now_ns = t0 + 100000;
 	UNIT_CHECK(take(v) == 0x50);
@@ -343,7 +344,7 @@ UNIT_TEST(timer_tsc_deadline)
 	uint64_t val;
 
 	enable(v);
-	wr(v, 0x380, 1000);	   /* one-shot armed ... */
+	wr(v, 0x380, 1000);	      /* one-shot armed ... */
 	wr(v, 0x320, 0x40000 | 0x60); /* ... and disarmed by the mode switch */
 	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == 0);
 	wr(v, 0x380, 1000); /* ignored in TSC-deadline mode */
@@ -429,10 +430,10 @@ UNIT_TEST(x2apic_msrs_and_transitions)
 	/* ID is the vCPU number, LDR its cluster and bit. */
 	UNIT_CHECK(msr_rd(v17, 0x802, &val) == 0 && val == 17);
 	UNIT_CHECK(msr_rd(v17, 0x80d, &val) == 0 && val == (1u << 16 | 2));
-	UNIT_CHECK(msr_wr(v17, 0x80d, 0) == -EINVAL); /* LDR read-only */
+	UNIT_CHECK(msr_wr(v17, 0x80d, 0) == -EINVAL);	 /* LDR read-only */
 	UNIT_CHECK(msr_rd(v17, 0x80e, &val) == -EINVAL); /* no DFR */
 	UNIT_CHECK(msr_rd(v17, 0x80b, &val) == -EINVAL); /* EOI write-only */
-	UNIT_CHECK(msr_wr(v17, 0x80b, 1) == -EINVAL);	   /* non-zero EOI */
+	UNIT_CHECK(msr_wr(v17, 0x80b, 1) == -EINVAL);	 /* non-zero EOI */
 	UNIT_CHECK(msr_wr(v17, 0x80f, 0x1ff) == 0);
 	UNIT_CHECK(msr_rd(v17, 0x80f, &val) == 0 && val == 0x1ff);
 	/* The xAPIC page of an x2APIC-mode APIC is gone. */
