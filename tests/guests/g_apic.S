@@ -279,10 +279,10 @@ main64:
 	rdtsc
 	movl %eax, %r13d
 	movl $1000, %ebx
-1:	movl $0x6e0, %ecx
-	movl $0xffffffff, %eax
-	movl $0x7fffffff, %edx
-	subl %ebx, %eax
+1:	movl $0x6e0, %ecx		/* far ahead: the model's work and */
+	movl $0xfffff000, %eax		/* sched_arm_local's check, but no */
+	movl $0x7fffffff, %edx		/* host timer write (the host's own */
+	addl %ebx, %eax			/* next event comes sooner) */
 	wrmsr
 	decl %ebx
 	jnz 1b
