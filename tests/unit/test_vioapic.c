@@ -179,3 +179,41 @@ UNIT_TEST(level_pins_remote_irr)
 	UNIT_CHECK(nmsgs == 5);
 	vioapic_destroy(io);
 }
+
+/* A guest writing nonsense: random selectors, values, EOIs and inputs.
+ * Nothing crashes; delivery status and Remote IRR of edge pins stay 0. */
+UNIT_TEST(hostile_guest_random_writes)
+{
+	struct vioapic *io = setup();
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+
+	for (int i = 0; i < 100000; i++) {
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		uint64_t d = seed >> 32;
+		unsigned int size = 1u << ((seed >> 3) & 3);
+		switch ((seed >> 8) % 4) {
+		case 0:
+			mmio_fn(NULL, VPLAT_IOAPIC_BASE + ((seed >> 12) & 0xff),
+				size > 4 ? 4 : size, true, &d, mmio_opaque);
+			break;
+		case 1:
+			mmio_fn(NULL, VPLAT_IOAPIC_BASE + ((seed >> 12) & 0xff),
+				4, false, &d, mmio_opaque);
+			break;
+		case 2:
+			vioapic_set_irq(io, (seed >> 16) % 32, (seed >> 24) & 1);
+			break;
+		default:
+			vioapic_eoi(&the_vm, (uint8_t)(seed >> 16));
+		}
+		nmsgs = 0;
+	}
+	for (unsigned int pin = 0; pin < 24; pin++) {
+		uint64_t r = io->redir[pin];
+		UNIT_CHECK(!(r & (1u << 12)));
+		UNIT_CHECK((r & (1u << 15)) || !(r & (1u << 14)));
+	}
+	vioapic_destroy(io);
+}
