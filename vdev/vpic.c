@@ -42,9 +42,13 @@ static unsigned int vpic_prio(const struct vpic_chip *c, unsigned int irq)
 	return (irq - c->lowest - 1) & 7; /* 0 is the highest */
 }
 
+/* The master's IR2 follows the slave's INT as a level: the slave holds
+ * INT until its INTA, and a latched edge there would only turn a request
+ * withdrawn in between into a spurious IRQ 15. */
 static bool vpic_is_level(const struct vpic_chip *c, unsigned int pin)
 {
-	return c->ltim || (c->elcr & (1u << pin));
+	return c->ltim || (c->elcr & (1u << pin)) ||
+	       (c->cascade_master && pin == VPIC_CASCADE);
 }
 
 /*
@@ -95,6 +99,7 @@ static bool vpic_update(struct vpic *pic)
 {
 	bool slave_int = vpic_pending(&pic->chip[1], false) >= 0;
 
+	pic->chip[0].cascade_master = !pic->chip[0].single;
 	if (!pic->chip[0].single)
 		vpic_pin(&pic->chip[0], VPIC_CASCADE, slave_int);
 	return vpic_pending(&pic->chip[0], true) >= 0;

@@ -29,6 +29,7 @@ struct vpic_chip {
 	uint8_t init_step; /* 0 ready; 2, 3, 4: ICW expected next */
 	bool icw4_needed, single, ltim;
 	bool auto_eoi, rotate_aeoi, sfnm, special_mask;
+	bool cascade_master; /* IR2 is the slave's INT */
 	bool read_isr; /* OCW3 RR/RIS: the command port reads ISR */
 	bool poll;     /* OCW3 P: the next read is a poll */
 };
