@@ -57,8 +57,8 @@ bool wallclock_valid(const struct wallclock_tm *tm)
 {
 	static const uint8_t mdays[12] = { 31, 29, 31, 30, 31, 30,
 					   31, 31, 30, 31, 30, 31 };
-	bool leap = (tm->year % 4 == 0 && tm->year % 100) ||
-		    tm->year % 400 == 0;
+	bool leap =
+	    (tm->year % 4 == 0 && tm->year % 100) || tm->year % 400 == 0;
 
 	if (tm->mon < 1 || tm->mon > 12 || tm->day < 1 ||
 	    tm->day > mdays[tm->mon - 1] || tm->hour > 23 || tm->min > 59 ||

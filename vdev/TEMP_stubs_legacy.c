@@ -6,8 +6,8 @@
  */
 #include <stddef.h>
 
-#include "vdev/vplat.h"
 #include "vdev/vpci.h"
+#include "vdev/vplat.h"
 
 /* TEMP: lead deletes at merge */
 __attribute__((weak)) void vlapic_extint_changed(struct vm *vm)
@@ -26,8 +26,8 @@ __attribute__((weak)) void vioapic_destroy(struct vioapic *io)
 }
 
 /* TEMP: lead deletes at merge */
-__attribute__((weak)) void vioapic_set_irq(struct vioapic *io,
-					   unsigned int pin, bool level)
+__attribute__((weak)) void vioapic_set_irq(struct vioapic *io, unsigned int pin,
+					   bool level)
 {
 }
 

@@ -175,8 +175,8 @@ static void vkbc_data(struct vkbc *k, uint8_t b)
 	}
 }
 
-static int vkbc_io(struct vcpu *v, uint64_t addr, unsigned int size,
-		   bool write, uint64_t *data, void *opaque)
+static int vkbc_io(struct vcpu *v, uint64_t addr, unsigned int size, bool write,
+		   uint64_t *data, void *opaque)
 {
 	struct vkbc *k = opaque;
 	uint8_t b = (uint8_t)*data;
@@ -218,8 +218,8 @@ struct vkbc *vkbc_create(struct vm *vm)
 		return NULL;
 	k->vm = vm;
 	/* As a BIOS leaves it: translation, keyboard interrupt, SYS. */
-	k->ctr = VKBC_CTR_XLATE | VKBC_CTR_SYS | VKBC_CTR_KBDINT |
-		 VKBC_CTR_AUXDIS;
+	k->ctr =
+	    VKBC_CTR_XLATE | VKBC_CTR_SYS | VKBC_CTR_KBDINT | VKBC_CTR_AUXDIS;
 	k->status = VKBC_ST_SYS;
 	k->outport = 0x03; /* reset line high, A20 enabled */
 	if (iobus_register_pio(vm, VPLAT_KBC_DATA, 1, vkbc_io, k) ||

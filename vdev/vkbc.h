@@ -22,10 +22,10 @@ struct vm;
 struct vkbc {
 	struct vm *vm;
 	struct spinlock lock;
-	uint8_t ctr;	  /* the command byte */
-	uint8_t status;	  /* SYS and A2 bits */
-	uint8_t pending;  /* controller command waiting for its data byte */
-	uint8_t kbd_cmd;  /* keyboard command waiting for its parameter */
+	uint8_t ctr;	 /* the command byte */
+	uint8_t status;	 /* SYS and A2 bits */
+	uint8_t pending; /* controller command waiting for its data byte */
+	uint8_t kbd_cmd; /* keyboard command waiting for its parameter */
 	uint8_t outport;
 	uint8_t q[VKBC_QUEUE];
 	unsigned int qhead, qlen;

@@ -322,8 +322,7 @@ static uint8_t vpic_read(struct vpic_chip *c, unsigned int a0, bool master)
 	return c->read_isr ? c->isr : c->irr;
 }
 
-static void vpic_byte(struct vpic *pic, uint16_t port, bool write,
-		      uint8_t *b)
+static void vpic_byte(struct vpic *pic, uint16_t port, bool write, uint8_t *b)
 {
 	struct vpic_chip *c;
 	unsigned int i;
@@ -348,8 +347,8 @@ static void vpic_byte(struct vpic *pic, uint16_t port, bool write,
 		*b = vpic_read(c, port & 1, c == &pic->chip[0]);
 }
 
-static int vpic_io(struct vcpu *v, uint64_t addr, unsigned int size,
-		   bool write, uint64_t *data, void *opaque)
+static int vpic_io(struct vcpu *v, uint64_t addr, unsigned int size, bool write,
+		   uint64_t *data, void *opaque)
 {
 	struct vpic *pic = opaque;
 	struct vplat *plat = vplat_of(pic->vm);

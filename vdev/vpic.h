@@ -20,18 +20,18 @@ struct vm;
 /* One 8259A. */
 struct vpic_chip {
 	uint8_t irr, isr, imr;
-	uint8_t lines;	/* input pin levels (edge detection) */
-	uint8_t elcr;	/* 1 = level-triggered pin (PIIX ELCR) */
+	uint8_t lines;	   /* input pin levels (edge detection) */
+	uint8_t elcr;	   /* 1 = level-triggered pin (PIIX ELCR) */
 	uint8_t elcr_mask; /* ELCR bits the guest may set */
-	uint8_t base;	/* ICW2: vector of IR0 */
+	uint8_t base;	   /* ICW2: vector of IR0 */
 	uint8_t icw3;
-	uint8_t lowest; /* the pin with the lowest priority (rotation) */
+	uint8_t lowest;	   /* the pin with the lowest priority (rotation) */
 	uint8_t init_step; /* 0 ready; 2, 3, 4: ICW expected next */
 	bool icw4_needed, single, ltim;
 	bool auto_eoi, rotate_aeoi, sfnm, special_mask;
 	bool cascade_master; /* IR2 is the slave's INT */
-	bool read_isr; /* OCW3 RR/RIS: the command port reads ISR */
-	bool poll;     /* OCW3 P: the next read is a poll */
+	bool read_isr;	     /* OCW3 RR/RIS: the command port reads ISR */
+	bool poll;	     /* OCW3 P: the next read is a poll */
 };
 
 struct vpic {

@@ -390,8 +390,8 @@ static uint8_t vpit_port61(struct vpit *pit, uint64_t now)
 	return v;
 }
 
-static int vpit_io(struct vcpu *v, uint64_t addr, unsigned int size,
-		   bool write, uint64_t *data, void *opaque)
+static int vpit_io(struct vcpu *v, uint64_t addr, unsigned int size, bool write,
+		   uint64_t *data, void *opaque)
 {
 	struct vpit *pit = opaque;
 	uint64_t now = time_ns(), val = write ? *data : 0;

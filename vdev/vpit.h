@@ -28,18 +28,18 @@ struct vpit_chan {
 	uint8_t mode; /* 0-5 */
 	uint8_t rw;   /* 1 LSB, 2 MSB, 3 LSB then MSB */
 	bool bcd;
-	uint16_t reload;	 /* the count register as written */
-	uint8_t lsb;		 /* first byte of a two-byte write */
+	uint16_t reload;	  /* the count register as written */
+	uint8_t lsb;		  /* first byte of a two-byte write */
 	bool write_msb, read_msb; /* the byte flip-flops */
 	bool count_latched, status_latched;
 	uint16_t latch;
 	uint8_t status;
 	bool null_count;
 	bool gate;
-	bool armed;	/* a count has been written since the control word */
-	bool triggered; /* modes 1 and 5: a gate rising edge came */
-	bool running;	/* counting now */
-	uint64_t start_ns;   /* when the current run began */
+	bool armed;	   /* a count has been written since the control word */
+	bool triggered;	   /* modes 1 and 5: a gate rising edge came */
+	bool running;	   /* counting now */
+	uint64_t start_ns; /* when the current run began */
 	uint64_t base_ticks; /* ticks counted before it (gate pauses) */
 	uint64_t edges;	     /* rising output edges already reported */
 };

@@ -46,8 +46,8 @@ static void vpm_eval(struct vpm *pm, uint64_t now)
 
 static void vpm_sci_update(struct vpm *pm)
 {
-	bool level = (pm->cnt & VPM_SCI_EN) &&
-		     (pm->sts & pm->en & VPM_STS_EVENTS);
+	bool level =
+	    (pm->cnt & VPM_SCI_EN) && (pm->sts & pm->en & VPM_STS_EVENTS);
 
 	if (level != pm->sci) {
 		pm->sci = level;
@@ -71,8 +71,8 @@ static void vpm_cnt_write(struct vpm *pm, uint16_t v)
 			 pm->vm->id, typ, VPLAT_S5_SLP_TYP);
 }
 
-static void vpm_byte(struct vpm *pm, unsigned int off, bool write,
-		     uint8_t *b, uint64_t now, uint32_t tmr)
+static void vpm_byte(struct vpm *pm, unsigned int off, bool write, uint8_t *b,
+		     uint64_t now, uint32_t tmr)
 {
 	unsigned int sh = (off & 1) * 8;
 	uint16_t m = (uint16_t)(0xff << sh), v = (uint16_t)(*b << sh);
@@ -113,8 +113,8 @@ static void vpm_byte(struct vpm *pm, unsigned int off, bool write,
 	}
 }
 
-static int vpm_io(struct vcpu *v, uint64_t addr, unsigned int size,
-		  bool write, uint64_t *data, void *opaque)
+static int vpm_io(struct vcpu *v, uint64_t addr, unsigned int size, bool write,
+		  uint64_t *data, void *opaque)
 {
 	struct vpm *pm = opaque;
 	uint64_t now = time_ns(), val = write ? *data : 0;
@@ -161,9 +161,10 @@ uint64_t vpm_next_deadline(struct vpm *pm)
 	if ((pm->en & VPM_TMR) && !(pm->sts & VPM_TMR)) {
 		now = time_ns();
 		t = (vpm_ticks(now - pm->base_ns) | 0x7fffff) + 1;
-		dl = pm->base_ns + t / VPLAT_PM_TMR_HZ * NSEC_PER_SEC +
-		     (t % VPLAT_PM_TMR_HZ * NSEC_PER_SEC + VPLAT_PM_TMR_HZ -
-		      1) / VPLAT_PM_TMR_HZ;
+		dl =
+		    pm->base_ns + t / VPLAT_PM_TMR_HZ * NSEC_PER_SEC +
+		    (t % VPLAT_PM_TMR_HZ * NSEC_PER_SEC + VPLAT_PM_TMR_HZ - 1) /
+			VPLAT_PM_TMR_HZ;
 	}
 	spin_unlock(&pm->lock);
 	return dl;

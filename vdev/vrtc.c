@@ -106,8 +106,8 @@ static bool vrtc_running(const struct vrtc *r)
 /* Ticks of the 32.768 kHz time base in @ns. */
 static uint64_t vrtc_t32(uint64_t ns)
 {
-	return ns / NSEC_PER_SEC * 32768 + ns % NSEC_PER_SEC * 32768 /
-						   NSEC_PER_SEC;
+	return ns / NSEC_PER_SEC * 32768 +
+	       ns % NSEC_PER_SEC * 32768 / NSEC_PER_SEC;
 }
 
 /* Table 4: RS 1 and 2 give 256 and 128 Hz, RS n >= 3 divides by 2^(n-1). */
@@ -145,7 +145,7 @@ static void vrtc_eval(struct vrtc *r, uint64_t now)
 		return;
 	sh = vrtc_pshift(r);
 	if (sh >= 0 && vrtc_t32(now - r->base_ns) >> sh >
-			       vrtc_t32(r->eval_ns - r->base_ns) >> sh)
+			   vrtc_t32(r->eval_ns - r->base_ns) >> sh)
 		r->cmos[VRTC_C] |= VRTC_C_PF;
 	if (vrtc_running(r)) {
 		s0 = vrtc_sec_at(r, r->eval_ns);
@@ -242,8 +242,7 @@ static void vrtc_write_b(struct vrtc *r, uint8_t v, uint64_t now)
 	vrtc_irq_update(r);
 }
 
-static void vrtc_write(struct vrtc *r, unsigned int i, uint8_t v,
-		       uint64_t now)
+static void vrtc_write(struct vrtc *r, unsigned int i, uint8_t v, uint64_t now)
 {
 	uint8_t f[10], c;
 	int64_t t;
@@ -323,8 +322,8 @@ uint64_t vrtc_next_deadline(struct vrtc *r)
 	return dl;
 }
 
-static int vrtc_io(struct vcpu *v, uint64_t addr, unsigned int size,
-		   bool write, uint64_t *data, void *opaque)
+static int vrtc_io(struct vcpu *v, uint64_t addr, unsigned int size, bool write,
+		   uint64_t *data, void *opaque)
 {
 	struct vrtc *r = opaque;
 	uint64_t now = time_ns(), val = write ? *data : 0;
@@ -370,9 +369,8 @@ void vrtc_set_memory(struct vrtc *r, uint64_t below_4g, uint64_t above_4g,
 		     unsigned int vcpus)
 {
 	uint64_t ext = below_4g > (1u << 20) ? (below_4g >> 10) - 1024 : 0;
-	uint64_t above16 = below_4g > (16u << 20) ?
-				   (below_4g - (16u << 20)) >> 16 :
-				   0;
+	uint64_t above16 =
+	    below_4g > (16u << 20) ? (below_4g - (16u << 20)) >> 16 : 0;
 	uint64_t high = above_4g >> 16;
 
 	if (ext > 0xffff)

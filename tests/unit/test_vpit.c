@@ -136,8 +136,8 @@ UNIT_TEST(readback)
 	uint64_t t0;
 
 	fresh();
-	out(0x43, 0xb6); /* ch 2, lo/hi, mode 3 */
-	out(0x43, 0xe8); /* read-back: status of channel 2 */
+	out(0x43, 0xb6);	      /* ch 2, lo/hi, mode 3 */
+	out(0x43, 0xe8);	      /* read-back: status of channel 2 */
 	UNIT_CHECK(in(0x42) == 0xf6); /* OUT high, null count, lo/hi, 3 */
 	out(0x61, 0x01);
 	out(0x42, 0x10);
@@ -149,7 +149,7 @@ UNIT_TEST(readback)
 	UNIT_CHECK(in(0x42) == 0x10 - 8);
 	UNIT_CHECK(in(0x42) == 0x00);
 	now = t0 + tk(9);
-	out(0x43, 0xe8); /* status only */
+	out(0x43, 0xe8);	      /* status only */
 	UNIT_CHECK(in(0x42) == 0x36); /* second half: OUT low */
 }
 

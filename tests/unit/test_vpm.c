@@ -157,8 +157,9 @@ UNIT_TEST(s5_poweroff)
 	uint16_t typ = VPLAT_S5_SLP_TYP << VPM_SLP_TYP_SHIFT;
 
 	fresh();
-	io(VPLAT_PM1_CNT, 2, true, VPM_SCI_EN | 5 << VPM_SLP_TYP_SHIFT |
-					   VPM_SLP_EN); /* not S5: ignored */
+	io(VPLAT_PM1_CNT, 2, true,
+	   VPM_SCI_EN | 5 << VPM_SLP_TYP_SHIFT |
+	       VPM_SLP_EN); /* not S5: ignored */
 	UNIT_CHECK(poweroffs == 0);
 	io(VPLAT_PM1_CNT, 2, true, VPM_SCI_EN | typ);
 	UNIT_CHECK(poweroffs == 0);

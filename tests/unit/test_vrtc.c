@@ -141,7 +141,7 @@ UNIT_TEST(binary_12h)
 	UNIT_CHECK(rd(VRTC_YEAR) == 24);
 	now += 2 * SEC;
 	UNIT_CHECK(rd(VRTC_HOUR) == 12); /* 12 AM */
-	wr(VRTC_B, 0); /* BCD, 12-hour */
+	wr(VRTC_B, 0);			 /* BCD, 12-hour */
 	UNIT_CHECK(rd(VRTC_HOUR) == 0x12);
 }
 
