@@ -66,7 +66,7 @@ static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
 	t[8] = rev;
 	memcpy(t + 10, VACPI_OEM_ID, 6);
 	memcpy(t + 16, VACPI_OEM_TABLE, 8);
-	put(t + 24, 1, 4); /* OEM revision */
+	put(t + 24, 1, 4);	   /* OEM revision */
 	memcpy(t + 28, "KEEL", 4); /* creator ID and revision */
 	put(t + 32, 1, 4);
 }
@@ -242,14 +242,16 @@ static size_t build_fadt(struct vacpi_out *o, size_t facs, size_t dsdt)
 	put(t + 56, VPLAT_PM1_EVT, 4);
 	put(t + 64, VPLAT_PM1_CNT, 4);
 	put(t + 76, VPLAT_PM_TMR, 4);
-	t[88] = 4; /* PM1_EVT_LEN */
-	t[89] = 2; /* PM1_CNT_LEN */
-	t[91] = 4; /* PM_TMR_LEN */
+	t[88] = 4;	      /* PM1_EVT_LEN */
+	t[89] = 2;	      /* PM1_CNT_LEN */
+	t[91] = 4;	      /* PM_TMR_LEN */
 	put(t + 96, 101, 2);  /* P_LVL2_LAT > 100: no C2 */
 	put(t + 98, 1001, 2); /* P_LVL3_LAT > 1000: no C3 */
 	put(t + 109, FADT_BOOT_LEGACY | FADT_BOOT_8042 | FADT_BOOT_NO_VGA, 2);
-	put(t + 112, FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_PWR_BUTTON |
-			     FADT_F_SLP_BUTTON | FADT_F_RESET_REG_SUP, 4);
+	put(t + 112,
+	    FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_PWR_BUTTON |
+		FADT_F_SLP_BUTTON | FADT_F_RESET_REG_SUP,
+	    4);
 	gas_io(t + 116, 8, 1, VPLAT_RESET_PORT);
 	t[128] = VPLAT_RESET_VALUE;
 	t[131] = 3; /* FADT minor version: ACPI 6.3 */
@@ -295,8 +297,8 @@ static size_t build_madt(struct vacpi_out *o, unsigned int vcpus)
 	for (unsigned int i = 0; i < vcpus; i++, e += 8) {
 		e[0] = 0; /* Processor Local APIC */
 		e[1] = 8;
-		e[2] = i; /* ACPI processor UID */
-		e[3] = i; /* APIC ID */
+		e[2] = i;	  /* ACPI processor UID */
+		e[3] = i;	  /* APIC ID */
 		put(e + 4, 1, 4); /* Enabled */
 	}
 	e[0] = 1; /* I/O APIC */
@@ -321,9 +323,9 @@ static size_t build_madt(struct vacpi_out *o, unsigned int vcpus)
 	e += 10;
 	e[0] = 4; /* Local APIC NMI (5.2.12.7) */
 	e[1] = 6;
-	e[2] = 0xff; /* all processors */
+	e[2] = 0xff;		       /* all processors */
 	put(e + 3, 0x1 | 0x1 << 2, 2); /* edge, high */
-	e[5] = 1; /* LINT1 */
+	e[5] = 1;		       /* LINT1 */
 	finish(t);
 	return at;
 }
@@ -338,8 +340,8 @@ static size_t build_mcfg(struct vacpi_out *o)
 		return 0;
 	header(t, "MCFG", 60, 1);
 	put(t + 44, VPLAT_ECAM_BASE, 8);
-	put(t + 52, 0, 2); /* segment */
-	t[54] = 0;	   /* start bus */
+	put(t + 52, 0, 2);		     /* segment */
+	t[54] = 0;			     /* start bus */
 	t[55] = (VPLAT_ECAM_SIZE >> 20) - 1; /* end bus */
 	finish(t);
 	return at;
@@ -408,12 +410,14 @@ int vacpi_build(struct vm *vm, const struct vplat_config *cfg)
 	len = vacpi_build_buf(buf, VPLAT_ACPI_SIZE, VPLAT_ACPI_BASE, cfg);
 	if (len < 0) {
 		free(buf);
-		log_err("vm %u: acpi: cannot build the tables (%d)", vm->id, len);
+		log_err("vm %u: acpi: cannot build the tables (%d)", vm->id,
+			len);
 		return len;
 	}
 	rc = gmem_write(vm->mem, VPLAT_ACPI_BASE, buf, len);
 	free(buf);
 	if (rc)
-		log_err("vm %u: acpi: cannot write the tables (%d)", vm->id, rc);
+		log_err("vm %u: acpi: cannot write the tables (%d)", vm->id,
+			rc);
 	return rc;
 }

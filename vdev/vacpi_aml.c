@@ -30,8 +30,8 @@
 #define AML_ROOT_CHAR '\\'
 #define AML_PARENT_CHAR '^'
 
-#define AML_RESERVE 4	     /* longest PkgLength */
-#define AML_RESERVE_SIZE 5   /* DWordPrefix + 4: a Buffer's BufferSize */
+#define AML_RESERVE 4	   /* longest PkgLength */
+#define AML_RESERVE_SIZE 5 /* DWordPrefix + 4: a Buffer's BufferSize */
 
 void vacpi_aml_init(struct vacpi_aml *a, uint8_t *buf, size_t cap)
 {
@@ -158,7 +158,8 @@ static struct vacpi_aml_mark open_pkg(struct vacpi_aml *a, bool buffer)
 	static const uint8_t zeros[AML_RESERVE + AML_RESERVE_SIZE];
 	struct vacpi_aml_mark m = { a->len, buffer };
 
-	vacpi_aml_bytes(a, zeros, AML_RESERVE + (buffer ? AML_RESERVE_SIZE : 0));
+	vacpi_aml_bytes(a, zeros,
+			AML_RESERVE + (buffer ? AML_RESERVE_SIZE : 0));
 	return m;
 }
 
@@ -171,8 +172,10 @@ static size_t pkglength(uint8_t *out, size_t body)
 
 	for (n = 1; n <= 4; n++) {
 		total = body + n;
-		if ((n == 1 && total <= 0x3f) || (n == 2 && total < (1u << 12)) ||
-		    (n == 3 && total < (1u << 20)) || (n == 4 && total < (1u << 28)))
+		if ((n == 1 && total <= 0x3f) ||
+		    (n == 2 && total < (1u << 12)) ||
+		    (n == 3 && total < (1u << 20)) ||
+		    (n == 4 && total < (1u << 28)))
 			break;
 	}
 	if (n == 1) {
@@ -270,8 +273,7 @@ void vacpi_aml_res_irq(struct vacpi_aml *a, unsigned int irq)
 }
 
 /* 32-Bit Fixed Memory Range Descriptor (6.4.3.4), read/write. */
-void vacpi_aml_res_mem32_fixed(struct vacpi_aml *a, uint32_t base,
-			       uint32_t len)
+void vacpi_aml_res_mem32_fixed(struct vacpi_aml *a, uint32_t base, uint32_t len)
 {
 	vacpi_aml_byte(a, 0x86);
 	le(a, 9, 2);

@@ -40,8 +40,7 @@ void vacpi_aml_name(struct vacpi_aml *a, const char *name);
 
 struct vacpi_aml_mark vacpi_aml_scope(struct vacpi_aml *a, const char *path);
 struct vacpi_aml_mark vacpi_aml_device(struct vacpi_aml *a, const char *name);
-struct vacpi_aml_mark vacpi_aml_package(struct vacpi_aml *a,
-					uint8_t elements);
+struct vacpi_aml_mark vacpi_aml_package(struct vacpi_aml *a, uint8_t elements);
 struct vacpi_aml_mark vacpi_aml_buffer(struct vacpi_aml *a);
 void vacpi_aml_close(struct vacpi_aml *a, struct vacpi_aml_mark m);
 

@@ -117,8 +117,8 @@ static int vpci_bar_check(const struct vpci_dev *d)
 		if (!pow2(b->size))
 			return -EINVAL;
 		/* I/O BARs: 4 to 256 bytes (6.2.5.1); memory at least 16. */
-		if (b->io && (b->size < 4 || b->size > 256 || b->is64 ||
-			      b->prefetch))
+		if (b->io &&
+		    (b->size < 4 || b->size > 256 || b->is64 || b->prefetch))
 			return -EINVAL;
 		if (!b->io && b->size < 16)
 			return -EINVAL;
@@ -144,8 +144,9 @@ static void vpci_bar_sync(struct vpci_dev *d)
 		lo = get32(d->cfg, VPCI_BAR0 + 4 * i);
 		b->addr = lo & (b->io ? ~3u : ~0xfu);
 		if (b->is64)
-			b->addr |= (uint64_t)get32(d->cfg, VPCI_BAR0 + 4 * i + 4)
-				   << 32;
+			b->addr |=
+			    (uint64_t)get32(d->cfg, VPCI_BAR0 + 4 * i + 4)
+			    << 32;
 		if (b->is64)
 			i++;
 	}
@@ -233,8 +234,9 @@ static int vpci_bar_assign(struct vpci *p, struct vpci_dev *d)
 	for (unsigned int i = 0; i < VPCI_BARS; i++) {
 		struct vpci_bar *b = &d->bar[i];
 		uint64_t *cur = b->io ? &io : &mmio;
-		uint64_t end = b->io ? VPLAT_PCI_IO_BASE + VPLAT_PCI_IO_SIZE :
-				       VPLAT_PCI_MMIO_BASE + VPLAT_PCI_MMIO_SIZE;
+		uint64_t end = b->io
+				   ? VPLAT_PCI_IO_BASE + VPLAT_PCI_IO_SIZE
+				   : VPLAT_PCI_MMIO_BASE + VPLAT_PCI_MMIO_SIZE;
 
 		if (!b->size)
 			continue;
@@ -327,7 +329,8 @@ static void vpci_cfg_write(struct vpci_dev *d, unsigned int off,
 	for (unsigned int i = 0; i < size; i++) {
 		uint8_t m = d->wmask[off + i];
 
-		d->cfg[off + i] = (d->cfg[off + i] & ~m) | ((val >> (8 * i)) & m);
+		d->cfg[off + i] =
+		    (d->cfg[off + i] & ~m) | ((val >> (8 * i)) & m);
 	}
 	if (off < VPCI_BAR0 + 4 * VPCI_BARS && off + size > VPCI_BAR0)
 		vpci_bar_sync(d);
@@ -339,8 +342,8 @@ static void vpci_cfg_write(struct vpci_dev *d, unsigned int off,
 }
 
 /* One access of 1, 2 or 4 bytes inside one dword of a function's space. */
-static void vpci_cfg_access(struct vpci *p, unsigned int bus,
-			    unsigned int slot, unsigned int fn, unsigned int off,
+static void vpci_cfg_access(struct vpci *p, unsigned int bus, unsigned int slot,
+			    unsigned int fn, unsigned int off,
 			    unsigned int size, bool write, uint32_t *val)
 {
 	struct vpci_dev *d = vpci_dev_at(p, bus, slot, fn);
@@ -402,7 +405,9 @@ static int vpci_conf_pio(struct vcpu *v, uint64_t port, unsigned int size,
 	vpci_cfg_access(p, (cf8 >> 16) & 0xff, (cf8 >> 11) & 0x1f,
 			(cf8 >> 8) & 7, (cf8 & 0xfc) + lane, n, write, &val);
 	if (!write)
-		*data = n == 4 ? val : (~0ull << (8 * n)) | (val & ((1u << (8 * n)) - 1));
+		*data =
+		    n == 4 ? val
+			   : (~0ull << (8 * n)) | (val & ((1u << (8 * n)) - 1));
 	return 0;
 }
 

@@ -58,8 +58,8 @@ int vpci_msix_setup(struct vpci_dev *d, void *mem)
 	    (uint64_t)pba_off(d) + pba_len(d) > b->size)
 		return -EINVAL;
 	d->msix_table = mem;
-	d->msix_pba = (uint64_t *)((uint8_t *)mem +
-				   d->msix_vectors * VPCI_MSIX_ENTRY);
+	d->msix_pba =
+	    (uint64_t *)((uint8_t *)mem + d->msix_vectors * VPCI_MSIX_ENTRY);
 	for (unsigned int i = 0; i < d->msix_vectors; i++)
 		d->msix_table[4 * i + 3] = VPCI_MSIX_VMASK;
 
@@ -81,7 +81,8 @@ bool vpci_msix_claims(const struct vpci_dev *d, unsigned int bar, uint64_t off,
 		      unsigned int size)
 {
 	return d->msix_vectors && bar == d->msix_bar &&
-	       off + size > d->msix_off && off < (uint64_t)pba_off(d) + pba_len(d);
+	       off + size > d->msix_off &&
+	       off < (uint64_t)pba_off(d) + pba_len(d);
 }
 
 static uint16_t msg_ctrl(const struct vpci_dev *d)
@@ -102,8 +103,8 @@ static bool vector_open(const struct vpci_dev *d, unsigned int v)
  * lock order of vdev/vplat.h). */
 static void vector_send(struct vpci_dev *d, unsigned int v)
 {
-	uint64_t addr = d->msix_table[4 * v] |
-			(uint64_t)d->msix_table[4 * v + 1] << 32;
+	uint64_t addr =
+	    d->msix_table[4 * v] | (uint64_t)d->msix_table[4 * v + 1] << 32;
 
 	if ((addr >> 20) != 0xfee)
 		return;

@@ -68,8 +68,11 @@ static void guest_pci_free(struct vm *vm)
 static int guest_pci(void)
 {
 	struct vm_config cfg = {
-		.name = "g_pci", .vcpus = 1, .ram_bytes = 16ull << 20,
-		.entry_cs = 0, .entry_ip = GUEST_PCI_LOAD,
+		.name = "g_pci",
+		.vcpus = 1,
+		.ram_bytes = 16ull << 20,
+		.entry_cs = 0,
+		.entry_ip = GUEST_PCI_LOAD,
 	};
 	struct guest_pci *g;
 	struct vm *vm;
@@ -91,8 +94,10 @@ static int guest_pci(void)
 	g->plat.vm = vm;
 	vm->platform = &g->plat;
 	vm->platform_free = guest_pci_free;
-	g->dev = (struct vpci_dev){ .name = "scratch", .vendor = 0x1af4,
-				    .device = 0x5ca7, .class_code = 0xff0000,
+	g->dev = (struct vpci_dev){ .name = "scratch",
+				    .vendor = 0x1af4,
+				    .device = 0x5ca7,
+				    .class_code = 0xff0000,
 				    .opaque = g };
 	g->dev.bar[0] = (struct vpci_bar){ .size = 4096, .fn = guest_pci_bar };
 	rc = vpci_create(vm);

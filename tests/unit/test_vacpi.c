@@ -95,8 +95,10 @@ UNIT_TEST(checksums_and_lengths)
 	xsdt = map(get32(mem + 24), 36);
 	UNIT_CHECK(rsdt && !memcmp(rsdt, "RSDT", 4));
 	UNIT_CHECK(xsdt && !memcmp(xsdt, "XSDT", 4) && get32(mem + 28) == 0);
-	UNIT_CHECK(sum(rsdt, get32(rsdt + 4)) == 0 && sum(xsdt, get32(xsdt + 4)) == 0);
-	UNIT_CHECK(get32(xsdt + 4) == 36 + 8 * 3 && get32(rsdt + 4) == 36 + 4 * 3);
+	UNIT_CHECK(sum(rsdt, get32(rsdt + 4)) == 0 &&
+		   sum(xsdt, get32(xsdt + 4)) == 0);
+	UNIT_CHECK(get32(xsdt + 4) == 36 + 8 * 3 &&
+		   get32(rsdt + 4) == 36 + 4 * 3);
 	for (unsigned int i = 0; i < 3; i++) {
 		const uint8_t *t = table(sigs[i]);
 
@@ -132,14 +134,18 @@ UNIT_TEST(what_an_os_parses)
 		UNIT_CHECK(info.tables_bad == 0);
 		UNIT_CHECK(info.have_madt && info.ncpus == n);
 		for (unsigned int i = 0; i < info.ncpus; i++)
-			UNIT_CHECK(info.cpus[i].apic_id == i && !info.cpus[i].x2apic);
+			UNIT_CHECK(info.cpus[i].apic_id == i &&
+				   !info.cpus[i].x2apic);
 	}
 	UNIT_CHECK(info.lapic_addr == VPLAT_LAPIC_BASE && info.pcat_compat);
-	UNIT_CHECK(info.nioapics == 1 && info.ioapics[0].addr == VPLAT_IOAPIC_BASE &&
+	UNIT_CHECK(info.nioapics == 1 &&
+		   info.ioapics[0].addr == VPLAT_IOAPIC_BASE &&
 		   info.ioapics[0].gsi_base == 0);
 	UNIT_CHECK(info.noverrides == 2);
-	UNIT_CHECK(info.overrides[0].isa_irq == 0 && info.overrides[0].gsi == 2);
-	UNIT_CHECK(info.overrides[1].isa_irq == 9 && info.overrides[1].gsi == 9 &&
+	UNIT_CHECK(info.overrides[0].isa_irq == 0 &&
+		   info.overrides[0].gsi == 2);
+	UNIT_CHECK(info.overrides[1].isa_irq == 9 &&
+		   info.overrides[1].gsi == 9 &&
 		   info.overrides[1].flags == 0xd);
 	UNIT_CHECK(info.nnmis == 1 && info.nmis[0].lint == 1);
 	UNIT_CHECK(info.have_fadt && info.fadt_rev == 6 && !info.hw_reduced);
@@ -148,7 +154,8 @@ UNIT_TEST(what_an_os_parses)
 		   info.pm1a_cnt.addr == VPLAT_PM1_CNT);
 	UNIT_CHECK(info.pm1a_evt.addr == VPLAT_PM1_EVT);
 	UNIT_CHECK(info.pm_tmr.addr == VPLAT_PM_TMR && !info.pm_tmr_32bit);
-	UNIT_CHECK(info.reset_supported && info.reset_reg.space == ACPI_SPACE_IO &&
+	UNIT_CHECK(info.reset_supported &&
+		   info.reset_reg.space == ACPI_SPACE_IO &&
 		   info.reset_reg.addr == VPLAT_RESET_PORT &&
 		   info.reset_value == VPLAT_RESET_VALUE);
 	UNIT_CHECK(info.iapc_boot_arch == 0x7); /* legacy, 8042, no VGA */
@@ -167,7 +174,8 @@ UNIT_TEST(bad_configs)
 	cfg.vcpus = VM_MAX_VCPUS + 1;
 	UNIT_CHECK(vacpi_build_buf(mem, sizeof(mem), BASE, &cfg) == -EINVAL);
 	cfg.vcpus = 1;
-	UNIT_CHECK(vacpi_build_buf(small, sizeof(small), BASE, &cfg) == -ENOSPC);
+	UNIT_CHECK(vacpi_build_buf(small, sizeof(small), BASE, &cfg) ==
+		   -ENOSPC);
 	/* vacpi_build writes the whole block at the RSDP address. */
 	struct vm vm = { .id = 1 };
 	cfg.vcpus = 2;
@@ -260,7 +268,8 @@ static const char *disasm(const char *name, const uint8_t *t)
 	f = fopen(path, "wb");
 	fwrite(t, 1, get32(t + 4), f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "cd %s && iasl -d %s.dat 2>&1", tmpdir, name);
+	snprintf(cmd, sizeof(cmd), "cd %s && iasl -d %s.dat 2>&1", tmpdir,
+		 name);
 	log = run(cmd, &st);
 	if (st != 0 || strstr(log, "Error") || strstr(log, "Warning") ||
 	    strstr(log, "ncorrect"))
@@ -297,7 +306,8 @@ UNIT_TEST(iasl_disassembles_every_table)
 
 	run("iasl -v 2>&1", &st);
 	if (st != 0) {
-		UNIT_CHECK(!"iasl not installed (Debian acpica-tools; tools/deps.sh)");
+		UNIT_CHECK(
+		    !"iasl not installed (Debian acpica-tools; tools/deps.sh)");
 		return;
 	}
 	UNIT_CHECK(mkdtemp(tmpdir) != NULL);
@@ -307,7 +317,8 @@ UNIT_TEST(iasl_disassembles_every_table)
 	d = disasm("dsdt", map(get32(fadt + 40), 36));
 	UNIT_CHECK(strstr(d, "Name (\\_S5, Package (0x04)") != NULL);
 	UNIT_CHECK(strstr(d, "0x07,") != NULL);
-	UNIT_CHECK(strstr(d, "Device (PCI0)") && strstr(d, "EisaId (\"PNP0A08\")") &&
+	UNIT_CHECK(strstr(d, "Device (PCI0)") &&
+		   strstr(d, "EisaId (\"PNP0A08\")") &&
 		   strstr(d, "EisaId (\"PNP0A03\")"));
 	UNIT_CHECK(strstr(d, "WordBusNumber (ResourceProducer") != NULL);
 	UNIT_CHECK(strstr(d, "0x0CF7,") && strstr(d, "0x0D00,"));
@@ -316,13 +327,15 @@ UNIT_TEST(iasl_disassembles_every_table)
 	UNIT_CHECK(strstr(d, "EisaId (\"PNP0C02\")") &&
 		   strstr(d, "Memory32Fixed (ReadWrite,") &&
 		   strstr(d, "0xE0000000,"));
-	UNIT_CHECK(strstr(d, "EisaId (\"PNP0303\")") && strstr(d, "IRQNoFlags ()"));
+	UNIT_CHECK(strstr(d, "EisaId (\"PNP0303\")") &&
+		   strstr(d, "IRQNoFlags ()"));
 	/* And it compiles back (the AML is well formed, not just printable). */
 	{
 		char cmd[300];
 		const char *log;
 
-		snprintf(cmd, sizeof(cmd), "cd %s && iasl -p recompiled dsdt.dsl 2>&1", tmpdir);
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && iasl -p recompiled dsdt.dsl 2>&1", tmpdir);
 		log = run(cmd, &st);
 		if (st)
 			printf("%s\n", log);

@@ -48,8 +48,8 @@ int iobus_register_pio(struct vm *vm, uint16_t base, uint16_t count,
 	return claim(true, base, count, fn, opaque);
 }
 
-int iobus_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len,
-			iobus_fn fn, void *opaque)
+int iobus_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, iobus_fn fn,
+			void *opaque)
 {
 	return claim(false, gpa, len, fn, opaque);
 }
@@ -115,8 +115,8 @@ static void mw(uint64_t a, unsigned int size, uint64_t v)
 static uint32_t cfg1(unsigned int bus_, unsigned int dev, unsigned int fn,
 		     unsigned int reg, unsigned int size)
 {
-	out(0xcf8, 4, 0x80000000u | bus_ << 16 | dev << 11 | fn << 8 |
-			      (reg & 0xfc));
+	out(0xcf8, 4,
+	    0x80000000u | bus_ << 16 | dev << 11 | fn << 8 | (reg & 0xfc));
 	return in(0xcfc + (reg & 3), size);
 }
 static void cfg1w(unsigned int dev, unsigned int reg, unsigned int size,
@@ -179,8 +179,9 @@ static struct vpci_dev *test_dev(unsigned int vectors)
 	d->class_code = 0x010000;
 	d->bar[0] = (struct vpci_bar){ .size = 4096, .fn = bar_fn };
 	d->bar[1] = (struct vpci_bar){ .size = 32, .io = true, .fn = bar_fn };
-	d->bar[4] = (struct vpci_bar){ .size = 16384, .is64 = true,
-				       .prefetch = true, .fn = bar_fn };
+	d->bar[4] = (struct vpci_bar){
+		.size = 16384, .is64 = true, .prefetch = true, .fn = bar_fn
+	};
 	d->msix_vectors = vectors;
 	d->msix_bar = 4;
 	d->msix_off = 0x2000;
@@ -204,8 +205,8 @@ UNIT_TEST(host_bridge_mechanism1_and_ecam)
 	UNIT_CHECK(cfg1(0, 0, 0, 1, 1) == 0x1b);
 	UNIT_CHECK(ecam(0, 0, 0, 4) == 0x00081b36);
 	UNIT_CHECK(ecam(0, 0, 8, 4) >> 8 == 0x060000);
-	UNIT_CHECK(ecam(0, 0, 0, 8) == (cfg1(0, 0, 0, 0, 4) |
-					(uint64_t)cfg1(0, 0, 0, 4, 4) << 32));
+	UNIT_CHECK(ecam(0, 0, 0, 8) ==
+		   (cfg1(0, 0, 0, 0, 4) | (uint64_t)cfg1(0, 0, 0, 4, 4) << 32));
 	/* Vendor ID and class are read only. */
 	cfg1w(0, 0, 4, 0x12345678);
 	UNIT_CHECK(cfg1(0, 0, 0, 0, 4) == 0x00081b36);
@@ -299,7 +300,8 @@ UNIT_TEST(bars_assigned_and_sized)
 	cfg1w(1, 0x14, 4, b1);
 	cfg1w(1, 0x20, 4, b4);
 	cfg1w(1, 0x24, 4, b5);
-	UNIT_CHECK(cfg1(0, 1, 0, 0x10, 4) == b0 && cfg1(0, 1, 0, 0x20, 4) == b4);
+	UNIT_CHECK(cfg1(0, 1, 0, 0x10, 4) == b0 &&
+		   cfg1(0, 1, 0, 0x20, 4) == b4);
 	UNIT_CHECK(d->bar[0].addr == (b0 & ~0xfu));
 	UNIT_CHECK(d->bar[4].addr == (b4 & ~0xfu));
 
@@ -362,7 +364,8 @@ UNIT_TEST(capability_chain)
 	UNIT_CHECK(off == 0x40);
 	UNIT_CHECK(vpci_add(&vm, d) == 0);
 	UNIT_CHECK(cfg1(0, 1, 0, 6, 2) & 0x10); /* status: capabilities */
-	for (p = cfg1(0, 1, 0, 0x34, 1); p && n < 8; p = cfg1(0, 1, 0, p + 1, 1))
+	for (p = cfg1(0, 1, 0, 0x34, 1); p && n < 8;
+	     p = cfg1(0, 1, 0, p + 1, 1))
 		ids[n++] = cfg1(0, 1, 0, p, 1) | p << 8;
 	UNIT_CHECK(n == 2);
 	UNIT_CHECK(ids[0] == (0x09 | 0x40 << 8));
@@ -445,8 +448,10 @@ UNIT_TEST(slots_run_out)
 
 	fresh();
 	for (unsigned int i = 0; i < VPCI_SLOTS && !rc; i++) {
-		devs[i] = (struct vpci_dev){ .vendor = 0x1af4, .device = 0x1000 + i };
-		devs[i].bar[0] = (struct vpci_bar){ .size = 4096, .fn = bar_fn };
+		devs[i] =
+		    (struct vpci_dev){ .vendor = 0x1af4, .device = 0x1000 + i };
+		devs[i].bar[0] =
+		    (struct vpci_bar){ .size = 4096, .fn = bar_fn };
 		rc = vpci_add(&vm, &devs[i]);
 		n += !rc;
 	}
