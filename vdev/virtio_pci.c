@@ -494,6 +494,8 @@ static int virtio_cap(struct virtio_dev *d, uint8_t type, uint32_t off,
 			    b.cap_len - 2);
 }
 
+static void virtio_stop_worker(struct virtio_dev *d);
+
 static void virtio_pci_release(struct vpci_dev *p)
 {
 	virtio_dev_destroy(p->opaque);
@@ -556,8 +558,8 @@ struct virtio_dev *virtio_dev_create(struct vm *vm,
 	if (!d->worker)
 		goto fail;
 	if (vpci_add(vm, p)) {
-		virtio_dev_destroy(d);
-		return NULL;
+		virtio_stop_worker(d);
+		goto fail;
 	}
 	return d;
 fail:
@@ -566,7 +568,7 @@ fail:
 	return NULL;
 }
 
-void virtio_dev_destroy(struct virtio_dev *d)
+static void virtio_stop_worker(struct virtio_dev *d)
 {
 	uint64_t t = 0;
 
@@ -579,6 +581,11 @@ void virtio_dev_destroy(struct virtio_dev *d)
 			log_warn("vm %s: %s: worker still busy", d->vm->name,
 				 d->ops->name);
 	}
+}
+
+void virtio_dev_destroy(struct virtio_dev *d)
+{
+	virtio_stop_worker(d);
 	if (d->ops->release)
 		d->ops->release(d);
 	free(d);

@@ -108,7 +108,8 @@ struct virtio_dev {
 	struct thread *worker;
 };
 
-/* Create and add @ops's device to @vm's PCI bus; NULL on failure. */
+/* Create and add @ops's device to @vm's PCI bus; NULL on failure
+ * (ops->release is not called then). */
 struct virtio_dev *virtio_dev_create(struct vm *vm,
 				     const struct virtio_dev_ops *ops,
 				     void *priv);
