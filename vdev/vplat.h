@@ -141,5 +141,12 @@ void vioapic_eoi(struct vm *vm, uint8_t vector);
  * (vm_stop_as) and the VM manager powers it off or restarts it. */
 void vplat_poweroff(struct vm *vm, const char *how);
 void vplat_reset(struct vm *vm, const char *how);
+/* PM1_CNT.SLP_TYP of S5 (soft off): the DSDT's \_S5 package (vacpi) and
+ * the value vpm acts on; 7 as on Intel ICH. */
+#define VPLAT_S5_SLP_TYP 7
+/* The reset control register at VPLAT_RESET_PORT, a byte port inside
+ * vpci's 0xcf8-0xcff claim: vpci forwards byte accesses there. */
+void vpm_cf9_write(struct vm *vm, uint8_t val);
+uint8_t vpm_cf9_read(struct vm *vm);
 
 #endif
