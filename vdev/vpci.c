@@ -563,10 +563,15 @@ void vpci_destroy(struct vm *vm)
 
 	if (!p)
 		return;
-	/* The devices' own structures are theirs; the MSI-X tables are ours
-	 * (never reached through a device that may be gone already). */
-	for (unsigned int s = 0; s < VPCI_SLOTS; s++)
+	/* The devices' own structures are theirs (release frees them); the
+	 * MSI-X tables are ours (never reached through a device that may be
+	 * gone already). */
+	for (unsigned int s = 0; s < VPCI_SLOTS; s++) {
+		struct vpci_dev *d = p->dev[s];
+		if (d && d != &p->host && d->release)
+			d->release(d);
 		free(p->msix_mem[s]);
+	}
 	free(p);
 	plat->pci = NULL;
 }
