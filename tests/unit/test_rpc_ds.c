@@ -6,7 +6,7 @@
  * code with the words a person acts on (the offset to resume from, the
  * reason a disk is refused, the free space), idempotent repeats, and the
  * audit records of format, delete and an upload's start and end.
- * UNIT_SRCS: mgmt/rpc_ds.c mgmt/rpc.c mgmt/json.c mgmt/json_write.c datastore/ds.c datastore/ds_meta.c datastore/ds_alloc.c datastore/ds_upload.c datastore/ds_format.c drivers/blk.c drivers/blk_ramdisk.c drivers/blk_boot.c drivers/gpt.c drivers/crc32.c core/log.c core/fmt.c tests/unit/host_time.c tests/unit/host_entropy.c
+ * UNIT_SRCS: mgmt/rpc_ds.c mgmt/rpc.c mgmt/json.c mgmt/json_write.c datastore/ds.c datastore/ds_disk.c datastore/ds_meta.c datastore/ds_alloc.c datastore/ds_upload.c datastore/ds_format.c drivers/blk.c drivers/blk_ramdisk.c drivers/blk_boot.c drivers/gpt.c drivers/crc32.c core/log.c core/fmt.c tests/unit/host_time.c tests/unit/host_entropy.c
  * UNIT_LIBS: mbedcrypto
  */
 #include <errno.h>
