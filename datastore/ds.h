@@ -175,7 +175,7 @@ int ds_create_disk(const char *name, uint64_t size);
  * the file cannot be deleted, overwritten, or the datastore unmounted
  * or formatted (-EBUSY). */
 struct ds_disk;
-/* -ENOENT, -ENODEV, -EBUSY (open already), -EMEDIUMTYPE (not a disk),
+/* -ENOENT, -ENODEV, -EBUSY (open already), -ENOTSUP (not a disk),
  * -EIO (damaged). */
 int ds_disk_open(const char *name, struct ds_disk **out);
 /* Flush (as ds_flush) and let go. */

@@ -111,7 +111,7 @@ int ds_disk_open(const char *name, struct ds_disk **out)
 	ds_lock();
 	rc = ds_lookup(name, &f);
 	if (!rc && !f->disk)
-		rc = -EMEDIUMTYPE;
+		rc = -ENOTSUP;
 	else if (!rc && f->state != DS_COMPLETE)
 		rc = -EIO;
 	else if (!rc && f->open)

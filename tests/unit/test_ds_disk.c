@@ -166,7 +166,7 @@ UNIT_TEST(ds_disk_in_use_and_refusals)
 	UNIT_CHECK(ds_create_disk("d", MIB) == 0);
 	UNIT_CHECK(ds_create_disk("d", MIB) == -EEXIST);
 	UNIT_CHECK(upload("kernel", 1, 5000) == 0);
-	UNIT_CHECK(ds_disk_open("kernel", &d) == -EMEDIUMTYPE);
+	UNIT_CHECK(ds_disk_open("kernel", &d) == -ENOTSUP);
 	UNIT_CHECK(ds_disk_open("none", &d) == -ENOENT);
 	UNIT_CHECK(ds_disk_open("d", &d) == 0);
 	/* In use by a (simulated) running VM. */
