@@ -122,6 +122,12 @@ static int vmm_dev_add_disk(struct vm *vm, struct vmm_dev_disk *d,
 			    const char *name, unsigned int index,
 			    struct vmm_err *e)
 {
+	int rc = ds_disk_open(name, &d->ds);
+
+	if (rc)
+		return vmm_dev_open_fail(name, rc, e);
+	if (!vm->platform)
+		return 0; /* held for the run, no device to see it */
 	struct virtio_blk_backend b = {
 		.opaque = d,
 		.read = vmm_dev_read,
@@ -130,10 +136,7 @@ static int vmm_dev_add_disk(struct vm *vm, struct vmm_dev_disk *d,
 		.discard = vmm_dev_discard,
 		.release = vmm_dev_release,
 	};
-	int rc = ds_disk_open(name, &d->ds);
 
-	if (rc)
-		return vmm_dev_open_fail(name, rc, e);
 	b.size = ds_disk_size(d->ds);
 	/* GET_ID: the VM's name and the disk's slot, 20 bytes at most. */
 	fmt_snprintf(b.serial, sizeof(b.serial), "%.16s-%u", vm->name, index);
@@ -169,15 +172,18 @@ int vmm_dev_attach(struct vmm_vm *v, struct vm *vm,
 	int rc;
 
 	memset(dev, 0, sizeof(*dev));
-	if (!vm->platform)
-		return 0; /* a bare test guest: COM1 without an interrupt */
-	vuart_set_irq(&v->uart, vmm_dev_uart_irq, vm);
+	/* Every run holds its disks open, so no other VM can run on them
+	 * and nobody deletes them meanwhile; only a VM with the platform
+	 * (a Linux guest) sees them as devices. */
 	for (unsigned int i = 0;
 	     i < STORE_VM_DISKS_MAX && cfg->disks[i][0]; i++) {
 		rc = vmm_dev_add_disk(vm, &dev->disk[i], cfg->disks[i], i, e);
 		if (rc)
 			return rc;
 	}
+	if (!vm->platform)
+		return 0; /* a bare test guest: COM1 without an interrupt */
+	vuart_set_irq(&v->uart, vmm_dev_uart_irq, vm);
 	dev->con = virtio_con_add(vm, vmm_dev_con_tx, &v->con);
 	if (!dev->con)
 		return vmm_fail(e, RPC_INTERNAL_ERROR,
