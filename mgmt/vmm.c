@@ -498,6 +498,8 @@ static int vmm_claim_start(struct vmm_vm *v, struct vmm_err *e)
 		return rc;
 	v->state = VMM_STARTING;
 	v->refs++;
+	/* A start by a person begins a new count of guest resets. */
+	memset(v->reset_ns, 0, sizeof(v->reset_ns));
 	return 0;
 }
 
@@ -525,12 +527,14 @@ int vmm_start(const char *name, const char *who, struct vmm_err *e)
  */
 static bool vmm_guest_reset_ok(struct vmm_vm *v, uint64_t now)
 {
-	uint64_t oldest = v->reset_ns[v->reset_idx];
+	uint64_t oldest;
 
 	v->resets++;
 	v->reset_ns[v->reset_idx] = now;
 	v->reset_idx = (v->reset_idx + 1) % VMM_RESET_LOOP_N;
-	/* The ring held VMM_RESET_LOOP_N resets, the oldest of them recent. */
+	/* The ring holds the last VMM_RESET_LOOP_N resets, this one the
+	 * newest: all of them recent is a loop. */
+	oldest = v->reset_ns[v->reset_idx];
 	if (oldest && now - oldest < VMM_RESET_LOOP_NS) {
 		fmt_snprintf(v->stop_reason, sizeof(v->stop_reason),
 			     "reset loop: the guest reset %u times in %llu s",

@@ -12,8 +12,8 @@
 #include "mgmt/vmm_dev.h"
 #include "vdev/vuart.h"
 
-/* A guest that resets more than VMM_RESET_LOOP_N - 1 times within
- * VMM_RESET_LOOP_NS is stopped instead of restarted again. */
+/* A guest that resets VMM_RESET_LOOP_N times within VMM_RESET_LOOP_NS
+ * is stopped instead of restarted again. */
 #define VMM_RESET_LOOP_N 6
 #define VMM_RESET_LOOP_NS (10 * 1000000000ull)
 
@@ -66,5 +66,10 @@ int vmm_mem_check(const struct vmm_vm *except, uint64_t mem_mb,
 		  struct vmm_err *e);
 /* The kernel and initrd of @cfg exist, are complete and bootable. */
 int vmm_check_files(const struct store_vm *cfg, struct vmm_err *e);
+
+/* mgmt/vmm_power_selftest.c: guest power-off and resets of the running
+ * VM @name with @disk (keel.vmmtest=datastore). */
+void vmm_power_selftest(const char *name, const char *disk,
+			void (*verdict)(const char *, bool, const char *));
 
 #endif

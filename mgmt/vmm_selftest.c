@@ -39,6 +39,7 @@
 #include "core/time.h"
 #include "mgmt/rpc.h"
 #include "mgmt/vmm.h"
+#include "mgmt/vmm_int.h"
 
 CMDLINE_OPTION(vmmtest, "keel.vmmtest",
 	       "test the VM manager through vm.* calls, then power off");
@@ -810,6 +811,7 @@ static void st_datastore(void)
 	    "ds_banner",
 	    st_console_until("d1", &cursor, "cmdline: from the datastore", 30),
 	    "no banner from the datastore's kernel");
+	vmm_power_selftest("d1", "d1/root.img", st_verdict);
 	st_expect("ds_stop", st_call(ST_REQ("vm.stop", "{\"name\":\"d1\"}")), 0,
 		  NULL);
 	/* Stopped: the disk is free again, and a start says it is gone. */

@@ -85,7 +85,10 @@ def test_vmm_datastore_svm():
                               "disk_create_taken", "vm_disk_missing", "vm_disk_not_a_disk",
                               "vm_disk_twice", "vm_disk_five", "vm_disk_kernel",
                               "ds_create", "ds_info_disks", "ds_start", "ds_disk_in_use",
-                              "ds_banner", "ds_stop", "ds_disk_free", "ds_delete",
+                              "ds_banner", "power_guest_reset", "power_reset_disk_reopened",
+                              "power_reset_loop_stops", "power_loop_disk_closed",
+                              "power_guest_poweroff", "power_restart",
+                              "ds_stop", "ds_disk_free", "ds_delete",
                               "ds_start_without_kernel", "ds_reason_kept", "ds_destroy"])
 
 
