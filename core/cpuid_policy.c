@@ -146,6 +146,10 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 		 * (msr_policy_read refuses 0x3b), so not advertised. */
 		if (sub == 0)
 			r.ebx &= ~(1u << 1);
+		/* LA57 (ECX bit 16): the MMIO decoder's page walk
+		 * (core/gwalk.c) has 4 levels, so no 5-level paging. */
+		if (sub == 0)
+			r.ecx &= ~(1u << 16);
 		break;
 	case 0xb:
 	case 0x1f:
