@@ -34,6 +34,7 @@
 #include "mgmt/rpc.h"
 #include "mgmt/vmm_boot.h"
 #include "mgmt/vmm_con.h"
+#include "mgmt/vmm_dev.h"
 #include "mgmt/vmm_int.h"
 #include "vdev/vlapic.h"
 #include "vdev/vlinux.h"
@@ -298,6 +299,24 @@ static int vmm_check_boot(const struct store_vm *cfg, struct vmm_kernel *k,
 	rc = vmm_file("kernel", cfg->kernel, &fi, e);
 	if (rc)
 		return rc;
+	if (fi.disk)
+		return vmm_fail(e, RPC_INVALID_PARAMS,
+				"kernel \"%s\" is a virtual disk, not a "
+				"kernel image",
+				cfg->kernel);
+	for (int i = 0; i < STORE_VM_DISKS_MAX && cfg->disks[i][0]; i++) {
+		struct ds_file_info di;
+
+		rc = vmm_file("disk", cfg->disks[i], &di, e);
+		if (rc)
+			return rc;
+		if (!di.disk)
+			return vmm_fail(e, RPC_INVALID_PARAMS,
+					"disk \"%s\" is an uploaded file, not "
+					"a virtual disk (datastore.create "
+					"makes one)",
+					cfg->disks[i]);
+	}
 	got = fi.size ? vmm_files->read(cfg->kernel, 0, head,
 					fi.size < sizeof(head) ? fi.size
 							       : sizeof(head))
@@ -314,6 +333,10 @@ static int vmm_check_boot(const struct store_vm *cfg, struct vmm_kernel *k,
 		rc = vmm_file("initrd", cfg->initrd, &fi, e);
 		if (rc)
 			return rc;
+		if (fi.disk)
+			return vmm_fail(e, RPC_INVALID_PARAMS,
+					"initrd \"%s\" is a virtual disk",
+					cfg->initrd);
 	}
 	if (initrd_size)
 		*initrd_size = fi.size;
@@ -443,6 +466,8 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 			 rc);
 		goto fail;
 	}
+	if (vmm_dev_attach(v, vm, cfg, e))
+		goto fail;
 	if (k.is_linux ? vmm_load_linux(vm, cfg, &k, &l, chunk, chunk_len, e)
 		       : vmm_load_flat(vm, cfg, kfi.size, isize, chunk,
 				       chunk_len, e))
@@ -451,11 +476,30 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 	return vm;
 fail:
 	free(chunk);
+	vmm_dev_quiesce(v);
 	vm_destroy(vm);
+	vmm_dev_detach(v);
 	return NULL;
 }
 
 static void vmm_watch(void *arg);
+static int vmm_boot(struct vmm_vm *v, const char *who, struct vmm_err *e);
+
+/* Under vmm_mx, @v "stopping" after a guest reset: the checks vm.reset
+ * makes before it starts the VM again; 0 and "starting", or the reason
+ * in stop_reason. */
+static int vmm_guest_restart(struct vmm_vm *v)
+{
+	struct vmm_err e = { 0 };
+
+	if (vmm_mem_check(v, v->cfg.mem_mb, &e)) {
+		fmt_snprintf(v->stop_reason, sizeof(v->stop_reason),
+			     "guest reset, not started again: %s", e.msg);
+		return e.code;
+	}
+	v->state = VMM_STARTING;
+	return 0;
+}
 
 struct vmm_watch_arg {
 	struct vmm_vm *v;
@@ -543,6 +587,8 @@ static int vmm_claim_start(struct vmm_vm *v, struct vmm_err *e)
 		return rc;
 	v->state = VMM_STARTING;
 	v->refs++;
+	/* A start by a person begins a new count of guest resets. */
+	memset(v->reset_ns, 0, sizeof(v->reset_ns));
 	return 0;
 }
 
@@ -563,18 +609,52 @@ int vmm_start(const char *name, const char *who, struct vmm_err *e)
 
 /* ---- Stopping ------------------------------------------------------------ */
 
-/* The instance's vCPUs have all left: keep the figures, free it. */
+/*
+ * Under vmm_mx: a guest reset (VM_STOP_RESET) of @v, which is
+ * "stopping" and no host call asked for: true to start it again, false
+ * (with the stop reason) when it resets in a loop.
+ */
+static bool vmm_guest_reset_ok(struct vmm_vm *v, uint64_t now)
+{
+	uint64_t oldest;
+
+	v->resets++;
+	v->reset_ns[v->reset_idx] = now;
+	v->reset_idx = (v->reset_idx + 1) % VMM_RESET_LOOP_N;
+	/* The ring holds the last VMM_RESET_LOOP_N resets, this one the
+	 * newest: all of them recent is a loop. */
+	oldest = v->reset_ns[v->reset_idx];
+	if (oldest && now - oldest < VMM_RESET_LOOP_NS) {
+		fmt_snprintf(v->stop_reason, sizeof(v->stop_reason),
+			     "reset loop: the guest reset %u times in %llu s",
+			     VMM_RESET_LOOP_N,
+			     (unsigned long long)(VMM_RESET_LOOP_NS /
+						  1000000000ull));
+		return false;
+	}
+	return true;
+}
+
+/* The instance's vCPUs have all left: keep the figures, free it. A
+ * guest power-off stops the VM; a guest reset starts a fresh instance
+ * (kernel reloaded, disks reopened) as vm.reset does. */
 static void vmm_watch(void *arg)
 {
 	struct vmm_watch_arg a = *(struct vmm_watch_arg *)arg;
 	struct vmm_vm *v = a.v;
 	struct vm *vm = a.vm;
+	enum vm_stop_kind kind;
+	bool host_stop, restart = false;
 
 	if (a.heap)
 		free(arg);
 	vm_wait_stopped(vm);
 
 	vmm_lock();
+	vmm_dev_quiesce(v);
+	kind = vm->stop_kind;
+	/* vm.stop or vm.reset set "stopping" before they stopped it. */
+	host_stop = v->state == VMM_STOPPING;
 	v->stop_ns = time_ns();
 	v->cpu_ns = vm_cpu_time_ns(vm);
 	v->exits_total = 0;
@@ -587,16 +667,37 @@ static void vmm_watch(void *arg)
 	memcpy(v->stop_reason, vm->stop_reason, sizeof(v->stop_reason));
 	if (!v->stop_reason[0])
 		strcpy(v->stop_reason, "every vCPU stopped");
+	if (!host_stop && kind == VM_STOP_POWEROFF) {
+		log_info("vmm: %s: guest powered off (%s)", v->cfg.name,
+			 v->stop_reason);
+		strcpy(v->stop_reason, "guest powered off");
+	} else if (!host_stop && kind == VM_STOP_RESET) {
+		log_info("vmm: %s: guest reset (%s)", v->cfg.name,
+			 v->stop_reason);
+		restart = vmm_guest_reset_ok(v, v->stop_ns);
+		if (!restart)
+			log_warn("vmm: %s: %s; stopped instead of started "
+				 "again",
+				 v->cfg.name, v->stop_reason);
+	}
 	v->vm = NULL;
 	v->state = VMM_STOPPING; /* a guest that stopped by itself */
 	vmm_unlock();
 
 	vm_destroy(vm);
+	vmm_dev_detach(v);
 
 	vmm_lock();
 	if (v->resetting) {
 		v->resetting = false;
 		v->state = VMM_STARTING; /* the resetter goes on from here */
+	} else if (restart && !vmm_guest_restart(v)) {
+		/* "starting", our reference passed on to vmm_boot below. */
+		waitq_wake_all(&vmm_state_wq);
+		vmm_unlock();
+		struct vmm_err e = { 0 };
+		vmm_boot(v, "a guest reset", &e);
+		return;
 	} else {
 		v->state = VMM_STOPPED;
 		log_info("vmm: %s stopped: %s", v->cfg.name, v->stop_reason);
