@@ -37,6 +37,8 @@
 #include "mgmt/vmm_dev.h"
 #include "mgmt/vmm_int.h"
 #include "vdev/vlapic.h"
+#include "vdev/vlinux.h"
+#include "vdev/vplat.h"
 #include "vdev/vuart.h"
 
 /* ---- The manager's mutex ------------------------------------------------ */
@@ -238,15 +240,16 @@ static int vmm_file(const char *what, const char *name, struct ds_file_info *fi,
 	return 0;
 }
 
-/* Read all of a @size-byte file into @vm at @gpa, in chunks. */
+/* Read @size bytes from byte @foff of a file into @vm at @gpa, in
+ * chunks: straight from the datastore into guest RAM. */
 static int vmm_load_file(struct vm *vm, const char *what, const char *name,
-			 uint64_t size, uint64_t gpa, uint8_t *chunk,
-			 size_t chunk_len, struct vmm_err *e)
+			 uint64_t foff, uint64_t size, uint64_t gpa,
+			 uint8_t *chunk, size_t chunk_len, struct vmm_err *e)
 {
 	for (uint64_t off = 0; off < size;) {
 		size_t want =
 		    size - off < chunk_len ? (size_t)(size - off) : chunk_len;
-		long got = vmm_files->read(name, off, chunk, want);
+		long got = vmm_files->read(name, foff + off, chunk, want);
 		if (got < 0)
 			return vmm_fail(
 			    e, RPC_ERR_IO,
@@ -268,11 +271,27 @@ static int vmm_load_file(struct vm *vm, const char *what, const char *name,
 	return 0;
 }
 
+static int vmm_check_boot(const struct store_vm *cfg, struct vmm_kernel *k,
+			  struct vlinux_layout *l, uint64_t *initrd_size,
+			  struct vmm_err *e);
+
 /* The kernel's format and size, and the initrd's fit: vm.create and
  * vm.start both check, since files change in between. */
 int vmm_check_files(const struct store_vm *cfg, struct vmm_err *e)
 {
-	struct ds_file_info fi;
+	struct vmm_kernel k;
+	struct vlinux_layout l;
+
+	return vmm_check_boot(cfg, &k, &l, NULL, e);
+}
+
+/* vmm_check_files, keeping what the kernel is and (for Linux) where
+ * everything goes; @initrd_size gets the initrd's size (0: none). */
+static int vmm_check_boot(const struct store_vm *cfg, struct vmm_kernel *k,
+			  struct vlinux_layout *l, uint64_t *initrd_size,
+			  struct vmm_err *e)
+{
+	struct ds_file_info fi = { .size = 0 };
 	uint8_t head[VMM_BOOT_HEAD];
 	long got;
 	int rc;
@@ -305,23 +324,91 @@ int vmm_check_files(const struct store_vm *cfg, struct vmm_err *e)
 	if (got < 0)
 		return vmm_fail(e, RPC_ERR_IO, "kernel \"%s\": read error %ld",
 				cfg->kernel, got);
-	rc = vmm_boot_check_kernel(cfg->kernel, head, (size_t)got, fi.size, e);
-	if (rc || !cfg->initrd[0])
-		return rc;
-	rc = vmm_file("initrd", cfg->initrd, &fi, e);
+	rc = vmm_boot_check_kernel(cfg->kernel, head, (size_t)got, fi.size, k,
+				   e);
 	if (rc)
 		return rc;
-	if (fi.disk)
-		return vmm_fail(e, RPC_INVALID_PARAMS,
-				"initrd \"%s\" is a virtual disk", cfg->initrd);
+	fi.size = 0;
+	if (cfg->initrd[0]) {
+		rc = vmm_file("initrd", cfg->initrd, &fi, e);
+		if (rc)
+			return rc;
+		if (fi.disk)
+			return vmm_fail(e, RPC_INVALID_PARAMS,
+					"initrd \"%s\" is a virtual disk",
+					cfg->initrd);
+	}
+	if (initrd_size)
+		*initrd_size = fi.size;
+	if (k->is_linux)
+		return vmm_boot_plan_linux(k, cfg->kernel, cfg->initrd, fi.size,
+					   cfg->cmdline, cfg->mem_mb << 20,
+					   VPLAT_LOWMEM_MAX, l, e);
+	if (!cfg->initrd[0])
+		return 0;
 	return vmm_boot_check_initrd(cfg->initrd, fi.size, cfg->mem_mb << 20,
 				     e);
 }
 
 /* ---- Starting ------------------------------------------------------------ */
 
-/* A fresh instance of @cfg with the kernel, initrd and boot info loaded
- * and the vUART attached; not started. */
+/* Flat image: the kernel at 0x8000, the initrd at 1 MiB and the boot-info
+ * block (docs/vm.md "Boot protocol (flat images)"). */
+static int vmm_load_flat(struct vm *vm, const struct store_vm *cfg,
+			 uint64_t ksize, uint64_t isize, uint8_t *chunk,
+			 size_t chunk_len, struct vmm_err *e)
+{
+	struct vmm_boot_info bi;
+	size_t cl = strlen(cfg->cmdline);
+
+	if (vmm_load_file(vm, "kernel", cfg->kernel, 0, ksize,
+			  VMM_BOOT_KERNEL_GPA, chunk, chunk_len, e))
+		return -1;
+	if (isize && vmm_load_file(vm, "initrd", cfg->initrd, 0, isize,
+				   VMM_BOOT_INITRD_GPA, chunk, chunk_len, e))
+		return -1;
+	vmm_boot_info_fill(&bi, cfg->mem_mb << 20, cfg->vcpus,
+			   (uint32_t)ksize, (uint32_t)cl, (uint32_t)isize);
+	if (vm_load(vm, VMM_BOOT_CMDLINE_GPA, cfg->cmdline, cl + 1) ||
+	    vm_load(vm, VMM_BOOT_INFO_GPA, &bi, sizeof(bi))) {
+		vmm_fail(e, RPC_ERR_LIMIT,
+			 "no memory for the boot information");
+		return -1;
+	}
+	return 0;
+}
+
+/* Linux: the protected-mode kernel (the file past its setup sectors) and
+ * the initrd where vlinux_plan put them, then boot_params and the rest
+ * (docs/vm.md "Linux guests"). */
+static int vmm_load_linux(struct vm *vm, const struct store_vm *cfg,
+			  const struct vmm_kernel *k,
+			  const struct vlinux_layout *l, uint8_t *chunk,
+			  size_t chunk_len, struct vmm_err *e)
+{
+	int rc;
+
+	if (vmm_load_file(vm, "kernel", cfg->kernel, k->lk.setup_bytes,
+			  k->lk.payload_bytes, l->kernel_addr, chunk,
+			  chunk_len, e))
+		return -1;
+	if (l->initrd_size &&
+	    vmm_load_file(vm, "initrd", cfg->initrd, 0, l->initrd_size,
+			  l->initrd_addr, chunk, chunk_len, e))
+		return -1;
+	rc = vlinux_setup(vm, &k->lk, l, cfg->cmdline, cfg->mem_mb << 20,
+			  VPLAT_LOWMEM_MAX);
+	if (rc) {
+		vmm_fail(e, RPC_ERR_LIMIT,
+			 "the Linux boot parameters could not be written (%d)",
+			 rc);
+		return -1;
+	}
+	return 0;
+}
+
+/* A fresh instance of @cfg with the kernel, initrd and boot information
+ * loaded and the devices attached; not started. */
 static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 			    struct vmm_err *e)
 {
@@ -332,18 +419,26 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 		.entry_cs = 0,
 		.entry_ip = VMM_BOOT_KERNEL_GPA,
 	};
-	struct ds_file_info kfi, ifi = { .size = 0 };
-	struct vmm_boot_info bi;
+	struct ds_file_info kfi;
+	struct vmm_kernel k;
+	struct vlinux_layout l;
+	uint64_t isize = 0;
 	uint8_t *chunk = NULL;
 	size_t chunk_len = 256 * 1024;
 	struct vm *vm;
 	int rc;
 
-	if (vmm_check_files(cfg, e))
+	if (vmm_check_boot(cfg, &k, &l, &isize, e))
 		return NULL;
-	if (vmm_file("kernel", cfg->kernel, &kfi, e) ||
-	    (cfg->initrd[0] && vmm_file("initrd", cfg->initrd, &ifi, e)))
+	if (vmm_file("kernel", cfg->kernel, &kfi, e))
 		return NULL;
+	if (k.is_linux) {
+		/* The PC memory map of vdev/vplat.h: RAM below 4 GiB ends
+		 * at the PCI hole; vCPU 0 starts in vlinux's trampoline. */
+		vc.entry_cs = VLINUX_ENTRY_CS;
+		vc.entry_ip = VLINUX_ENTRY_IP;
+		vc.ram_hole = VPLAT_LOWMEM_MAX;
+	}
 	vm = vm_create(&vc);
 	if (!vm) {
 		vmm_fail(e, RPC_ERR_LIMIT, "the VM could not be created (%s)",
@@ -357,7 +452,13 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 		goto fail;
 	}
 	vuart_reset(&v->uart);
-	rc = vlapic_attach(vm);
+	if (k.is_linux) {
+		struct vplat_config pc = { .vcpus = vc.vcpus,
+					   .ram_bytes = vc.ram_bytes };
+		rc = vplat_create(vm, &pc);
+	} else {
+		rc = vlapic_attach(vm);
+	}
 	if (!rc)
 		rc = vuart_attach(&v->uart, vm, VUART_COM1);
 	if (rc) {
@@ -367,22 +468,10 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 	}
 	if (vmm_dev_attach(v, vm, cfg, e))
 		goto fail;
-	if (vmm_load_file(vm, "kernel", cfg->kernel, kfi.size,
-			  VMM_BOOT_KERNEL_GPA, chunk, chunk_len, e))
+	if (k.is_linux ? vmm_load_linux(vm, cfg, &k, &l, chunk, chunk_len, e)
+		       : vmm_load_flat(vm, cfg, kfi.size, isize, chunk,
+				       chunk_len, e))
 		goto fail;
-	if (cfg->initrd[0] &&
-	    vmm_load_file(vm, "initrd", cfg->initrd, ifi.size,
-			  VMM_BOOT_INITRD_GPA, chunk, chunk_len, e))
-		goto fail;
-	size_t cl = strlen(cfg->cmdline);
-	vmm_boot_info_fill(&bi, vc.ram_bytes, vc.vcpus, (uint32_t)kfi.size,
-			   (uint32_t)cl, (uint32_t)ifi.size);
-	if (vm_load(vm, VMM_BOOT_CMDLINE_GPA, cfg->cmdline, cl + 1) ||
-	    vm_load(vm, VMM_BOOT_INFO_GPA, &bi, sizeof(bi))) {
-		vmm_fail(e, RPC_ERR_LIMIT,
-			 "no memory for the boot information");
-		goto fail;
-	}
 	free(chunk);
 	return vm;
 fail:

@@ -328,10 +328,10 @@ static void st_race_start(void)
 static void st_refusals(void)
 {
 	st_expect(
-	    "create_bzimage_unsupported",
+	    "create_bzimage_truncated",
 	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":16,"
 					"\"kernel\":\"vmlinuz\"}")),
-	    RPC_ERR_UNSUPPORTED, "Linux bzImage");
+	    RPC_INVALID_PARAMS, "kernel \"vmlinuz\" is truncated");
 	st_expect(
 	    "create_empty_kernel",
 	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":16,"
@@ -883,9 +883,17 @@ static void st_files_init(void)
 	}
 	st_files[0].data = guest_g_console;
 	st_files[0].size = (uint64_t)(guest_g_console_end - guest_g_console);
+	/* A bzImage header (boot.rst) whose syssize promises 8 MiB more
+	 * than the 4 KiB file has: truncated. */
+	st_bzimage[0x1f1] = 4;
+	st_bzimage[0x1f6] = 0x08; /* syssize 0x80000 paragraphs */
+	st_bzimage[0x1fe] = 0x55;
+	st_bzimage[0x1ff] = 0xaa;
 	memcpy(st_bzimage + 0x202, "HdrS", 4);
 	st_bzimage[0x206] = 0x0f; /* boot protocol 2.15 */
 	st_bzimage[0x207] = 0x02;
+	st_bzimage[0x211] = 0x01; /* LOADED_HIGH */
+	st_bzimage[0x236] = 0x01; /* XLF_KERNEL_64 */
 	vmm_set_files(&st_ram_files);
 	log_info("vmmtest: kernels come from a RAM table (%s)",
 		 st_mode[0] ? st_mode : "full flow");
