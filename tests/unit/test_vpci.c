@@ -169,10 +169,17 @@ static void fresh(void)
 
 /* A virtio-like device: 16 KiB 64-bit BAR 4 with MSI-X at 0x2000 (as
  * Linux's virtio_pci sees QEMU's), a 4 KiB BAR 0, 32 I/O ports at BAR 1. */
+/* The bus releases what was added to it (vpci_destroy). */
+static void test_release(struct vpci_dev *d)
+{
+	free(d);
+}
+
 static struct vpci_dev *test_dev(unsigned int vectors)
 {
 	struct vpci_dev *d = calloc(1, sizeof(*d));
 
+	d->release = test_release;
 	d->name = "test";
 	d->vendor = 0x1af4;
 	d->device = 0x1042;
@@ -313,7 +320,7 @@ UNIT_TEST(bars_assigned_and_sized)
 	bad->bar[5] = (struct vpci_bar){ .size = 4096, .is64 = true };
 	UNIT_CHECK(vpci_add(&vm, bad) == -EINVAL);
 	free(bad);
-	free(d);
+	vpci_destroy(&vm);
 }
 
 UNIT_TEST(bar_decode_follows_command_and_moves)
@@ -348,7 +355,7 @@ UNIT_TEST(bar_decode_follows_command_and_moves)
 	UNIT_CHECK(!vpci_bus_master(d));
 	cfg1w(1, 4, 2, 0x0007);
 	UNIT_CHECK(vpci_bus_master(d));
-	free(d);
+	vpci_destroy(&vm);
 }
 
 UNIT_TEST(capability_chain)
@@ -379,7 +386,7 @@ UNIT_TEST(capability_chain)
 	UNIT_CHECK(cfg1(0, 1, 0, p + 2, 2) == 7);
 	UNIT_CHECK(cfg1(0, 1, 0, p + 4, 4) == (0x2000 | 4));
 	UNIT_CHECK(cfg1(0, 1, 0, p + 8, 4) == ((0x2000 + 8 * 16) | 4));
-	free(d);
+	vpci_destroy(&vm);
 }
 
 UNIT_TEST(msix_mask_pending_enable)
@@ -437,7 +444,7 @@ UNIT_TEST(msix_mask_pending_enable)
 	/* The rest of the BAR is the device's. */
 	mw(d->bar[4].addr + 0x10, 4, 0x99);
 	UNIT_CHECK(bar_calls == 1 && last_bar == 4 && last_off == 0x10);
-	free(d);
+	vpci_destroy(&vm);
 }
 
 UNIT_TEST(slots_run_out)
