@@ -93,6 +93,36 @@ static int kc_cmd_ds_ls(struct kc_client *c, int argc, char **argv)
 	return 0;
 }
 
+static int kc_cmd_ds_mkdisk(struct kc_client *c, int argc, char **argv)
+{
+	struct kc_reply r;
+	char *pos[2], what[200];
+	long long mb;
+	struct jw w;
+	int rc = kc_cmd_args(c, NULL, argc, argv, pos, 2, 2);
+
+	if (rc)
+		return rc;
+	if (!kc_opts_int(pos[1], 1, 1024 * 1024, &mb))
+		return kc_usage("SIZE_MB: expected a size in MiB, 1-1048576");
+	jw_init(&w, 0);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "name", pos[0]);
+	jw_kint(&w, "size_mb", mb);
+	jw_obj_end(&w);
+	snprintf(what, sizeof(what), "datastore.create %s", pos[0]);
+	rc = kc_call(c, "datastore.create", w.buf, &r, what);
+	jw_free(&w);
+	if (rc)
+		return rc;
+	if (c->o->json)
+		kc_out_json(r.result, stdout);
+	else
+		printf("Disk %s created (%lld MiB).\n", pos[0], mb);
+	kc_reply_free(&r);
+	return 0;
+}
+
 static int kc_cmd_ds_rm(struct kc_client *c, int argc, char **argv)
 {
 	struct kc_reply r;
@@ -720,6 +750,11 @@ static const struct kc_cmd kc_ds_cmds[] = {
 	  "data goes to LOCAL.part first and replaces LOCAL only once its\n"
 	  "SHA-256 matches the host's.\n",
 	  kc_cmd_ds_download },
+	{ "mkdisk", "NAME SIZE_MB", "create an empty virtual disk for VMs",
+	  "The disk reads as zeros until a VM writes it; creating it writes\n"
+	  "nothing, whatever its size. Give it to a VM with `keelctl vm\n"
+	  "create ... --disk NAME`.\n",
+	  kc_cmd_ds_mkdisk },
 	{ "rm", "NAME", "delete a datastore file", "", kc_cmd_ds_rm },
 	{ "disks", "", "the host's disks and whether they can be formatted", "",
 	  kc_cmd_ds_disks },

@@ -4,11 +4,14 @@
  * (docs/api.md); `vm console` is client/console.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client/cmd.h"
 #include "client/console.h"
 #include "client/exitcode.h"
+
+#define KC_VM_DISKS_MAX 4 /* store/store.h STORE_VM_DISKS_MAX */
 
 static const struct kc_col kc_vm_cols[] = {
 	{ "name", "NAME", KC_F_TEXT, false },
@@ -28,10 +31,12 @@ static const struct kc_col kc_vm_info_cols[] = {
 	{ "kernel", "Kernel", KC_F_TEXT, false },
 	{ "initrd", "Initrd", KC_F_TEXT, false },
 	{ "cmdline", "Command line", KC_F_TEXT, false },
+	{ "disks", "Disks", KC_F_TEXT, false },
 	{ "autostart", "Autostart", KC_F_TEXT, false },
 	{ "run_ms", "Run time", KC_F_MS, false },
 	{ "cpu_ms", "CPU time", KC_F_MS, false },
 	{ "starts", "Starts", KC_F_TEXT, false },
+	{ "resets", "Guest resets", KC_F_TEXT, false },
 	{ "stop_reason", "Stop reason", KC_F_TEXT, false },
 	{ "exits_total", "Exits", KC_F_TEXT, false },
 	{ "exits", "Exits by reason", KC_F_TEXT, false },
@@ -124,11 +129,46 @@ static int kc_cmd_vm_destroy(struct kc_client *c, int argc, char **argv)
 	return kc_vm_simple(c, argc, argv, "vm.destroy", NULL, "destroyed");
 }
 
+/* The repeatable --disk NAME (or --disk=NAME) taken out of @argv into
+ * @disks; the other words go to @rest. The count left, or -1 (too many,
+ * or --disk without a name). Before "--" only. */
+static int kc_vm_take_disks(int argc, char **argv, char **rest,
+			    const char **disks, int *ndisks)
+{
+	int n = 0;
+	bool opts = true;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *name = NULL;
+
+		if (opts && !strcmp(a, "--"))
+			opts = false;
+		if (opts && !strcmp(a, "--disk")) {
+			if (i + 1 >= argc)
+				return -1;
+			name = argv[++i];
+		} else if (opts && !strncmp(a, "--disk=", 7)) {
+			name = a + 7;
+		}
+		if (!name) {
+			rest[n++] = argv[i];
+			continue;
+		}
+		if (!name[0] || *ndisks == KC_VM_DISKS_MAX)
+			return -1;
+		disks[(*ndisks)++] = name;
+	}
+	rest[n] = NULL;
+	return n;
+}
+
 static int kc_cmd_vm_create(struct kc_client *c, int argc, char **argv)
 {
 	const char *vcpus = NULL, *memory = NULL, *kernel = NULL,
 		   *initrd = NULL, *cmdline = NULL;
 	bool autostart = false;
+	const char *disks[KC_VM_DISKS_MAX];
+	int ndisks = 0;
 	const struct kc_arg spec[] = {
 		{ "vcpus", 0, true, &vcpus, NULL },
 		{ "memory", 0, true, &memory, NULL },
@@ -144,7 +184,15 @@ static int kc_cmd_vm_create(struct kc_client *c, int argc, char **argv)
 	struct jw w;
 	int rc;
 
-	rc = kc_cmd_args(c, spec, argc, argv, pos, 1, 1);
+	char **rest = malloc(sizeof(*rest) * (size_t)(argc + 1));
+
+	if (!rest)
+		return kc_usage("out of memory");
+	argc = kc_vm_take_disks(argc, argv, rest, disks, &ndisks);
+	rc = argc < 0 ? kc_usage("--disk: at most %d disks, each named",
+				 KC_VM_DISKS_MAX)
+		      : kc_cmd_args(c, spec, argc, rest, pos, 1, 1);
+	free(rest);
 	if (rc)
 		return rc;
 	/* The host checks its own limits; these are sanity checks. */
@@ -169,6 +217,13 @@ static int kc_cmd_vm_create(struct kc_client *c, int argc, char **argv)
 		jw_kstr(&w, "cmdline", cmdline);
 	if (autostart)
 		jw_kbool(&w, "autostart", true);
+	if (ndisks) {
+		jw_key(&w, "disks");
+		jw_arr_begin(&w);
+		for (int i = 0; i < ndisks; i++)
+			jw_str(&w, disks[i]);
+		jw_arr_end(&w);
+	}
 	jw_obj_end(&w);
 	snprintf(what, sizeof(what), "vm.create %s", pos[0]);
 	rc = kc_call(c, "vm.create", w.buf, &r, what);
@@ -220,7 +275,7 @@ static int kc_cmd_vm_autostart(struct kc_client *c, int argc, char **argv)
 static const struct kc_cmd kc_vm_cmds[] = {
 	{ "create",
 	  "NAME --memory MB --kernel DSFILE [--vcpus N] [--initrd DSFILE] "
-	  "[--cmdline S] [--autostart]",
+	  "[--cmdline S] [--disk DSDISK]... [--autostart]",
 	  "define a VM that boots a kernel from the datastore",
 	  "  --memory MB       guest memory in MiB (required)\n"
 	  "  --kernel DSFILE   the kernel image, a datastore file (required)\n"
@@ -229,6 +284,9 @@ static const struct kc_cmd kc_vm_cmds[] = {
 	  "  --cmdline S       the kernel command line (one argument: quote "
 	  "it,\n"
 	  "                    or --cmdline=S when it starts with '-')\n"
+	  "  --disk DSDISK     a virtual disk from the datastore (datastore "
+	  "mkdisk);\n"
+	  "                    repeat for up to 4, seen in this order\n"
 	  "  --autostart       start it whenever the host boots\n",
 	  kc_cmd_vm_create },
 	{ "ls", "", "list the VMs", "", kc_cmd_vm_ls },

@@ -1,33 +1,125 @@
 // SPDX-License-Identifier: MIT
+/*
+ * What a guest sees of the CPU (core/cpuid_policy.h). The CPUID part,
+ * for Linux guests (issue 8, docs/vm.md "Time and CPU"):
+ *
+ * - Time: an invariant TSC (0x80000007 EDX bit 8: Linux sets
+ *   CONSTANT_TSC and NONSTOP_TSC from it on Intel and AMD), running at
+ *   the host TSC's rate (guest TSC = host TSC + vm->tsc_offset). Its
+ *   frequency is in leaf 0x40000010 EAX (kHz; the VMware-proposed
+ *   convention, with the LAPIC timer's in EBX) and, on Intel, in leaves
+ *   0x15/0x16: Linux 6.1's native_calibrate_tsc() reads 0x15 on Intel
+ *   only, sets X86_FEATURE_TSC_KNOWN_FREQ when ECX (the crystal) is
+ *   non-zero, and takes the crystal as the LAPIC timer's rate
+ *   (lapic_timer_period), so ECX = CPUID_LAPIC_HZ. On AMD Linux 6.1 has
+ *   no CPUID source for an unknown hypervisor: it calibrates the TSC
+ *   against the PIT and refines it against the ACPI PM timer.
+ * - The hypervisor bit and leaf 0x40000000 "KeelKeelKeel", max leaf
+ *   0x40000010: no signature Linux knows (KVM, Xen, Hyper-V, VMware,
+ *   ACRN, Jailhouse), so it runs as on bare metal (X86_HYPER_NATIVE).
+ *   Every leaf in 0x40000000-0x4fffffff is ours, so a host hypervisor's
+ *   leaves (KVM's at 0x40000100) never leak through.
+ * - The local APIC: APIC (1:EDX 9), x2APIC (1:ECX 21) and TSC-deadline
+ *   (1:ECX 24), which vdev/vlapic.c implements; APIC IDs = vCPU ids in
+ *   1:EBX[31:24] and leaves 0xb/0x1f; one package of nvcpus cores.
+ */
 #include "core/cpuid_policy.h"
 
 #include <errno.h>
 
+#include "core/time.h"
 #include "core/vm.h"
 
 #define EFER_LMA (1ull << 10)
 #define EFER_GUEST_BITS ((1ull << 0) | (1ull << 8) | EFER_LMA | (1ull << 11))
 #define CPUID_HV_LEAF 0x40000000u
-#define CPUID_HV_MAX 0x40000001u
+#define CPUID_HV_MAX 0x40000010u
+#define CPUID_HV_TIMING 0x40000010u
+/* The basic leaves Intel guests get at least: 0x15/0x16 carry the TSC. */
+#define CPUID_INTEL_MIN_MAX 0x16u
+
+static bool cpuid_host_intel(void)
+{
+	struct cpuid_regs r = cpu_cpuid(0, 0);
+
+	return r.ebx == 0x756e6547 && r.edx == 0x49656e69 &&
+	       r.ecx == 0x6c65746e; /* "GenuineIntel" */
+}
+
+static uint32_t cpuid_tsc_khz(void)
+{
+	uint64_t khz = time_tsc_hz() / 1000;
+
+	return khz > 0xffffffffull ? 0xffffffffu : (uint32_t)khz;
+}
+
+/*
+ * Leaf 0x15 (SDM 2A, CPUID): TSC = crystal * EBX / EAX. Linux computes
+ * crystal_khz * EBX / EAX in 32 bits, so EBX is kept below 2^32 /
+ * crystal_khz and EAX is the largest denominator that allows; the
+ * ratio is then within 3 ppm of the TSC's (2^-32 * crystal_khz).
+ */
+struct cpuid_regs cpuid_policy_leaf15(uint32_t tsc_khz)
+{
+	const uint64_t crystal_khz = CPUID_LAPIC_HZ / 1000;
+	uint64_t den, num;
+
+	if (!tsc_khz)
+		return (struct cpuid_regs){ 0, 0, 0, 0 };
+	den = 0xffffffffull / tsc_khz;
+	if (!den)
+		den = 1;
+	num = (tsc_khz * den + crystal_khz / 2) / crystal_khz;
+	while (num && crystal_khz * num > 0xffffffffull)
+		num--;
+	return (struct cpuid_regs){ (uint32_t)den, (uint32_t)num,
+				    CPUID_LAPIC_HZ, 0 };
+}
+
+static struct cpuid_regs cpuid_hv_leaf(uint32_t leaf)
+{
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	if (leaf == CPUID_HV_LEAF) {
+		r.eax = CPUID_HV_MAX;
+		r.ebx = 0x6c65654b; /* "KeelKeelKeel" */
+		r.ecx = 0x6c65654b;
+		r.edx = 0x6c65654b;
+	} else if (leaf == CPUID_HV_TIMING) {
+		r.eax = cpuid_tsc_khz();
+		r.ebx = CPUID_LAPIC_HZ / 1000;
+	}
+	return r;
+}
 
 struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 {
 	struct cpuid_regs r = { 0, 0, 0, 0 };
+	bool intel = cpuid_host_intel();
+	uint32_t host_max = cpu_cpuid(0, 0).eax;
+	unsigned int shift = 0;
 
-	if (leaf >= CPUID_HV_LEAF && leaf <= 0x400000ffu) {
-		if (leaf == CPUID_HV_LEAF) {
-			r.eax = CPUID_HV_MAX;
-			r.ebx = 0x6c65654b; /* "KeelKeelKeel" */
-			r.ecx = 0x6c65654b;
-			r.edx = 0x6c65654b;
-		}
+	while ((1u << shift) < v->vm->nvcpus)
+		shift++;
+	if (leaf >= CPUID_HV_LEAF && leaf <= 0x4fffffffu)
+		return cpuid_hv_leaf(leaf);
+	/* Intel: 0x15/0x16 exist even when the host (an emulator) lacks
+	 * them; the leaves between the host's last and them read 0. */
+	if (intel && leaf < 0x80000000u && leaf > host_max &&
+	    leaf != 0x15 && leaf != 0x16)
 		return r;
-	}
 	r = cpu_cpuid(leaf, sub);
 	switch (leaf) {
+	case 0:
+		if (intel && r.eax < CPUID_INTEL_MIN_MAX)
+			r.eax = CPUID_INTEL_MIN_MAX;
+		break;
 	case 1:
 		r.ecx &= ~(1u << 5);  /* VMX: no nesting */
 		r.ecx |= 1u << 31;    /* running under a hypervisor */
+		r.ecx |= 1u << 21;    /* x2APIC (vdev/vlapic.c) */
+		r.ecx |= 1u << 24;    /* TSC-deadline timer */
+		r.edx |= 1u << 9;     /* a local APIC */
 		/* OSXSAVE mirrors the guest's CR4.OSXSAVE (SDM 2A, CPUID). */
 		r.ecx &= ~(1u << 27);
 		if (hv->get_reg(v, VCPU_CR4) & (1u << 18))
@@ -43,13 +135,26 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 			r.eax = (r.eax & 0x03ffffffu) |
 				((v->vm->nvcpus - 1) & 0x3f) << 26;
 		break;
+	case 6:
+		/* Thermal and power: nothing the guest can drive (no APERF/
+		 * MPERF, no HWP), but ARAT (EAX bit 2): the vLAPIC timer
+		 * runs in every C-state, so Linux needs no broadcast timer. */
+		r = (struct cpuid_regs){ 1u << 2, 0, 0, 0 };
+		break;
+	case 7:
+		/* IA32_TSC_ADJUST (EBX bit 1): the MSR is not emulated
+		 * (msr_policy_read refuses 0x3b), so not advertised. */
+		if (sub == 0)
+			r.ebx &= ~(1u << 1);
+		/* LA57 (ECX bit 16): the MMIO decoder's page walk
+		 * (core/gwalk.c) has 4 levels, so no 5-level paging. */
+		if (sub == 0)
+			r.ecx &= ~(1u << 16);
+		break;
 	case 0xb:
-	case 0x1f: {
+	case 0x1f:
 		/* x2APIC topology (SDM 2A, CPUID leaf 0BH): one thread per
 		 * core, every vCPU a core of one package. */
-		unsigned int shift = 0;
-		while ((1u << shift) < v->vm->nvcpus)
-			shift++;
 		if (sub == 0)
 			r = (struct cpuid_regs){ 0, 1, 0x100, v->id };
 		else if (sub == 1)
@@ -58,13 +163,31 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 		else
 			r = (struct cpuid_regs){ 0, 0, sub & 0xff, v->id };
 		break;
-	}
+	case 0x15:
+		if (intel)
+			r = cpuid_policy_leaf15(cpuid_tsc_khz());
+		break;
+	case 0x16:
+		/* Base and maximum MHz = the TSC's (Linux's cpu_khz_from_
+		 * cpuid on Intel), bus MHz = the LAPIC timer's. */
+		if (intel) {
+			uint32_t mhz = cpuid_tsc_khz() / 1000;
+			r = (struct cpuid_regs){ mhz, mhz,
+						 CPUID_LAPIC_HZ / 1000000, 0 };
+		}
+		break;
 	case 0x80000001:
 		r.ecx &= ~(1u << 2); /* SVM: no nesting */
 		r.ecx &= ~(1u << 22); /* no topology extensions (leaf 8000001E) */
 		break;
-	case 0x80000008: /* AMD: cores in the package */
-		r.ecx = (r.ecx & ~0xffu) | ((v->vm->nvcpus - 1) & 0xff);
+	case 0x80000007:
+		/* Invariant TSC only: no P-state or power-reporting bits,
+		 * whose MSRs the guest cannot reach. */
+		r = (struct cpuid_regs){ 0, 0, 0, 1u << 8 };
+		break;
+	case 0x80000008: /* AMD: cores in the package, APIC ID bits */
+		r.ecx = (r.ecx & ~0xf0ffu) | ((v->vm->nvcpus - 1) & 0xff) |
+			(shift & 0xf) << 12;
 		break;
 	case 0x8000000a: /* SVM features: none for the guest */
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };

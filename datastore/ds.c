@@ -155,6 +155,8 @@ void ds_file_info_fill(const struct ds_file *f, struct ds_file_info *out)
 	if (f->has_digest)
 		memcpy(out->sha256, f->sha256, 32);
 	out->why = f->why;
+	out->disk = f->disk;
+	out->in_use = f->open;
 }
 
 /* ---- Queries ------------------------------------------------------------- */
@@ -289,7 +291,8 @@ long ds_read(const char *name, uint64_t off, void *buf, size_t len)
 			len = (size_t)(f->size - off);
 		if (len > (size_t)0x7fffffff)
 			len = 0x7fffffff; /* the return value is a long */
-		rc = ds_read_locked(ds_vol, f, off, buf, len);
+		rc = f->disk ? ds_disk_read_locked(ds_vol, f, off, buf, len)
+			     : ds_read_locked(ds_vol, f, off, buf, len);
 		if (!rc)
 			rc = (long)len;
 		else
@@ -312,7 +315,7 @@ int ds_delete(const char *name)
 	rc = ds_lookup(name, &f);
 	if (rc)
 		goto out;
-	if (f->verifying) {
+	if (ds_file_busy(f)) {
 		rc = -EBUSY;
 		goto out;
 	}
@@ -403,7 +406,7 @@ int ds_unmount(void)
 	int rc = 0;
 
 	ds_lock();
-	if (ds_vol && ds_vol->verifying)
+	if (ds_vol && (ds_vol->verifying || ds_vol->open))
 		rc = -EBUSY;
 	else
 		ds_unmount_locked();

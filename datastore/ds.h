@@ -48,6 +48,8 @@ struct ds_file_info {
 	bool has_expected; /* uploads, failed files: the expected SHA-256
 			    * is in sha256 */
 	const char *why;   /* DS_DAMAGED/DS_FAILED: a static explanation */
+	bool disk;	   /* a virtual disk (ds_create_disk): no digest */
+	bool in_use;	   /* a disk opened by a running VM (ds_disk_open) */
 };
 
 int ds_stat(const char *name, struct ds_file_info *out);
@@ -156,5 +158,38 @@ int ds_upload_write(const char *name, uint64_t off, const void *buf, size_t len,
 int ds_upload_finish(const char *name, uint8_t sha256_out[32]);
 
 #define DS_PERSIST_BYTES (4u << 20)
+
+/* ---- Virtual disks (docs/datastore.md "Virtual disks") ------------------ */
+
+/*
+ * A file of @size bytes (a multiple of 4096) that VMs write in place.
+ * It reads as zeros until written: nothing is written at creation (a
+ * high-water mark records how far the disk was ever written; below it
+ * the blocks are the disk's, above it zeros), so no earlier file's bytes
+ * can show through. -EEXIST, -EINVAL (bad name or size), -ENOSPC,
+ * -ENODEV, -EIO.
+ */
+int ds_create_disk(const char *name, uint64_t size);
+
+/* An open disk: one opener at a time (a running VM). While it is open
+ * the file cannot be deleted, overwritten, or the datastore unmounted
+ * or formatted (-EBUSY). */
+struct ds_disk;
+/* -ENOENT, -ENODEV, -EBUSY (open already), -ENOTSUP (not a disk),
+ * -EIO (damaged). */
+int ds_disk_open(const char *name, struct ds_disk **out);
+/* Flush (as ds_flush) and let go. */
+void ds_disk_close(struct ds_disk *d);
+uint64_t ds_disk_size(const struct ds_disk *d);
+/* Inside the disk only (-EINVAL past its end: disks never grow); 0 or
+ * -errno. Any byte offset and length; sub-block writes read-merge-write. */
+int ds_pread(struct ds_disk *d, uint64_t off, void *buf, size_t len);
+int ds_pwrite(struct ds_disk *d, uint64_t off, const void *buf, size_t len);
+/* Everything written before is durable on the host's disk (a device
+ * flush, and the high-water mark committed if it moved). */
+int ds_flush(struct ds_disk *d);
+/* The guest no longer needs [off, off + len): checked, otherwise a no-op
+ * (host disks have no discard in drivers/blk.h); the bytes stay readable. */
+int ds_discard(struct ds_disk *d, uint64_t off, uint64_t len);
 
 #endif

@@ -351,6 +351,13 @@ int ds_format(const char *disk, const char *label, bool force, char *why,
 		rc = -EBUSY;
 		goto out;
 	}
+	if (ds_vol && ds_vol->open) {
+		snprintf(why, why_len,
+			 "%u disk(s) on it are in use by running VMs",
+			 ds_vol->open);
+		rc = -EBUSY;
+		goto out;
+	}
 	ds_unmount_locked();
 	log_info("datastore: formatting %s (%llu MiB) as \"%s\"%s%s", d->name,
 		 (unsigned long long)(info.size >> 20), label,

@@ -61,6 +61,8 @@ struct ds_disk_ext {
 } __attribute__((packed));
 
 #define DS_F_DIGEST 1 /* sha256 holds a digest (expected or computed) */
+#define DS_F_DISK 2   /* a virtual disk: `received` is its high-water
+			 mark (bytes ever written, a block multiple) */
 
 struct ds_disk_file {
 	char name[DS_NAME_MAX];
@@ -91,6 +93,8 @@ struct ds_file {
 	uint32_t nextents;
 	struct ds_disk_ext ext[DS_EXTENTS_MAX];
 	const char *why; /* DS_DAMAGED, DS_FAILED */
+	bool disk;	 /* DS_F_DISK: received is the high-water mark */
+	bool open;	 /* a disk opened by ds_disk_open */
 };
 
 /* The mounted datastore. */
@@ -103,6 +107,7 @@ struct ds_vol {
 	struct ds_file *files;
 	uint32_t nfiles, cap;
 	uint32_t verifying; /* files being hashed right now */
+	uint32_t open;	    /* disks open (ds_disk_open) */
 };
 
 /* ds.c: the mounted volume (NULL: none) and the lock around it. A
@@ -148,6 +153,16 @@ int ds_bwrite(struct ds_vol *v, uint64_t block, uint32_t n, const void *buf);
 /* ds_upload.c: an upload's progress is committed each time this many
  * more bytes are stored (DS_PERSIST_BYTES; tests make it small). */
 extern uint32_t ds_persist_bytes;
+
+/* ds_disk.c: read [off, off + len) of a disk whose high-water mark is
+ * @mark: blocks at or above it read as zeros. Under the lock. */
+int ds_disk_read_locked(struct ds_vol *v, const struct ds_file *f,
+			uint64_t off, void *buf, size_t len);
+/* A file that must not change now: being verified or an open disk. */
+static inline bool ds_file_busy(const struct ds_file *f)
+{
+	return f->verifying || f->open;
+}
 
 /* ds_alloc.c: space. */
 uint64_t ds_used_blocks(const struct ds_vol *v);

@@ -181,6 +181,7 @@ static int ds_table_decode(struct ds_vol *v, const uint8_t *buf)
 		f->received = f->durable = d.received;
 		f->state = (enum ds_state)d.state;
 		f->has_digest = d.flags & DS_F_DIGEST;
+		f->disk = d.flags & DS_F_DISK;
 		memcpy(f->sha256, d.sha256, 32);
 		f->nextents = d.nextents;
 		/* Copy what fits; ds_vol_check judges the count. */
@@ -268,8 +269,15 @@ void ds_vol_check(struct ds_vol *v)
 		    f->received != f->size)
 			ds_damage(f,
 				  "its upload progress is not block aligned");
-		if (f->state == DS_COMPLETE &&
-		    (f->received != f->size || !f->has_digest))
+		if (f->disk) {
+			/* A disk: complete, its mark a block multiple. */
+			if (f->state != DS_COMPLETE && f->state != DS_DAMAGED)
+				ds_damage(f, "a disk in an upload state");
+			if (f->received % DS_BLOCK ||
+			    f->received > blocks * DS_BLOCK)
+				ds_damage(f, "its written mark is not sane");
+		} else if (f->state == DS_COMPLETE &&
+			   (f->received != f->size || !f->has_digest))
 			ds_damage(f, "it is complete without all its bytes or "
 				     "a digest");
 	}
@@ -422,7 +430,8 @@ static void ds_table_encode(const struct ds_vol *v, uint8_t *buf, uint64_t seq)
 		d.received = ds_durable_point(f);
 		d.state = f->state;
 		d.nextents = f->nextents;
-		d.flags = f->has_digest ? DS_F_DIGEST : 0;
+		d.flags = (f->has_digest ? DS_F_DIGEST : 0) |
+			  (f->disk ? DS_F_DISK : 0);
 		memcpy(d.sha256, f->sha256, 32);
 		memcpy(d.ext, f->ext, sizeof(d.ext[0]) * f->nextents);
 		memcpy(buf + sizeof(h) + (size_t)i * sizeof(d), &d, sizeof(d));

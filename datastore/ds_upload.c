@@ -71,7 +71,7 @@ int ds_upload_begin(const char *name, uint64_t size, const uint8_t *sha256,
 	}
 	f = ds_find(v, name);
 	if (f) {
-		if (f->verifying) {
+		if (ds_file_busy(f)) {
 			rc = -EBUSY;
 			goto out;
 		}

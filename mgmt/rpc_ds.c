@@ -23,6 +23,8 @@
 #define RPC_DS_CHUNK_B64 ((RPC_DS_CHUNK + 2) / 3 * 4)
 /* The boot-time search for the datastore disk takes a few seconds. */
 #define RPC_DS_READY_NS (5000000000ull)
+/* datastore.create: the largest disk (1 TiB); a datastore limits it further. */
+#define RPC_DS_DISK_MAX_MB (1024 * 1024)
 
 static const char *const rpc_ds_state_names[] = {
 	[DS_UPLOADING] = "uploading",
@@ -214,13 +216,15 @@ static void rpc_ds_file_write(struct jw *w, const struct ds_file_info *fi)
 		    ? rpc_ds_state_names[fi->state]
 		    : "damaged");
 	jw_key(w, "sha256");
-	if (fi->complete || fi->has_expected) {
+	if ((fi->complete && !fi->disk) || fi->has_expected) {
 		rpc_ds_hex(fi->sha256, 32, hex);
 		jw_str(w, hex);
 	} else {
 		jw_null(w);
 	}
 	jw_kbool(w, "verifying", fi->verifying);
+	jw_kbool(w, "disk", fi->disk);
+	jw_kbool(w, "in_use", fi->in_use);
 	jw_key(w, "why");
 	if (fi->why)
 		jw_str(w, fi->why);
@@ -807,8 +811,9 @@ static int rpc_ds_delete(struct rpc_ctx *c)
 				"params.name: not a valid datastore name");
 	if (rc == -EBUSY)
 		return rpc_fail(c, RPC_ERR_BUSY,
-				"%s: its SHA-256 is being checked: try again "
-				"shortly",
+				"%s: it is a disk of a running VM, or its "
+				"SHA-256 is being checked: stop the VM, or "
+				"try again shortly",
 				what);
 	if (rc)
 		return rpc_ds_fail(c, rc, what);
@@ -819,6 +824,55 @@ static int rpc_ds_delete(struct rpc_ctx *c)
 	return 0;
 }
 
+/* ---- datastore.create ---------------------------------------------------- */
+
+static int rpc_ds_create(struct rpc_ctx *c)
+{
+	static const char *const known[] = { "name", "size_mb", NULL };
+	const char *name;
+	char what[DS_NAME_MAX + 32];
+	struct ds_file_info fi;
+	int64_t mb;
+	int rc;
+
+	if ((rc = rpc_param_only(c, known)) ||
+	    (rc = rpc_param_str(c, "name", true, DS_NAME_MAX - 1, &name)) ||
+	    (rc = rpc_param_int(c, "size_mb", true, 1, RPC_DS_DISK_MAX_MB,
+				&mb)))
+		return rc;
+	if (!ds_name_valid(name))
+		return rpc_fail(c, RPC_INVALID_PARAMS,
+				"params.name: not a valid datastore name "
+				"(A-Z a-z 0-9 . _ - and / between parts)");
+	snprintf(c->audit, sizeof(c->audit), "%s (%lld MiB)", name,
+		 (long long)mb);
+	snprintf(what, sizeof(what), "datastore.create %s", name);
+	ds_wait_ready(RPC_DS_READY_NS);
+	rc = ds_create_disk(name, (uint64_t)mb << 20);
+	if (rc == -EEXIST)
+		return rpc_fail(c, RPC_ERR_EXISTS,
+				"%s: the name is taken (datastore.delete "
+				"removes the old file)",
+				what);
+	if (rc == -ENOSPC) {
+		struct ds_status st;
+
+		ds_status(&st);
+		return rpc_fail(c, RPC_ERR_LIMIT,
+				"%s: %lld MiB asked for, %llu MiB free (or "
+				"the file table is full)",
+				what, (long long)mb,
+				(unsigned long long)(st.free >> 20));
+	}
+	if (rc)
+		return rpc_ds_fail(c, rc, what);
+	if (ds_stat(name, &fi))
+		return rpc_ds_fail(c, -EIO, what);
+	rpc_ds_file_write(c->out, &fi);
+	return 0;
+}
+
+RPC_METHOD(ds_create, "datastore.create", rpc_ds_create, RPC_AUDIT);
 RPC_METHOD(ds_list, "datastore.list", rpc_ds_list, 0);
 RPC_METHOD(ds_disks, "datastore.disks", rpc_ds_disks, 0);
 RPC_METHOD(ds_format, "datastore.format", rpc_ds_format, RPC_AUDIT);

@@ -70,6 +70,12 @@ static void rpc_vm_info_obj(struct jw *w, const struct vmm_info *i)
 	jw_kstr(w, "kernel", i->cfg.kernel);
 	rpc_vm_kstr_or_null(w, "initrd", i->cfg.initrd);
 	jw_kstr(w, "cmdline", i->cfg.cmdline);
+	jw_key(w, "disks");
+	jw_arr_begin(w);
+	for (int k = 0; k < STORE_VM_DISKS_MAX && i->cfg.disks[k][0]; k++)
+		jw_str(w, i->cfg.disks[k]);
+	jw_arr_end(w);
+	jw_kuint(w, "resets", i->resets);
 	jw_kuint(w, "id", (uint64_t)i->cfg.id);
 	jw_kuint(w, "starts", i->starts);
 	rpc_vm_kstr_or_null(w, "stop_reason", i->stop_reason);
@@ -78,11 +84,34 @@ static void rpc_vm_info_obj(struct jw *w, const struct vmm_info *i)
 	jw_obj_end(w);
 }
 
+/* params.disks: an array of up to STORE_VM_DISKS_MAX datastore names. */
+static int rpc_vm_disks_param(struct rpc_ctx *c, struct vmm_create_req *r)
+{
+	const struct json *a = json_get(c->params, "disks"), *d;
+
+	if (!a)
+		return 0;
+	if (a->type != JSON_ARRAY || a->len > STORE_VM_DISKS_MAX)
+		return rpc_fail(c, RPC_INVALID_PARAMS,
+				"params.disks: expected an array of at most "
+				"%u datastore disk names",
+				STORE_VM_DISKS_MAX);
+	for (d = a->child; d; d = d->next) {
+		if (d->type != JSON_STRING || d->len >= DS_NAME_MAX)
+			return rpc_fail(c, RPC_INVALID_PARAMS,
+					"params.disks[%u]: expected a "
+					"datastore file name",
+					r->ndisks);
+		r->disks[r->ndisks++] = d->s;
+	}
+	return 0;
+}
+
 static int rpc_vm_create(struct rpc_ctx *c)
 {
 	static const char *const known[] = { "name",	  "vcpus",  "memory_mb",
 					     "kernel",	  "initrd", "cmdline",
-					     "autostart", NULL };
+					     "autostart", "disks",  NULL };
 	struct vmm_create_req r = { .vcpus = 1 };
 	struct vmm_err e = { 0 };
 	int64_t vcpus = 1, mem = 0;
@@ -107,6 +136,8 @@ static int rpc_vm_create(struct rpc_ctx *c)
 		return rc;
 	rc = rpc_param_bool(c, "autostart", false, &r.autostart);
 	if (rc && rc != -ENOENT)
+		return rc;
+	if ((rc = rpc_vm_disks_param(c, &r)))
 		return rc;
 	r.vcpus = (unsigned int)vcpus;
 	r.memory_mb = (uint64_t)mem;
@@ -204,6 +235,7 @@ static int rpc_vm_stats(struct rpc_ctx *c)
 	jw_obj_begin(w);
 	rpc_vm_common(w, i);
 	jw_kuint(w, "starts", i->starts);
+	jw_kuint(w, "resets", i->resets);
 	jw_kuint(w, "cpu_ms", i->cpu_ns / NSEC_PER_MS);
 	jw_kuint(w, "exits_total", i->exits_total);
 	jw_key(w, "exits");

@@ -34,8 +34,11 @@
 #include "mgmt/rpc.h"
 #include "mgmt/vmm_boot.h"
 #include "mgmt/vmm_con.h"
+#include "mgmt/vmm_dev.h"
 #include "mgmt/vmm_int.h"
 #include "vdev/vlapic.h"
+#include "vdev/vlinux.h"
+#include "vdev/vplat.h"
 #include "vdev/vuart.h"
 
 /* ---- The manager's mutex ------------------------------------------------ */
@@ -237,15 +240,16 @@ static int vmm_file(const char *what, const char *name, struct ds_file_info *fi,
 	return 0;
 }
 
-/* Read all of a @size-byte file into @vm at @gpa, in chunks. */
+/* Read @size bytes from byte @foff of a file into @vm at @gpa, in
+ * chunks: straight from the datastore into guest RAM. */
 static int vmm_load_file(struct vm *vm, const char *what, const char *name,
-			 uint64_t size, uint64_t gpa, uint8_t *chunk,
-			 size_t chunk_len, struct vmm_err *e)
+			 uint64_t foff, uint64_t size, uint64_t gpa,
+			 uint8_t *chunk, size_t chunk_len, struct vmm_err *e)
 {
 	for (uint64_t off = 0; off < size;) {
 		size_t want =
 		    size - off < chunk_len ? (size_t)(size - off) : chunk_len;
-		long got = vmm_files->read(name, off, chunk, want);
+		long got = vmm_files->read(name, foff + off, chunk, want);
 		if (got < 0)
 			return vmm_fail(
 			    e, RPC_ERR_IO,
@@ -267,11 +271,27 @@ static int vmm_load_file(struct vm *vm, const char *what, const char *name,
 	return 0;
 }
 
+static int vmm_check_boot(const struct store_vm *cfg, struct vmm_kernel *k,
+			  struct vlinux_layout *l, uint64_t *initrd_size,
+			  struct vmm_err *e);
+
 /* The kernel's format and size, and the initrd's fit: vm.create and
  * vm.start both check, since files change in between. */
 int vmm_check_files(const struct store_vm *cfg, struct vmm_err *e)
 {
-	struct ds_file_info fi;
+	struct vmm_kernel k;
+	struct vlinux_layout l;
+
+	return vmm_check_boot(cfg, &k, &l, NULL, e);
+}
+
+/* vmm_check_files, keeping what the kernel is and (for Linux) where
+ * everything goes; @initrd_size gets the initrd's size (0: none). */
+static int vmm_check_boot(const struct store_vm *cfg, struct vmm_kernel *k,
+			  struct vlinux_layout *l, uint64_t *initrd_size,
+			  struct vmm_err *e)
+{
+	struct ds_file_info fi = { .size = 0 };
 	uint8_t head[VMM_BOOT_HEAD];
 	long got;
 	int rc;
@@ -279,6 +299,24 @@ int vmm_check_files(const struct store_vm *cfg, struct vmm_err *e)
 	rc = vmm_file("kernel", cfg->kernel, &fi, e);
 	if (rc)
 		return rc;
+	if (fi.disk)
+		return vmm_fail(e, RPC_INVALID_PARAMS,
+				"kernel \"%s\" is a virtual disk, not a "
+				"kernel image",
+				cfg->kernel);
+	for (int i = 0; i < STORE_VM_DISKS_MAX && cfg->disks[i][0]; i++) {
+		struct ds_file_info di;
+
+		rc = vmm_file("disk", cfg->disks[i], &di, e);
+		if (rc)
+			return rc;
+		if (!di.disk)
+			return vmm_fail(e, RPC_INVALID_PARAMS,
+					"disk \"%s\" is an uploaded file, not "
+					"a virtual disk (datastore.create "
+					"makes one)",
+					cfg->disks[i]);
+	}
 	got = fi.size ? vmm_files->read(cfg->kernel, 0, head,
 					fi.size < sizeof(head) ? fi.size
 							       : sizeof(head))
@@ -286,20 +324,91 @@ int vmm_check_files(const struct store_vm *cfg, struct vmm_err *e)
 	if (got < 0)
 		return vmm_fail(e, RPC_ERR_IO, "kernel \"%s\": read error %ld",
 				cfg->kernel, got);
-	rc = vmm_boot_check_kernel(cfg->kernel, head, (size_t)got, fi.size, e);
-	if (rc || !cfg->initrd[0])
-		return rc;
-	rc = vmm_file("initrd", cfg->initrd, &fi, e);
+	rc = vmm_boot_check_kernel(cfg->kernel, head, (size_t)got, fi.size, k,
+				   e);
 	if (rc)
 		return rc;
+	fi.size = 0;
+	if (cfg->initrd[0]) {
+		rc = vmm_file("initrd", cfg->initrd, &fi, e);
+		if (rc)
+			return rc;
+		if (fi.disk)
+			return vmm_fail(e, RPC_INVALID_PARAMS,
+					"initrd \"%s\" is a virtual disk",
+					cfg->initrd);
+	}
+	if (initrd_size)
+		*initrd_size = fi.size;
+	if (k->is_linux)
+		return vmm_boot_plan_linux(k, cfg->kernel, cfg->initrd, fi.size,
+					   cfg->cmdline, cfg->mem_mb << 20,
+					   VPLAT_LOWMEM_MAX, l, e);
+	if (!cfg->initrd[0])
+		return 0;
 	return vmm_boot_check_initrd(cfg->initrd, fi.size, cfg->mem_mb << 20,
 				     e);
 }
 
 /* ---- Starting ------------------------------------------------------------ */
 
-/* A fresh instance of @cfg with the kernel, initrd and boot info loaded
- * and the vUART attached; not started. */
+/* Flat image: the kernel at 0x8000, the initrd at 1 MiB and the boot-info
+ * block (docs/vm.md "Boot protocol (flat images)"). */
+static int vmm_load_flat(struct vm *vm, const struct store_vm *cfg,
+			 uint64_t ksize, uint64_t isize, uint8_t *chunk,
+			 size_t chunk_len, struct vmm_err *e)
+{
+	struct vmm_boot_info bi;
+	size_t cl = strlen(cfg->cmdline);
+
+	if (vmm_load_file(vm, "kernel", cfg->kernel, 0, ksize,
+			  VMM_BOOT_KERNEL_GPA, chunk, chunk_len, e))
+		return -1;
+	if (isize && vmm_load_file(vm, "initrd", cfg->initrd, 0, isize,
+				   VMM_BOOT_INITRD_GPA, chunk, chunk_len, e))
+		return -1;
+	vmm_boot_info_fill(&bi, cfg->mem_mb << 20, cfg->vcpus,
+			   (uint32_t)ksize, (uint32_t)cl, (uint32_t)isize);
+	if (vm_load(vm, VMM_BOOT_CMDLINE_GPA, cfg->cmdline, cl + 1) ||
+	    vm_load(vm, VMM_BOOT_INFO_GPA, &bi, sizeof(bi))) {
+		vmm_fail(e, RPC_ERR_LIMIT,
+			 "no memory for the boot information");
+		return -1;
+	}
+	return 0;
+}
+
+/* Linux: the protected-mode kernel (the file past its setup sectors) and
+ * the initrd where vlinux_plan put them, then boot_params and the rest
+ * (docs/vm.md "Linux guests"). */
+static int vmm_load_linux(struct vm *vm, const struct store_vm *cfg,
+			  const struct vmm_kernel *k,
+			  const struct vlinux_layout *l, uint8_t *chunk,
+			  size_t chunk_len, struct vmm_err *e)
+{
+	int rc;
+
+	if (vmm_load_file(vm, "kernel", cfg->kernel, k->lk.setup_bytes,
+			  k->lk.payload_bytes, l->kernel_addr, chunk,
+			  chunk_len, e))
+		return -1;
+	if (l->initrd_size &&
+	    vmm_load_file(vm, "initrd", cfg->initrd, 0, l->initrd_size,
+			  l->initrd_addr, chunk, chunk_len, e))
+		return -1;
+	rc = vlinux_setup(vm, &k->lk, l, cfg->cmdline, cfg->mem_mb << 20,
+			  VPLAT_LOWMEM_MAX);
+	if (rc) {
+		vmm_fail(e, RPC_ERR_LIMIT,
+			 "the Linux boot parameters could not be written (%d)",
+			 rc);
+		return -1;
+	}
+	return 0;
+}
+
+/* A fresh instance of @cfg with the kernel, initrd and boot information
+ * loaded and the devices attached; not started. */
 static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 			    struct vmm_err *e)
 {
@@ -310,18 +419,26 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 		.entry_cs = 0,
 		.entry_ip = VMM_BOOT_KERNEL_GPA,
 	};
-	struct ds_file_info kfi, ifi = { .size = 0 };
-	struct vmm_boot_info bi;
+	struct ds_file_info kfi;
+	struct vmm_kernel k;
+	struct vlinux_layout l;
+	uint64_t isize = 0;
 	uint8_t *chunk = NULL;
 	size_t chunk_len = 256 * 1024;
 	struct vm *vm;
 	int rc;
 
-	if (vmm_check_files(cfg, e))
+	if (vmm_check_boot(cfg, &k, &l, &isize, e))
 		return NULL;
-	if (vmm_file("kernel", cfg->kernel, &kfi, e) ||
-	    (cfg->initrd[0] && vmm_file("initrd", cfg->initrd, &ifi, e)))
+	if (vmm_file("kernel", cfg->kernel, &kfi, e))
 		return NULL;
+	if (k.is_linux) {
+		/* The PC memory map of vdev/vplat.h: RAM below 4 GiB ends
+		 * at the PCI hole; vCPU 0 starts in vlinux's trampoline. */
+		vc.entry_cs = VLINUX_ENTRY_CS;
+		vc.entry_ip = VLINUX_ENTRY_IP;
+		vc.ram_hole = VPLAT_LOWMEM_MAX;
+	}
 	vm = vm_create(&vc);
 	if (!vm) {
 		vmm_fail(e, RPC_ERR_LIMIT, "the VM could not be created (%s)",
@@ -335,7 +452,13 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 		goto fail;
 	}
 	vuart_reset(&v->uart);
-	rc = vlapic_attach(vm);
+	if (k.is_linux) {
+		struct vplat_config pc = { .vcpus = vc.vcpus,
+					   .ram_bytes = vc.ram_bytes };
+		rc = vplat_create(vm, &pc);
+	} else {
+		rc = vlapic_attach(vm);
+	}
 	if (!rc)
 		rc = vuart_attach(&v->uart, vm, VUART_COM1);
 	if (rc) {
@@ -343,31 +466,40 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 			 rc);
 		goto fail;
 	}
-	if (vmm_load_file(vm, "kernel", cfg->kernel, kfi.size,
-			  VMM_BOOT_KERNEL_GPA, chunk, chunk_len, e))
+	if (vmm_dev_attach(v, vm, cfg, e))
 		goto fail;
-	if (cfg->initrd[0] &&
-	    vmm_load_file(vm, "initrd", cfg->initrd, ifi.size,
-			  VMM_BOOT_INITRD_GPA, chunk, chunk_len, e))
+	if (k.is_linux ? vmm_load_linux(vm, cfg, &k, &l, chunk, chunk_len, e)
+		       : vmm_load_flat(vm, cfg, kfi.size, isize, chunk,
+				       chunk_len, e))
 		goto fail;
-	size_t cl = strlen(cfg->cmdline);
-	vmm_boot_info_fill(&bi, vc.ram_bytes, vc.vcpus, (uint32_t)kfi.size,
-			   (uint32_t)cl, (uint32_t)ifi.size);
-	if (vm_load(vm, VMM_BOOT_CMDLINE_GPA, cfg->cmdline, cl + 1) ||
-	    vm_load(vm, VMM_BOOT_INFO_GPA, &bi, sizeof(bi))) {
-		vmm_fail(e, RPC_ERR_LIMIT,
-			 "no memory for the boot information");
-		goto fail;
-	}
 	free(chunk);
 	return vm;
 fail:
 	free(chunk);
+	vmm_dev_quiesce(v);
 	vm_destroy(vm);
+	vmm_dev_detach(v);
 	return NULL;
 }
 
 static void vmm_watch(void *arg);
+static int vmm_boot(struct vmm_vm *v, const char *who, struct vmm_err *e);
+
+/* Under vmm_mx, @v "stopping" after a guest reset: the checks vm.reset
+ * makes before it starts the VM again; 0 and "starting", or the reason
+ * in stop_reason. */
+static int vmm_guest_restart(struct vmm_vm *v)
+{
+	struct vmm_err e = { 0 };
+
+	if (vmm_mem_check(v, v->cfg.mem_mb, &e)) {
+		fmt_snprintf(v->stop_reason, sizeof(v->stop_reason),
+			     "guest reset, not started again: %s", e.msg);
+		return e.code;
+	}
+	v->state = VMM_STARTING;
+	return 0;
+}
 
 struct vmm_watch_arg {
 	struct vmm_vm *v;
@@ -455,6 +587,8 @@ static int vmm_claim_start(struct vmm_vm *v, struct vmm_err *e)
 		return rc;
 	v->state = VMM_STARTING;
 	v->refs++;
+	/* A start by a person begins a new count of guest resets. */
+	memset(v->reset_ns, 0, sizeof(v->reset_ns));
 	return 0;
 }
 
@@ -475,18 +609,52 @@ int vmm_start(const char *name, const char *who, struct vmm_err *e)
 
 /* ---- Stopping ------------------------------------------------------------ */
 
-/* The instance's vCPUs have all left: keep the figures, free it. */
+/*
+ * Under vmm_mx: a guest reset (VM_STOP_RESET) of @v, which is
+ * "stopping" and no host call asked for: true to start it again, false
+ * (with the stop reason) when it resets in a loop.
+ */
+static bool vmm_guest_reset_ok(struct vmm_vm *v, uint64_t now)
+{
+	uint64_t oldest;
+
+	v->resets++;
+	v->reset_ns[v->reset_idx] = now;
+	v->reset_idx = (v->reset_idx + 1) % VMM_RESET_LOOP_N;
+	/* The ring holds the last VMM_RESET_LOOP_N resets, this one the
+	 * newest: all of them recent is a loop. */
+	oldest = v->reset_ns[v->reset_idx];
+	if (oldest && now - oldest < VMM_RESET_LOOP_NS) {
+		fmt_snprintf(v->stop_reason, sizeof(v->stop_reason),
+			     "reset loop: the guest reset %u times in %llu s",
+			     VMM_RESET_LOOP_N,
+			     (unsigned long long)(VMM_RESET_LOOP_NS /
+						  1000000000ull));
+		return false;
+	}
+	return true;
+}
+
+/* The instance's vCPUs have all left: keep the figures, free it. A
+ * guest power-off stops the VM; a guest reset starts a fresh instance
+ * (kernel reloaded, disks reopened) as vm.reset does. */
 static void vmm_watch(void *arg)
 {
 	struct vmm_watch_arg a = *(struct vmm_watch_arg *)arg;
 	struct vmm_vm *v = a.v;
 	struct vm *vm = a.vm;
+	enum vm_stop_kind kind;
+	bool host_stop, restart = false;
 
 	if (a.heap)
 		free(arg);
 	vm_wait_stopped(vm);
 
 	vmm_lock();
+	vmm_dev_quiesce(v);
+	kind = vm->stop_kind;
+	/* vm.stop or vm.reset set "stopping" before they stopped it. */
+	host_stop = v->state == VMM_STOPPING;
 	v->stop_ns = time_ns();
 	v->cpu_ns = vm_cpu_time_ns(vm);
 	v->exits_total = 0;
@@ -499,16 +667,37 @@ static void vmm_watch(void *arg)
 	memcpy(v->stop_reason, vm->stop_reason, sizeof(v->stop_reason));
 	if (!v->stop_reason[0])
 		strcpy(v->stop_reason, "every vCPU stopped");
+	if (!host_stop && kind == VM_STOP_POWEROFF) {
+		log_info("vmm: %s: guest powered off (%s)", v->cfg.name,
+			 v->stop_reason);
+		strcpy(v->stop_reason, "guest powered off");
+	} else if (!host_stop && kind == VM_STOP_RESET) {
+		log_info("vmm: %s: guest reset (%s)", v->cfg.name,
+			 v->stop_reason);
+		restart = vmm_guest_reset_ok(v, v->stop_ns);
+		if (!restart)
+			log_warn("vmm: %s: %s; stopped instead of started "
+				 "again",
+				 v->cfg.name, v->stop_reason);
+	}
 	v->vm = NULL;
 	v->state = VMM_STOPPING; /* a guest that stopped by itself */
 	vmm_unlock();
 
 	vm_destroy(vm);
+	vmm_dev_detach(v);
 
 	vmm_lock();
 	if (v->resetting) {
 		v->resetting = false;
 		v->state = VMM_STARTING; /* the resetter goes on from here */
+	} else if (restart && !vmm_guest_restart(v)) {
+		/* "starting", our reference passed on to vmm_boot below. */
+		waitq_wake_all(&vmm_state_wq);
+		vmm_unlock();
+		struct vmm_err e = { 0 };
+		vmm_boot(v, "a guest reset", &e);
+		return;
 	} else {
 		v->state = VMM_STOPPED;
 		log_info("vmm: %s stopped: %s", v->cfg.name, v->stop_reason);

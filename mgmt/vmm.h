@@ -56,6 +56,9 @@ struct vmm_create_req {
 	const char *initrd; /* NULL or "": none */
 	const char *cmdline;
 	bool autostart;
+	/* Datastore disk files (datastore.create), virtio-blk 0, 1 ... */
+	const char *disks[STORE_VM_DISKS_MAX];
+	unsigned int ndisks;
 };
 
 /* What vm.info, vm.list and vm.stats show: one consistent snapshot. */
@@ -63,6 +66,7 @@ struct vmm_info {
 	struct store_vm cfg;
 	enum vmm_state state;
 	unsigned int starts;  /* since Keel booted */
+	unsigned int resets;  /* guest-initiated resets, since Keel booted */
 	char stop_reason[96]; /* the last run's, "" if it never ran */
 	uint64_t run_ns;      /* this run so far, or the last run's length */
 	uint64_t cpu_ns;      /* vCPU thread time of this or the last run */

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kernel format and boot-parameter checks for the VM manager
- * (mgmt/vmm_boot.h). The Linux bzImage test follows the kernel's
- * Documentation/arch/x86/boot.rst: the real-mode header carries "HdrS"
- * at offset 0x202 and the protocol version at 0x206 (boot protocol 2.00
- * and later).
+ * (mgmt/vmm_boot.h). A file with the Linux boot header ("HdrS" at 0x202,
+ * Documentation/arch/x86/boot.rst) is checked as a bzImage by
+ * vdev/vlinux.c; anything else that is not ELF is a flat image.
  */
 #include "mgmt/vmm_boot.h"
 
 #include <stdarg.h>
 #include <string.h>
+
+#include <errno.h>
 
 #include "core/fmt.h"
 #include "mgmt/rpc.h"
@@ -26,24 +27,36 @@ int vmm_fail(struct vmm_err *e, int code, const char *fmt, ...)
 }
 
 int vmm_boot_check_kernel(const char *name, const uint8_t *head,
-			  size_t head_len, uint64_t size, struct vmm_err *e)
+			  size_t head_len, uint64_t size, struct vmm_kernel *k,
+			  struct vmm_err *e)
 {
+	struct vmm_kernel scratch;
+	char why[VLINUX_ERR_LEN];
+
+	if (!k)
+		k = &scratch;
+	k->is_linux = false;
 	if (!size)
 		return vmm_fail(e, RPC_INVALID_PARAMS,
 				"kernel \"%s\" is an empty file", name);
-	if (head_len >= 0x208 && !memcmp(head + 0x202, "HdrS", 4))
-		return vmm_fail(e, RPC_ERR_UNSUPPORTED,
-				"kernel \"%s\" is a Linux bzImage (boot "
-				"protocol %u.%02u); this Keel boots flat "
-				"real-mode images only (docs/vm.md)",
-				name, head[0x207], head[0x206]);
+	if (vlinux_is_linux(head, head_len)) {
+		int rc = vlinux_parse(head, head_len, size, &k->lk, why);
+		if (rc)
+			return vmm_fail(e,
+					rc == -ENOTSUP ? RPC_ERR_UNSUPPORTED
+						       : RPC_INVALID_PARAMS,
+					"kernel \"%s\" %s", name, why);
+		k->is_linux = true;
+		return 0;
+	}
 	if (head_len >= 4 && !memcmp(head,
 				     "\x7f"
 				     "ELF",
 				     4))
 		return vmm_fail(e, RPC_ERR_UNSUPPORTED,
-				"kernel \"%s\" is an ELF file; this Keel boots "
-				"flat real-mode images only (docs/vm.md)",
+				"kernel \"%s\" is an ELF file; Keel boots a "
+				"Linux bzImage or a flat real-mode image "
+				"(docs/vm.md)",
 				name);
 	if (size > VMM_BOOT_KERNEL_MAX)
 		return vmm_fail(e, RPC_INVALID_PARAMS,
@@ -53,6 +66,29 @@ int vmm_boot_check_kernel(const char *name, const uint8_t *head,
 				name, (unsigned long long)size,
 				VMM_BOOT_KERNEL_MAX);
 	return 0;
+}
+
+int vmm_boot_plan_linux(const struct vmm_kernel *k, const char *kname,
+			const char *iname, uint64_t initrd_size,
+			const char *cmdline, uint64_t ram_bytes,
+			uint64_t ram_hole, struct vlinux_layout *l,
+			struct vmm_err *e)
+{
+	char why[VLINUX_ERR_LEN];
+	int rc;
+
+	if (iname && iname[0] && !initrd_size)
+		return vmm_fail(e, RPC_INVALID_PARAMS,
+				"initrd \"%s\" is an empty file", iname);
+	rc = vlinux_plan(&k->lk, ram_bytes, ram_hole, initrd_size,
+			 strlen(cmdline), l, why);
+	if (!rc)
+		return 0;
+	if (rc == -EFBIG)
+		return vmm_fail(e, RPC_INVALID_PARAMS, "initrd \"%s\": %s",
+				iname, why);
+	return vmm_fail(e, RPC_INVALID_PARAMS, "kernel \"%s\": %s", kname,
+			why);
 }
 
 int vmm_boot_check_initrd(const char *name, uint64_t size, uint64_t ram_bytes,

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * How the VM manager boots a guest kernel (docs/vm.md "Boot protocol"):
- * a flat real-mode image, as the test guests are, loaded at 0x8000 and
+ * a Linux bzImage through the 64-bit boot protocol (vdev/vlinux.h), or a
+ * flat real-mode image, as the test guests are, loaded at 0x8000 and
  * entered at 0000:8000 with a small boot-info block at 0x5000 naming the
- * command line and the initrd. Linux's bzImage (boot protocol 2.x) is
- * recognised and refused until the Linux boot path exists.
+ * command line and the initrd.
  *
  * Pure checks and layout, unit-tested on the host (tests/unit/
  * test_vmm_boot.c): every size and address is bounds-checked here before
@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "mgmt/vmm.h"
+#include "vdev/vlinux.h"
 
 /* Guest-physical layout (all below 1 MiB except the initrd). */
 #define VMM_BOOT_INFO_GPA 0x5000u
@@ -30,7 +31,13 @@
 #define VMM_BOOT_INITRD_MAX (0xffffffffu - VMM_BOOT_INITRD_GPA + 1)
 #define VMM_BOOT_MAGIC 0x3149424bu /* "KBI1" in memory */
 /* How much of a kernel the format check looks at. */
-#define VMM_BOOT_HEAD 0x400
+#define VMM_BOOT_HEAD VLINUX_HEAD
+
+/* What a kernel file is, from vmm_boot_check_kernel. */
+struct vmm_kernel {
+	bool is_linux;		 /* a bzImage: @lk is filled */
+	struct vlinux_kernel lk;
+};
 
 /* At VMM_BOOT_INFO_GPA, little-endian; docs/vm.md documents it. */
 struct vmm_boot_info {
@@ -49,11 +56,25 @@ struct vmm_boot_info {
 
 /*
  * A kernel file of @size bytes whose first @head_len bytes are @head:
- * 0, or RPC_INVALID_PARAMS (empty, larger than the real-mode window) or
- * RPC_ERR_UNSUPPORTED (a Linux bzImage, an ELF file) with @e filled.
+ * 0 with @k saying which kind, or RPC_INVALID_PARAMS (empty, larger than
+ * the real-mode window, a truncated or damaged bzImage) or
+ * RPC_ERR_UNSUPPORTED (an ELF file, a bzImage without the 64-bit entry
+ * or older than boot protocol 2.12) with @e filled. @k may be NULL.
  */
 int vmm_boot_check_kernel(const char *name, const uint8_t *head,
-			  size_t head_len, uint64_t size, struct vmm_err *e);
+			  size_t head_len, uint64_t size, struct vmm_kernel *k,
+			  struct vmm_err *e);
+/*
+ * Place a Linux kernel @k (file @kname), an initrd (@iname, @initrd_size
+ * bytes; 0: none) and @cmdline in a VM of @ram_bytes whose low RAM ends
+ * at @ram_hole: 0 with @l filled or RPC_INVALID_PARAMS naming the file
+ * and the limit (vlinux_plan).
+ */
+int vmm_boot_plan_linux(const struct vmm_kernel *k, const char *kname,
+			const char *iname, uint64_t initrd_size,
+			const char *cmdline, uint64_t ram_bytes,
+			uint64_t ram_hole, struct vlinux_layout *l,
+			struct vmm_err *e);
 /* An initrd of @size bytes for a VM with @ram_bytes: it must fit between
  * 1 MiB and the end of RAM. 0 or RPC_INVALID_PARAMS. */
 int vmm_boot_check_initrd(const char *name, uint64_t size, uint64_t ram_bytes,

@@ -9,7 +9,13 @@
 #include "core/thread.h"
 #include "mgmt/vmm.h"
 #include "mgmt/vmm_con.h"
+#include "mgmt/vmm_dev.h"
 #include "vdev/vuart.h"
+
+/* A guest that resets VMM_RESET_LOOP_N times within VMM_RESET_LOOP_NS
+ * is stopped instead of restarted again. */
+#define VMM_RESET_LOOP_N 6
+#define VMM_RESET_LOOP_NS (10 * 1000000000ull)
 
 struct vmm_vm {
 	struct vmm_vm *next;
@@ -22,8 +28,14 @@ struct vmm_vm {
 	struct vm *vm; /* the instance, from start until the reap */
 	struct vmm_con con;
 	struct vuart uart; /* kept across runs, reset at each start */
+	struct vmm_dev dev; /* this run's devices (mgmt/vmm_dev.c) */
+	/* Guest resets: when the last VMM_RESET_LOOP_N happened (a ring),
+	 * to stop a guest that resets in a loop. */
+	uint64_t reset_ns[VMM_RESET_LOOP_N];
+	unsigned int reset_idx;
 	/* This run, or the last one. */
 	unsigned int starts;
+	unsigned int resets; /* guest-initiated, since Keel booted */
 	char stop_reason[96];
 	uint64_t start_ns, stop_ns, cpu_ns;
 	uint64_t exits_total, exits[VM_EXIT_COUNT];
@@ -54,5 +66,10 @@ int vmm_mem_check(const struct vmm_vm *except, uint64_t mem_mb,
 		  struct vmm_err *e);
 /* The kernel and initrd of @cfg exist, are complete and bootable. */
 int vmm_check_files(const struct store_vm *cfg, struct vmm_err *e);
+
+/* mgmt/vmm_power_selftest.c: guest power-off and resets of the running
+ * VM @name with @disk (keel.vmmtest=datastore). */
+void vmm_power_selftest(const char *name, const char *disk,
+			void (*verdict)(const char *, bool, const char *));
 
 #endif

@@ -97,6 +97,7 @@ static void vmm_snapshot(struct vmm_vm *v, struct vmm_info *out)
 	out->cfg = v->cfg;
 	out->state = v->state;
 	out->starts = v->starts;
+	out->resets = v->resets;
 	memcpy(out->stop_reason, v->stop_reason, sizeof(out->stop_reason));
 	out->ram_bytes = v->cfg.mem_mb << 20;
 	if (vm) {
@@ -174,6 +175,24 @@ int vmm_create(const struct vmm_create_req *r, struct vmm_err *e)
 				DS_NAME_MAX - 1);
 	if (r->cmdline && vmm_boot_check_cmdline(r->cmdline, e))
 		return e->code;
+	if (r->ndisks > STORE_VM_DISKS_MAX)
+		return vmm_fail(e, RPC_INVALID_PARAMS,
+				"params.disks: at most %u disks",
+				STORE_VM_DISKS_MAX);
+	for (unsigned int i = 0; i < r->ndisks; i++) {
+		if (!r->disks[i] || !ds_name_valid(r->disks[i]))
+			return vmm_fail(e, RPC_INVALID_PARAMS,
+					"params.disks[%u]: not a valid "
+					"datastore file name",
+					i);
+		for (unsigned int k = 0; k < i; k++)
+			if (!strcmp(r->disks[k], r->disks[i]))
+				return vmm_fail(e, RPC_INVALID_PARAMS,
+						"params.disks: \"%s\" is "
+						"named twice",
+						r->disks[i]);
+		strcpy(cfg.disks[i], r->disks[i]);
+	}
 	strcpy(cfg.name, r->name);
 	cfg.vcpus = r->vcpus;
 	cfg.mem_mb = r->memory_mb;

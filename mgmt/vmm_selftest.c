@@ -39,6 +39,7 @@
 #include "core/time.h"
 #include "mgmt/rpc.h"
 #include "mgmt/vmm.h"
+#include "mgmt/vmm_int.h"
 
 CMDLINE_OPTION(vmmtest, "keel.vmmtest",
 	       "test the VM manager through vm.* calls, then power off");
@@ -327,10 +328,10 @@ static void st_race_start(void)
 static void st_refusals(void)
 {
 	st_expect(
-	    "create_bzimage_unsupported",
+	    "create_bzimage_truncated",
 	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":16,"
 					"\"kernel\":\"vmlinuz\"}")),
-	    RPC_ERR_UNSUPPORTED, "Linux bzImage");
+	    RPC_INVALID_PARAMS, "kernel \"vmlinuz\" is truncated");
 	st_expect(
 	    "create_empty_kernel",
 	    st_call(ST_REQ("vm.create", "{\"name\":\"x\",\"memory_mb\":16,"
@@ -685,6 +686,56 @@ static void st_autostart_check(void)
 
 /* ---- The real datastore ------------------------------------------------- */
 
+/* datastore.create and vm.create's disks, refused as documented. */
+static void st_disk_refusals(void)
+{
+	st_expect("disk_create",
+		  st_call(ST_REQ("datastore.create",
+				 "{\"name\":\"d1/root.img\",\"size_mb\":8}")),
+		  0, NULL);
+	st_expect("disk_create_zero",
+		  st_call(ST_REQ("datastore.create",
+				 "{\"name\":\"x.img\",\"size_mb\":0}")),
+		  RPC_INVALID_PARAMS, "size_mb");
+	st_expect("disk_create_too_big",
+		  st_call(ST_REQ("datastore.create",
+				 "{\"name\":\"x.img\",\"size_mb\":1000}")),
+		  RPC_ERR_LIMIT, "MiB free");
+	st_expect("disk_create_taken",
+		  st_call(ST_REQ("datastore.create",
+				 "{\"name\":\"d1/root.img\",\"size_mb\":1}")),
+		  RPC_ERR_EXISTS, "taken");
+	st_expect("vm_disk_missing",
+		  st_call(ST_REQ("vm.create",
+				 "{\"name\":\"x\",\"memory_mb\":16,"
+				 "\"kernel\":\"guests/g_console.bin\","
+				 "\"disks\":[\"nope.img\"]}")),
+		  RPC_ERR_NOT_FOUND, "not in the datastore");
+	st_expect("vm_disk_not_a_disk",
+		  st_call(ST_REQ("vm.create",
+				 "{\"name\":\"x\",\"memory_mb\":16,"
+				 "\"kernel\":\"guests/g_console.bin\","
+				 "\"disks\":[\"guests/g_console.bin\"]}")),
+		  RPC_INVALID_PARAMS, "not a virtual disk");
+	st_expect("vm_disk_twice",
+		  st_call(ST_REQ("vm.create",
+				 "{\"name\":\"x\",\"memory_mb\":16,"
+				 "\"kernel\":\"guests/g_console.bin\","
+				 "\"disks\":[\"d1/root.img\",\"d1/root.img\"]}")),
+		  RPC_INVALID_PARAMS, "named twice");
+	st_expect("vm_disk_five",
+		  st_call(ST_REQ("vm.create",
+				 "{\"name\":\"x\",\"memory_mb\":16,"
+				 "\"kernel\":\"guests/g_console.bin\","
+				 "\"disks\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}")),
+		  RPC_INVALID_PARAMS, "at most 4");
+	st_expect("vm_disk_kernel",
+		  st_call(ST_REQ("vm.create",
+				 "{\"name\":\"x\",\"memory_mb\":16,"
+				 "\"kernel\":\"d1/root.img\"}")),
+		  RPC_INVALID_PARAMS, "virtual disk");
+}
+
 static void st_datastore(void)
 {
 	size_t len = (size_t)(guest_g_console_end - guest_g_console);
@@ -731,21 +782,43 @@ static void st_datastore(void)
 			  len, hex, b64),
 		  0, NULL);
 
+	st_disk_refusals();
 	st_expect(
 	    "ds_create",
 	    st_call(ST_REQ("vm.create", "{\"name\":\"d1\",\"memory_mb\":16,"
 					"\"kernel\":\"guests/g_console.bin\","
-					"\"cmdline\":\"from the datastore\"}")),
+					"\"cmdline\":\"from the datastore\","
+					"\"disks\":[\"d1/root.img\"]}")),
 	    0, NULL);
+	r = st_call(ST_REQ("vm.info", "{\"name\":\"d1\"}"));
+	{
+		const struct json *dl = json_get(st_res(r), "disks");
+
+		st_verdict("ds_info_disks",
+			   dl && dl->len == 1 &&
+			       !strcmp(json_at(dl, 0)->s, "d1/root.img"),
+			   "vm.info does not list the disk");
+	}
+	json_free(r);
 	st_expect("ds_start", st_call(ST_REQ("vm.start", "{\"name\":\"d1\"}")),
 		  0, NULL);
+	st_expect("ds_disk_in_use",
+		  st_call(ST_REQ("datastore.delete",
+				 "{\"name\":\"d1/root.img\"}")),
+		  RPC_ERR_BUSY, "running VM");
 	uint64_t cursor = 0;
 	st_verdict(
 	    "ds_banner",
 	    st_console_until("d1", &cursor, "cmdline: from the datastore", 30),
 	    "no banner from the datastore's kernel");
+	vmm_power_selftest("d1", "d1/root.img", st_verdict);
 	st_expect("ds_stop", st_call(ST_REQ("vm.stop", "{\"name\":\"d1\"}")), 0,
 		  NULL);
+	/* Stopped: the disk is free again, and a start says it is gone. */
+	st_expect("ds_disk_free",
+		  st_call(ST_REQ("datastore.delete",
+				 "{\"name\":\"d1/root.img\"}")),
+		  0, NULL);
 
 	/* The kernel file goes: the next start says so, and so does info. */
 	st_expect("ds_delete",
@@ -810,9 +883,17 @@ static void st_files_init(void)
 	}
 	st_files[0].data = guest_g_console;
 	st_files[0].size = (uint64_t)(guest_g_console_end - guest_g_console);
+	/* A bzImage header (boot.rst) whose syssize promises 8 MiB more
+	 * than the 4 KiB file has: truncated. */
+	st_bzimage[0x1f1] = 4;
+	st_bzimage[0x1f6] = 0x08; /* syssize 0x80000 paragraphs */
+	st_bzimage[0x1fe] = 0x55;
+	st_bzimage[0x1ff] = 0xaa;
 	memcpy(st_bzimage + 0x202, "HdrS", 4);
 	st_bzimage[0x206] = 0x0f; /* boot protocol 2.15 */
 	st_bzimage[0x207] = 0x02;
+	st_bzimage[0x211] = 0x01; /* LOADED_HIGH */
+	st_bzimage[0x236] = 0x01; /* XLF_KERNEL_64 */
 	vmm_set_files(&st_ram_files);
 	log_info("vmmtest: kernels come from a RAM table (%s)",
 		 st_mode[0] ? st_mode : "full flow");

@@ -100,6 +100,8 @@ int store_audit_read(int64_t after, struct store_audit_rec *out, int max);
 /* VM inventory (the management endpoint fills it; issue 7). */
 #define STORE_VM_NAME_MAX 64
 #define STORE_VM_PATH_MAX 256
+#define STORE_VM_DISKS_MAX 4
+#define STORE_VM_DISK_NAME 128 /* datastore/ds.h DS_NAME_MAX */
 struct store_vm {
 	int64_t id;
 	char name[STORE_VM_NAME_MAX];
@@ -109,6 +111,9 @@ struct store_vm {
 	char initrd[STORE_VM_PATH_MAX];
 	char cmdline[STORE_VM_PATH_MAX];
 	bool autostart;
+	/* Schema v3: datastore disk files, in order (virtio-blk 0, 1 ...);
+	 * unused slots are "". */
+	char disks[STORE_VM_DISKS_MAX][STORE_VM_DISK_NAME];
 };
 /* put: insert (id 0: a new id is written back) or replace by id; names
  * are unique (-EEXIST). */

@@ -15,7 +15,7 @@
 #include "net/netcfg.h"
 
 /* The schema version this image writes (store_schema.c). */
-#define STORE_SCHEMA_LATEST 2
+#define STORE_SCHEMA_LATEST 3
 
 /*
  * The open database (NULL unless store_state() is OK or MEMORY). Only

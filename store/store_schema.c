@@ -53,10 +53,16 @@ static const char store_schema_v2[] =
     "ALTER TABLE host ADD COLUMN mgmt_port INTEGER NOT NULL DEFAULT 443"
     " CHECK (mgmt_port BETWEEN 1 AND 65535);";
 
+/* v3: a VM's virtual disks, datastore file names joined by '\n' (names
+ * never hold one), in device order. */
+static const char store_schema_v3[] =
+    "ALTER TABLE vm ADD COLUMN disks TEXT NOT NULL DEFAULT '';";
+
 /* store_schema_steps[i] takes a database from version i to i + 1. */
 static const char *const store_schema_steps[] = {
 	store_schema_v1,
 	store_schema_v2,
+	store_schema_v3,
 };
 _Static_assert(sizeof(store_schema_steps) / sizeof(store_schema_steps[0]) ==
 		   STORE_SCHEMA_LATEST,

@@ -32,6 +32,11 @@ static int store_valid_vm(const struct store_vm *vm)
 	    !store_str_ok(vm->initrd, sizeof(vm->initrd)) ||
 	    !store_str_ok(vm->cmdline, sizeof(vm->cmdline)))
 		return -EINVAL;
+	for (int i = 0; i < STORE_VM_DISKS_MAX; i++)
+		if (!store_str_ok(vm->disks[i], sizeof(vm->disks[i])) ||
+		    strchr(vm->disks[i], '\n') ||
+		    (i && !vm->disks[i - 1][0] && vm->disks[i][0]))
+			return -EINVAL; /* no gaps */
 	if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z') ||
 	      (n[0] >= '0' && n[0] <= '9')))
 		return -EINVAL;
@@ -51,13 +56,51 @@ static int store_valid_vm(const struct store_vm *vm)
 	return 0;
 }
 
+/* The disks column: names joined by '\n'. */
+#define STORE_VM_DISKS_TEXT (STORE_VM_DISKS_MAX * STORE_VM_DISK_NAME)
+
+static void store_vm_join_disks(const struct store_vm *vm, char *out)
+{
+	size_t n = 0;
+
+	out[0] = 0;
+	for (int i = 0; i < STORE_VM_DISKS_MAX && vm->disks[i][0]; i++) {
+		size_t l = strlen(vm->disks[i]);
+
+		if (i)
+			out[n++] = '\n';
+		memcpy(out + n, vm->disks[i], l + 1);
+		n += l;
+	}
+}
+
+/* Split what store_vm_join_disks wrote; -EIO when it does not fit. */
+static int store_vm_split_disks(struct store_vm *vm, const char *s)
+{
+	int i = 0;
+
+	while (s && *s) {
+		const char *nl = strchr(s, '\n');
+		size_t l = nl ? (size_t)(nl - s) : strlen(s);
+
+		if (i == STORE_VM_DISKS_MAX || !l || l >= STORE_VM_DISK_NAME)
+			return -EIO;
+		memcpy(vm->disks[i], s, l);
+		vm->disks[i++][l] = 0;
+		s = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
 int store_vm_put(struct store_vm *vm)
 {
+	char disks[STORE_VM_DISKS_TEXT];
 	sqlite3_stmt *st;
 	int rc;
 
 	if (!vm || store_valid_vm(vm))
 		return -EINVAL;
+	store_vm_join_disks(vm, disks);
 	rc = store_wr_begin();
 	if (rc)
 		return rc;
@@ -65,13 +108,14 @@ int store_vm_put(struct store_vm *vm)
 	 * constraint (-EEXIST) instead of replacing that VM. */
 	st =
 	    store_prep("INSERT INTO vm(id, name, vcpus, mem_mb, kernel, initrd,"
-		       " cmdline, autostart)"
-		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		       " cmdline, autostart, disks)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 		       " ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
 		       " vcpus = excluded.vcpus, mem_mb = excluded.mem_mb,"
 		       " kernel = excluded.kernel, initrd = excluded.initrd,"
 		       " cmdline = excluded.cmdline,"
-		       " autostart = excluded.autostart");
+		       " autostart = excluded.autostart,"
+		       " disks = excluded.disks");
 	if (st) {
 		if (vm->id)
 			sqlite3_bind_int64(st, 1, vm->id);
@@ -84,6 +128,7 @@ int store_vm_put(struct store_vm *vm)
 		sqlite3_bind_text(st, 6, vm->initrd, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 7, vm->cmdline, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 8, vm->autostart);
+		sqlite3_bind_text(st, 9, disks, -1, SQLITE_STATIC);
 	}
 	rc = store_step_done(st);
 	if (!rc && !vm->id)
@@ -92,7 +137,7 @@ int store_vm_put(struct store_vm *vm)
 }
 
 #define STORE_VM_COLS                                                          \
-	"id, name, vcpus, mem_mb, kernel, initrd, cmdline, autostart"
+	"id, name, vcpus, mem_mb, kernel, initrd, cmdline, autostart, disks"
 
 static int store_row_vm(sqlite3_stmt *st, struct store_vm *vm)
 {
@@ -111,7 +156,8 @@ static int store_row_vm(sqlite3_stmt *st, struct store_vm *vm)
 	vm->vcpus = (uint32_t)vcpus;
 	vm->mem_mb = (uint64_t)mem;
 	vm->autostart = sqlite3_column_int(st, 7) != 0;
-	return 0;
+	return store_vm_split_disks(
+	    vm, (const char *)sqlite3_column_text(st, 8));
 }
 
 int store_vm_get(int64_t id, struct store_vm *vm)

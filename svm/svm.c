@@ -40,6 +40,32 @@ static uint32_t svm_nasid;
 static uint32_t svm_next_asid = 1;
 /* One IOPM (12 KiB) and MSRPM (8 KiB), all ones: every port and MSR exits. */
 static uint64_t svm_iopm_pa, svm_msrpm_pa;
+
+/*
+ * MSRs whose guest values live in the VMCB's save area and are switched
+ * by VMRUN/#VMEXIT or by the VMLOAD/VMSAVE pair around every entry
+ * (APM 15.5.2, 15.11): FS/GS base, KernelGSbase, the SYSCALL and
+ * SYSENTER MSRs. A 64-bit guest (Linux) writes them all at boot; reading
+ * and writing them needs no exit. MSRPM layout (APM 15.11): two bits
+ * (read, write) per MSR, 0000_0000h.. at byte 0, C000_0000h.. at 0x800.
+ */
+static void svm_msrpm_passthrough(uint8_t *pm)
+{
+	static const uint32_t msrs[] = {
+		0x174, 0x175, 0x176,	/* SYSENTER_CS, _ESP, _EIP */
+		0xc0000081, 0xc0000082, /* STAR, LSTAR */
+		0xc0000083, 0xc0000084, /* CSTAR, SFMASK */
+		0xc0000100, 0xc0000101, /* FS.base, GS.base */
+		0xc0000102,		/* KernelGSbase */
+	};
+
+	for (unsigned int i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+		uint32_t m = msrs[i];
+		unsigned int bit = (m & 0x1fff) * 2 + (m >= 0xc0000000u ?
+						       0x800 * 8 : 0);
+		pm[bit / 8] &= (uint8_t)~(3u << (bit % 8));
+	}
+}
 static uint64_t svm_host_area[PERCPU_MAX]; /* VMSAVE/VMLOAD of host state */
 
 extern void svm_enter(uint64_t vmcb_pa, struct vcpu_gprs *g, uint64_t host_pa);
@@ -83,6 +109,7 @@ static int svm_cpu_enable(void)
 		memset(mm_phys_to_virt(pa), 0xff, 5 * PMM_PAGE);
 		svm_iopm_pa = pa;
 		svm_msrpm_pa = pa + 3 * PMM_PAGE;
+		svm_msrpm_passthrough(mm_phys_to_virt(svm_msrpm_pa));
 	}
 	uint64_t hsave = pmm_alloc_4k(), host = pmm_alloc_4k();
 	if (!hsave || !host)

@@ -35,7 +35,7 @@ unset CC CFLAGS CPPFLAGS CXXFLAGS LDFLAGS LIBS MAKEFLAGS
 PACKAGES=(gcc make binutils dpkg-dev xz-utils tcl python3 python3-pytest
 	python3-pexpect qemu-system-x86 ovmf bochs bochsbios vgabios grub-pc-bin
 	grub-efi-amd64-bin grub-common mtools gdisk fdisk newlib-source
-	console-setup-linux dosfstools libmbedtls-dev openssl)
+	console-setup-linux dosfstools libmbedtls-dev openssl acpica-tools)
 
 # Code generation shared with the kernel (higher half, -mcmodel=kernel,
 # no red zone for interrupt safety, sections for --gc-sections).

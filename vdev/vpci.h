@@ -66,6 +66,10 @@ struct vpci_dev {
 	void (*cfg_write)(struct vpci_dev *d, unsigned int off, unsigned int size,
 			  uint32_t val);
 	void *opaque; /* the device's state */
+	/* Optional: vpci_destroy calls it for each device once no vCPU
+	 * runs; the device stops its threads and frees its state (@d is
+	 * the device's memory, vpci does not free it). May be NULL. */
+	void (*release)(struct vpci_dev *d);
 
 	/* vpci's from here on. */
 	struct vm *vm;

@@ -68,6 +68,12 @@
 #define VPLAT_IOAPIC_PINS 24
 #define VPLAT_SCI_IRQ 9	 /* ACPI SCI: level, active high (MADT override) */
 #define VPLAT_PM_TMR_HZ 3579545
+/* SLP_TYP of S5: the DSDT's \_S5 package is { VPLAT_S5_SLP_TYP, same,
+ * 0, 0 }; vpm powers the VM off when PM1a_CNT gets it with SLP_EN. The
+ * FADT has no SMI_CMD: SCI_EN reads 1 from reset (ACPI mode only). */
+#define VPLAT_S5_SLP_TYP 7 /* as on Intel ICH */
+/* CMOS index of the RTC's century byte (FADT CENTURY). */
+#define VPLAT_RTC_CENTURY 0x32
 
 struct vpic;
 struct vioapic;
@@ -135,7 +141,24 @@ void vioapic_set_irq(struct vioapic *io, unsigned int pin, bool level);
  * with that vector and re-deliver those still asserted (82093AA 3.2.4). */
 void vioapic_eoi(struct vm *vm, uint8_t vector);
 
+/* ---- Platform timers (vdev/vplat.c) --------------------------------------- */
+
+/* The PIT, RTC and PM timer raise what is due by now (vpit_poll,
+ * vrtc_poll, vpm_poll); the irqchip's pending hook calls it before each
+ * entry. Any thread; takes the device locks, so call it with none held. */
+void vplat_timers_poll(struct vm *vm);
+/* time_ns() of the earliest of their next events, 0 if none: the run
+ * loop's next_deadline folds it in. */
+uint64_t vplat_timers_deadline(struct vm *vm);
+
 /* ---- Guest power (vdev/vpm.c, vdev/vkbc.c) ------------------------------ */
+
+/* The reset control register 0xcf9 sits inside mechanism 1's 0xcf8-0xcff:
+ * vpci claims all eight ports and hands byte accesses at 0xcf9 to these
+ * (a dword at 0xcf8 stays CONFIG_ADDRESS). Writing VPLAT_RESET_VALUE
+ * (RST_CPU rising) resets the VM. */
+uint8_t vpm_cf9_read(struct vm *vm);
+void vpm_cf9_write(struct vm *vm, uint8_t val);
 
 /* The guest asked to power off / reset: the VM stops with that kind
  * (vm_stop_as) and the VM manager powers it off or restarts it. */

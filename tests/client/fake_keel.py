@@ -266,6 +266,15 @@ class FakeKeel:
                 off + len(chunk) >= f["size"], "size": f["size"],
                 "sha256": f["sha256"]}
 
+    def m_datastore_create(self, p, t):
+        if not self.mounted:
+            raise RpcError(NO_DATASTORE, "no datastore is mounted")
+        if p["name"] in self.files:
+            raise RpcError(EXISTS, "datastore.create %s: the name is taken" % p["name"])
+        self.files[p["name"]] = {"size": p["size_mb"] << 20, "sha256": None,
+                                 "data": bytearray(), "complete": True}
+        return dict(self._info(p["name"]), disk=True, in_use=False)
+
     def m_datastore_delete(self, p, t):
         self._file(p["name"])
         del self.files[p["name"]]

@@ -443,6 +443,37 @@ def test_datastore_disks_format():
               "missing argument")
 
 
+def test_disks():
+    """datastore mkdisk makes a disk; vm create --disk (repeatable, up to
+    4) names them in order."""
+    with workdir() as d, FakeKeel(d) as k:
+        env = fake_env(d, k, KEELCTL_PASSWORD="secret")
+        k.files["vmlinuz"] = {"size": 1, "sha256": "0" * 64,
+                              "data": bytearray(b"x"), "complete": True}
+        check(keelctl(d, "datastore", "mkdisk", "web/root.img", "256", env=env),
+              0, "Disk web/root.img created (256 MiB).")
+        assert k.calls[-1] == ("datastore.create",
+                               {"name": "web/root.img", "size_mb": 256})
+        check(keelctl(d, "datastore", "mkdisk", "web/root.img", "1", env=env),
+              5, "the name is taken", "-32011")
+        check(keelctl(d, "datastore", "mkdisk", "x", "0", env=env), 1, "SIZE_MB")
+        check(keelctl(d, "datastore", "mkdisk", "x", "12k", env=env), 1, "SIZE_MB")
+        check(keelctl(d, "datastore", "mkdisk", "x", env=env), 1, "missing argument")
+        check(keelctl(d, "vm", "create", "web", "--memory", "64", "--kernel",
+                      "vmlinuz", "--disk", "web/root.img", "--disk=web/data.img",
+                      env=env), 0, "VM web created")
+        assert k.calls[-1] == ("vm.create", {
+            "name": "web", "vcpus": 1, "memory_mb": 64, "kernel": "vmlinuz",
+            "disks": ["web/root.img", "web/data.img"]})
+        check(keelctl(d, "vm", "info", "web", env=env), 0,
+              "Disks:", "web/root.img,web/data.img")
+        check(keelctl(d, "vm", "create", "w2", "--memory", "64", "--kernel",
+                      "vmlinuz", "--disk", "a", "--disk", "b", "--disk", "c",
+                      "--disk", "d", "--disk", "e", env=env), 1, "at most 4")
+        check(keelctl(d, "vm", "create", "w2", "--memory", "64", "--kernel",
+                      "vmlinuz", "--disk", env=env), 1, "--disk")
+
+
 def test_progress_bar_on_terminal():
     with workdir() as d, FakeKeel(d) as k:
         env = fake_env(d, k, KEELCTL_PASSWORD="secret")

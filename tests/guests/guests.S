@@ -36,6 +36,11 @@ guest_g_smp_end:
 guest_g_console:
 	.incbin "g_console.bin"
 guest_g_console_end:
+	.balign 16
+	.globl guest_g_pci, guest_g_pci_end
+guest_g_pci:
+	.incbin "g_pci.bin"
+guest_g_pci_end:
 
 	.balign 16
 	.globl guest_g_apic, guest_g_apic_end

@@ -27,7 +27,7 @@ def check_steps(m, text, steps):
             m.fail("vmmtest step %s did not pass" % s, text)
 
 
-FLOW = ["create_bzimage_unsupported", "create_empty_kernel", "create_oversized_kernel",
+FLOW = ["create_bzimage_truncated", "create_empty_kernel", "create_oversized_kernel",
         "create_missing_kernel", "create_kernel_uploading", "create_initrd_too_big",
         "create_more_memory_than_host", "create", "start_twice_at_once",
         "banner_with_cmdline", "initrd_handed_over", "echo", "heartbeat", "stats",
@@ -67,7 +67,10 @@ def test_vmm_autostart_svm():
 def test_vmm_datastore_svm():
     """The kernel comes from the real datastore on a second disk (NVMe):
     formatted and filled through datastore.*, then booted; once the file
-    is deleted, vm.start says so and vm.info keeps the reason."""
+    is deleted, vm.start says so and vm.info keeps the reason. A virtual
+    disk made by datastore.create is given to the VM (vm.info lists it),
+    refused for delete while the VM runs and deleted once it stopped;
+    datastore.create and vm.create's disks refuse bad input."""
     with Qemu("vmm-ds") as m:
         m.build_image("keel.vmmtest=datastore")
         ds = os.path.join(m.dir, "ds.img")
@@ -78,7 +81,14 @@ def test_vmm_datastore_svm():
                                     "-device", "nvme,serial=ds0,drive=ds"])
         text = m.wait_exit([r"^vmmtest: \d+ passed, 0 failed$"], VMMTEST_TIMEOUT)
         check_steps(m, text, ["ds_none_yet", "ds_disk_found", "ds_format", "ds_upload",
-                              "ds_create", "ds_start", "ds_banner", "ds_stop", "ds_delete",
+                              "disk_create", "disk_create_zero", "disk_create_too_big",
+                              "disk_create_taken", "vm_disk_missing", "vm_disk_not_a_disk",
+                              "vm_disk_twice", "vm_disk_five", "vm_disk_kernel",
+                              "ds_create", "ds_info_disks", "ds_start", "ds_disk_in_use",
+                              "ds_banner", "power_guest_reset", "power_reset_disk_reopened",
+                              "power_reset_loop_stops", "power_loop_disk_closed",
+                              "power_guest_poweroff", "power_restart",
+                              "ds_stop", "ds_disk_free", "ds_delete",
                               "ds_start_without_kernel", "ds_reason_kept", "ds_destroy"])
 
 

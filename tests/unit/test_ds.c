@@ -6,7 +6,7 @@
  * fragmentation, names, and which disks format takes or refuses (with
  * the reason a person reads). Hostile images are in test_ds_hostile.c,
  * power cuts in test_ds_crash.c.
- * UNIT_SRCS: datastore/ds.c datastore/ds_meta.c datastore/ds_alloc.c datastore/ds_upload.c datastore/ds_format.c drivers/blk.c drivers/blk_ramdisk.c drivers/blk_boot.c drivers/gpt.c drivers/crc32.c core/log.c core/fmt.c tests/unit/host_time.c tests/unit/host_entropy.c
+ * UNIT_SRCS: datastore/ds.c datastore/ds_disk.c datastore/ds_meta.c datastore/ds_alloc.c datastore/ds_upload.c datastore/ds_format.c drivers/blk.c drivers/blk_ramdisk.c drivers/blk_boot.c drivers/gpt.c drivers/crc32.c core/log.c core/fmt.c tests/unit/host_time.c tests/unit/host_entropy.c
  * UNIT_LIBS: mbedcrypto
  */
 #include <errno.h>

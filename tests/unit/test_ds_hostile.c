@@ -10,7 +10,7 @@
  * the table and the superblock, with valid CRCs so the decoder sees
  * them: a mount refuses or succeeds, never crashes (ASan), and what it
  * accepts as readable is always inside the disk and unshared.
- * UNIT_SRCS: datastore/ds.c datastore/ds_meta.c datastore/ds_alloc.c datastore/ds_upload.c datastore/ds_format.c drivers/blk.c drivers/blk_ramdisk.c drivers/blk_boot.c drivers/gpt.c drivers/crc32.c core/log.c core/fmt.c tests/unit/host_time.c tests/unit/host_entropy.c
+ * UNIT_SRCS: datastore/ds.c datastore/ds_disk.c datastore/ds_meta.c datastore/ds_alloc.c datastore/ds_upload.c datastore/ds_format.c drivers/blk.c drivers/blk_ramdisk.c drivers/blk_boot.c drivers/gpt.c drivers/crc32.c core/log.c core/fmt.c tests/unit/host_time.c tests/unit/host_entropy.c
  * UNIT_LIBS: mbedcrypto
  */
 #include <errno.h>

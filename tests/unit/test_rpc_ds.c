@@ -6,7 +6,7 @@
  * code with the words a person acts on (the offset to resume from, the
  * reason a disk is refused, the free space), idempotent repeats, and the
  * audit records of format, delete and an upload's start and end.
- * UNIT_SRCS: mgmt/rpc_ds.c mgmt/rpc.c mgmt/json.c mgmt/json_write.c datastore/ds.c datastore/ds_meta.c datastore/ds_alloc.c datastore/ds_upload.c datastore/ds_format.c drivers/blk.c drivers/blk_ramdisk.c drivers/blk_boot.c drivers/gpt.c drivers/crc32.c core/log.c core/fmt.c tests/unit/host_time.c tests/unit/host_entropy.c
+ * UNIT_SRCS: mgmt/rpc_ds.c mgmt/rpc.c mgmt/json.c mgmt/json_write.c datastore/ds.c datastore/ds_disk.c datastore/ds_meta.c datastore/ds_alloc.c datastore/ds_upload.c datastore/ds_format.c drivers/blk.c drivers/blk_ramdisk.c drivers/blk_boot.c drivers/gpt.c drivers/crc32.c core/log.c core/fmt.c tests/unit/host_time.c tests/unit/host_entropy.c
  * UNIT_LIBS: mbedcrypto
  */
 #include <errno.h>
@@ -405,6 +405,77 @@ UNIT_TEST(rpc_ds_chunks_and_errors)
 	UNIT_CHECK(audited("datastore.delete x: no such file"));
 	r = callf("datastore.list", "{}");
 	UNIT_CHECK(res(r) && json_get(res(r), "files")->len == 1);
+	json_free(r);
+	teardown();
+}
+
+/* datastore.create: an empty disk, listed as one; bad sizes and names,
+ * a taken name and no space refused; a disk in use cannot be deleted. */
+UNIT_TEST(rpc_ds_create_disk)
+{
+	struct ds_disk *d;
+	struct json *r;
+	const struct json *f;
+	char buf[64];
+
+	setup();
+	r = callf("datastore.create", "{\"name\":\"vm1/root.img\",\"size_mb\":4}");
+	UNIT_CHECK(res_int(r, "size") == 4 * MIB && res_bool(r, "disk") &&
+		   res_bool(r, "complete") &&
+		   json_get(res(r), "sha256")->type == JSON_NULL);
+	json_free(r);
+	UNIT_CHECK(audited("datastore.create vm1/root.img (4 MiB): ok"));
+	UNIT_CHECK(ds_read("vm1/root.img", 4 * MIB - 64, buf, 64) == 64);
+	for (int i = 0; i < 64; i++)
+		UNIT_CHECK(buf[i] == 0);
+	r = callf("datastore.list", "{}");
+	f = json_at(json_get(res(r), "files"), 0);
+	{
+		bool disk = false;
+
+		UNIT_CHECK(json_get_bool(f, "disk", &disk) && disk);
+	}
+	json_free(r);
+	static const char *const bad[] = {
+		"{\"name\":\"x\",\"size_mb\":0}",
+		"{\"name\":\"x\",\"size_mb\":-5}",
+		"{\"name\":\"x\",\"size_mb\":1.5}",
+		"{\"name\":\"x\",\"size_mb\":\"4\"}",
+		"{\"name\":\"x\"}",
+		"{\"name\":\"../x\",\"size_mb\":1}",
+		"{\"name\":\"a b\",\"size_mb\":1}",
+		"{\"name\":\"x\",\"size_mb\":1,\"sizemb\":1}",
+		"{\"name\":\"x\",\"size_mb\":2000000}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = callf("datastore.create", bad[i]);
+		UNIT_CHECK(err_code(r) == RPC_INVALID_PARAMS);
+		json_free(r);
+	}
+	r = callf("datastore.create", "{\"name\":\"vm1/root.img\",\"size_mb\":1}");
+	UNIT_CHECK(err_code(r) == RPC_ERR_EXISTS);
+	json_free(r);
+	r = callf("datastore.create", "{\"name\":\"huge\",\"size_mb\":100}");
+	UNIT_CHECK(err_code(r) == RPC_ERR_LIMIT &&
+		   strstr(err_msg(r), "MiB free"));
+	json_free(r);
+	/* In use by a VM: delete refused, then allowed. */
+	UNIT_CHECK(ds_disk_open("vm1/root.img", &d) == 0);
+	r = callf("datastore.list", "{}");
+	f = json_at(json_get(res(r), "files"), 0);
+	{
+		bool used = false;
+
+		UNIT_CHECK(json_get_bool(f, "in_use", &used) && used);
+	}
+	json_free(r);
+	r = callf("datastore.delete", "{\"name\":\"vm1/root.img\"}");
+	UNIT_CHECK(err_code(r) == RPC_ERR_BUSY &&
+		   strstr(err_msg(r), "running VM"));
+	json_free(r);
+	ds_disk_close(d);
+	r = callf("datastore.delete", "{\"name\":\"vm1/root.img\"}");
+	UNIT_CHECK(res_bool(r, "deleted"));
 	json_free(r);
 	teardown();
 }

@@ -36,7 +36,7 @@ UNIT_TEST(store_empty_defaults)
 	fresh();
 	UNIT_CHECK(store_state(&why) == STORE_MEMORY);
 	UNIT_CHECK(strstr(why, "memory") != NULL);
-	UNIT_CHECK(store_schema_version() == 2);
+	UNIT_CHECK(store_schema_version() == STORE_SCHEMA_LATEST);
 	UNIT_CHECK(!store_configured());
 	UNIT_CHECK(!store_lockdown());
 	UNIT_CHECK(store_mgmt_port() == 443);
@@ -221,6 +221,16 @@ UNIT_TEST(store_vm_inventory)
 	UNIT_CHECK(store_vm_put(&r) == -EINVAL);
 	r = mkvm("ok"), memset(r.cmdline, 'x', sizeof(r.cmdline));
 	UNIT_CHECK(store_vm_put(&r) == -EINVAL);
+	/* Disks (schema v3): kept in order; no gaps, no newlines. */
+	strcpy(a.name, "web-1");
+	strcpy(a.disks[0], "web/root.img");
+	strcpy(a.disks[1], "web/data.img");
+	UNIT_CHECK(store_vm_put(&a) == 0);
+	UNIT_CHECK(store_vm_get(a.id, &r) == 0 && !memcmp(&r, &a, sizeof(r)));
+	r = mkvm("ok"), strcpy(r.disks[1], "gap");
+	UNIT_CHECK(store_vm_put(&r) == -EINVAL);
+	r = mkvm("ok"), strcpy(r.disks[0], "two\nlines");
+	UNIT_CHECK(store_vm_put(&r) == -EINVAL);
 	UNIT_CHECK(store_vm_count() == 2);
 	/* List in id order, bounded by max. */
 	UNIT_CHECK(store_vm_list(list, 4) == 2);
@@ -350,7 +360,7 @@ UNIT_TEST(store_migrates_v1_with_data)
 	UNIT_CHECK(store_exec(db, "UPDATE host SET lockdown = 1") == -EIO);
 
 	UNIT_CHECK(store_attach_db(db, why, sizeof(why)) == 0);
-	UNIT_CHECK(store_schema_version() == 2);
+	UNIT_CHECK(store_schema_version() == STORE_SCHEMA_LATEST);
 	UNIT_CHECK(store_configured());
 	UNIT_CHECK(store_get_hostname(buf, sizeof(buf)) == 0);
 	UNIT_CHECK_STR(buf, "oldhost");
@@ -359,6 +369,7 @@ UNIT_TEST(store_migrates_v1_with_data)
 		   c.vlan == 7 && !c.ip6 && c.ndns == 0);
 	UNIT_CHECK(store_vm_count() == 1);
 	UNIT_CHECK(store_vm_list(&vm, 1) == 1 && !strcmp(vm.name, "legacy"));
+	UNIT_CHECK(!vm.disks[0][0]); /* v3: no disks */
 	/* The v2 columns exist with their defaults and work. */
 	UNIT_CHECK(!store_lockdown() && store_mgmt_port() == 443);
 	UNIT_CHECK(store_set_lockdown(true) == 0 && store_lockdown());

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * What vm.create and vm.start refuse before a byte reaches guest memory
- * (mgmt/vmm_boot.c): a Linux bzImage (HdrS at 0x202) and an ELF file as
- * unsupported, an empty or oversized flat image, an initrd that does not
+ * (mgmt/vmm_boot.c): a damaged or too old Linux bzImage, an ELF file, an empty or oversized flat image, an initrd that does not
  * fit above 1 MiB, a command line too long or with control characters,
  * bad VM names; the boot-info block's layout. And the console ring
  * (mgmt/vmm_con.c): cursors, lost bytes after a wrap, UTF-8 clean-up.
- * UNIT_SRCS: mgmt/vmm_boot.c mgmt/vmm_con.c core/fmt.c
+ * UNIT_SRCS: mgmt/vmm_boot.c mgmt/vmm_con.c core/fmt.c vdev/vlinux.c
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -25,39 +24,100 @@ UNIT_TEST(kernel_flat_image_accepted)
 
 	memset(head, 0xfa, sizeof(head)); /* cli; ... */
 	UNIT_CHECK(
-	    vmm_boot_check_kernel("g.bin", head, sizeof(head), 512, &e) == 0);
-	UNIT_CHECK(vmm_boot_check_kernel("g.bin", head, 100, 100, &e) == 0);
+	    vmm_boot_check_kernel("g.bin", head, sizeof(head), 512, NULL, &e) == 0);
+	UNIT_CHECK(vmm_boot_check_kernel("g.bin", head, 100, 100, NULL, &e) == 0);
 	UNIT_CHECK(vmm_boot_check_kernel("g.bin", head, sizeof(head),
-					 VMM_BOOT_KERNEL_MAX, &e) == 0);
+					 VMM_BOOT_KERNEL_MAX, NULL, &e) == 0);
 	UNIT_CHECK(e.code == 0);
 }
 
-UNIT_TEST(kernel_bzimage_refused)
+UNIT_TEST(kernel_bzimage_checked)
 {
 	struct vmm_err e = { 0 };
+	struct vmm_kernel k;
 
 	memset(head, 0, sizeof(head));
+	head[0x1f1] = 4;
+	head[0x1f5] = 0x01; /* syssize 0x100 paragraphs: 4 KiB */
+	head[0x1fe] = 0x55;
+	head[0x1ff] = 0xaa;
 	memcpy(head + 0x202, "HdrS", 4);
 	head[0x206] = 0x0f; /* protocol 2.15 */
 	head[0x207] = 0x02;
-	UNIT_CHECK(vmm_boot_check_kernel("vmlinuz", head, sizeof(head), 8 << 20,
-					 &e) == RPC_ERR_UNSUPPORTED);
-	UNIT_CHECK(e.code == RPC_ERR_UNSUPPORTED);
-	UNIT_CHECK(strstr(e.msg, "\"vmlinuz\" is a Linux bzImage (boot "
-				 "protocol 2.15)") != NULL);
-	/* Small ones too: the format decides before the size. */
+	head[0x211] = 1;    /* LOADED_HIGH */
+	head[0x236] = 1;    /* XLF_KERNEL_64 */
+	head[0x238] = 0xff; /* cmdline_size 255 */
+	/* Complete: 5 * 512 + 4096 bytes. */
+	UNIT_CHECK(vmm_boot_check_kernel("vmlinuz", head, sizeof(head),
+					 5 * 512 + 4096, &k, &e) == 0);
+	UNIT_CHECK(k.is_linux && k.lk.payload_bytes == 4096);
+	/* Larger than a flat image may be: a bzImage has no such limit. */
+	UNIT_CHECK(vmm_boot_check_kernel("vmlinuz", head, sizeof(head),
+					 8 << 20, &k, &e) == 0);
+	/* Truncated. */
 	UNIT_CHECK(vmm_boot_check_kernel("vmlinuz", head, sizeof(head), 4096,
-					 &e) == RPC_ERR_UNSUPPORTED);
+					 &k, &e) == RPC_INVALID_PARAMS);
+	UNIT_CHECK(strstr(e.msg, "kernel \"vmlinuz\" is truncated") != NULL);
+	/* Too old for the 64-bit entry. */
+	head[0x206] = 0x0a;
+	UNIT_CHECK(vmm_boot_check_kernel("old", head, sizeof(head), 8 << 20,
+					 &k, &e) == RPC_ERR_UNSUPPORTED);
+	UNIT_CHECK(strstr(e.msg, "boot protocol 2.10") != NULL);
+	/* HdrS but no boot_flag: damaged. */
+	head[0x206] = 0x0f;
+	head[0x1fe] = 0;
+	UNIT_CHECK(vmm_boot_check_kernel("x", head, sizeof(head), 8 << 20, &k,
+					 &e) == RPC_INVALID_PARAMS);
+	UNIT_CHECK(strstr(e.msg, "not a Linux bzImage") != NULL);
 	/* HdrS past what was read is not looked at. */
-	UNIT_CHECK(vmm_boot_check_kernel("short", head, 0x200, 0x200, &e) == 0);
+	UNIT_CHECK(vmm_boot_check_kernel("short", head, 0x200, 0x200, &k,
+					 &e) == 0);
+	UNIT_CHECK(!k.is_linux);
 	memset(head, 0, sizeof(head));
 	memcpy(head,
 	       "\x7f"
 	       "ELF\x02\x01",
 	       6);
 	UNIT_CHECK(vmm_boot_check_kernel("k.elf", head, sizeof(head), 4096,
-					 &e) == RPC_ERR_UNSUPPORTED);
+					 NULL, &e) == RPC_ERR_UNSUPPORTED);
 	UNIT_CHECK(strstr(e.msg, "ELF") != NULL);
+}
+
+UNIT_TEST(linux_plan_messages)
+{
+	struct vmm_err e = { 0 };
+	struct vmm_kernel k = { .is_linux = true };
+	struct vlinux_layout l;
+	char line[300];
+
+	k.lk.payload_bytes = 4 << 20;
+	k.lk.init_size = 20 << 20;
+	k.lk.relocatable = true;
+	k.lk.kernel_alignment = 0x200000;
+	k.lk.pref_address = 0x1000000;
+	k.lk.initrd_addr_max = 0x7fffffff;
+	k.lk.cmdline_size = 255;
+	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "initrd.img", 1 << 20,
+				       "console=ttyS0", 64 << 20, 0xc0000000,
+				       &l, &e) == 0);
+	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "initrd.img", 100 << 20,
+				       "", 64 << 20, 0xc0000000, &l,
+				       &e) == RPC_INVALID_PARAMS);
+	UNIT_CHECK(strstr(e.msg, "initrd \"initrd.img\": the initrd is "
+				 "104857600 bytes; a VM with 64 MiB") != NULL);
+	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "", 0, "", 16 << 20,
+				       0xc0000000, &l,
+				       &e) == RPC_INVALID_PARAMS);
+	UNIT_CHECK(strstr(e.msg, "kernel \"vmlinuz\": the kernel needs") !=
+		   NULL);
+	k.lk.cmdline_size = 10;
+	memset(line, 'a', 11);
+	line[11] = 0;
+	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "", 0, line, 64 << 20,
+				       0xc0000000, &l,
+				       &e) == RPC_INVALID_PARAMS);
+	UNIT_CHECK(strstr(e.msg, "11 characters; this kernel takes at most "
+				 "10") != NULL);
 }
 
 UNIT_TEST(kernel_size_refused)
@@ -65,11 +125,11 @@ UNIT_TEST(kernel_size_refused)
 	struct vmm_err e = { 0 };
 
 	memset(head, 0x90, sizeof(head));
-	UNIT_CHECK(vmm_boot_check_kernel("e", head, 0, 0, &e) ==
+	UNIT_CHECK(vmm_boot_check_kernel("e", head, 0, 0, NULL, &e) ==
 		   RPC_INVALID_PARAMS);
 	UNIT_CHECK(strstr(e.msg, "empty") != NULL);
 	UNIT_CHECK(vmm_boot_check_kernel("big", head, sizeof(head),
-					 VMM_BOOT_KERNEL_MAX + 1,
+					 VMM_BOOT_KERNEL_MAX + 1, NULL,
 					 &e) == RPC_INVALID_PARAMS);
 	UNIT_CHECK(strstr(e.msg, "at most 622592 bytes") != NULL);
 }
