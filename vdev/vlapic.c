@@ -496,13 +496,15 @@ static bool vlapic_lint0_extint(const struct vlapic *l)
 	return !(lvt & VLAPIC_LVT_MASKED) && ((lvt >> 8) & 7) == 7;
 }
 
-/* The platform's timers (vCPU 0): fire what is due; their next event. */
-static uint64_t vlapic_plat_poll(struct vlapic *l, uint64_t now)
+/*
+ * The platform's timers (PIT, RTC, PM timer: vplat_timers_poll) are
+ * polled by vCPU 0, whose LINT0 and (by default) I/O APIC routes they
+ * feed: it leaves the guest or HLT by their next event, fires what is
+ * due, and a message to another vCPU kicks that one.
+ */
+static bool vlapic_polls_platform(const struct vlapic *l)
 {
-	uint64_t (*poll)(struct vm *, uint64_t) =
-	    __atomic_load_n(&l->plat_poll, __ATOMIC_ACQUIRE);
-
-	return poll ? poll(l->v->vm, now) : 0;
+	return l->v->id == 0;
 }
 
 static int vlapic_pending(struct vcpu *v)
@@ -511,7 +513,8 @@ static int vlapic_pending(struct vcpu *v)
 	int vec = -1;
 
 	/* Before our lock: device, then PIC/IOAPIC, then LAPIC (vplat.h). */
-	vlapic_plat_poll(l, time_ns());
+	if (vlapic_polls_platform(l))
+		vplat_timers_poll(v->vm);
 	uint64_t flags = spin_lock_irqsave(&l->lock);
 	vlapic_timer_poll(l, time_ns());
 	bool ask_pic =
@@ -559,7 +562,8 @@ static uint64_t vlapic_next_deadline(struct vcpu *v)
 {
 	struct vlapic *l = v->vlapic;
 	uint64_t now = time_ns();
-	uint64_t plat = vlapic_plat_poll(l, now);
+	uint64_t plat = vlapic_polls_platform(l) ? vplat_timers_deadline(v->vm)
+						 : 0;
 	uint64_t flags = spin_lock_irqsave(&l->lock);
 	uint64_t due = vlapic_timer_poll(l, now);
 
@@ -567,16 +571,6 @@ static uint64_t vlapic_next_deadline(struct vcpu *v)
 	if (plat && (!due || plat < due))
 		due = plat;
 	return due;
-}
-
-void vlapic_set_platform_timer(struct vm *vm,
-			       uint64_t (*poll)(struct vm *vm, uint64_t now))
-{
-	if (vm->nvcpus && vm->vcpus[0].vlapic) {
-		struct vlapic *l = vm->vcpus[0].vlapic;
-		__atomic_store_n(&l->plat_poll, poll, __ATOMIC_RELEASE);
-		vcpu_kick(&vm->vcpus[0]);
-	}
 }
 
 static void vlapic_init_hook(struct vcpu *v)

@@ -32,15 +32,6 @@ struct vcpu;
  * xAPIC page and install the VM's irqchip (vm->irqchip). 0 or -errno.
  */
 int vlapic_attach(struct vm *vm);
-/*
- * The platform's device timers (PIT, RTC, PM timer events): @poll fires
- * what is due at @now (raising ISA lines as it likes, no vLAPIC lock is
- * held) and returns the time_ns() of its next event, 0 for none. vCPU 0
- * calls it before every guest entry and leaves the guest (or HLT) by
- * then, as for its own LAPIC timer. One per VM; NULL removes it.
- */
-void vlapic_set_platform_timer(struct vm *vm,
-			       uint64_t (*poll)(struct vm *vm, uint64_t now));
 
 /* ---- Shared by vlapic.c and vlapic_timer.c ------------------------------ */
 
@@ -83,8 +74,6 @@ struct vlapic {
 	bool nmi_pending;
 	int extint_vector; /* taken from the vPIC, not yet injected; -1 */
 	bool extint_io;	   /* the vIOAPIC sent an ExtINT message */
-	/* vCPU 0 only: vlapic_set_platform_timer()'s poll. */
-	uint64_t (*plat_poll)(struct vm *vm, uint64_t now);
 };
 
 bool vlapic_x2apic(const struct vlapic *l);

@@ -538,36 +538,44 @@ UNIT_TEST(msi_and_extint)
 static uint64_t plat_due;
 static int plat_polls;
 
-static uint64_t plat_poll(struct vm *m, uint64_t now)
+/* The platform's timers as vdev/vplat.c offers them: "IRQ 0" on vector
+ * 0x30 every millisecond from plat_due on. */
+void vplat_timers_poll(struct vm *m)
 {
 	plat_polls++;
-	if (plat_due && now >= plat_due) {
-		vlapic_deliver(m, 0, false, 0, 0x30, false); /* "IRQ 0" */
+	if (plat_due && now_ns >= plat_due) {
+		vlapic_deliver(m, 0, false, 0, 0x30, false);
 		plat_due += 1000000;
 	}
+}
+
+uint64_t vplat_timers_deadline(struct vm *m)
+{
 	return plat_due;
 }
 
-UNIT_TEST(platform_timer_on_vcpu0)
+UNIT_TEST(platform_timers_on_vcpu0)
 {
 	struct vcpu *v = setup(2);
 
 	plat_due = now_ns + 5000;
-	vlapic_set_platform_timer(vm, plat_poll);
 	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == plat_due);
 	/* The LAPIC timer, when earlier, wins. */
 	wr(v, 0x3e0, 0xb);
 	wr(v, 0x320, 0x40);
 	wr(v, 0x380, 1000);
 	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == now_ns + 1000);
+	/* Only vCPU 0 polls and waits for them. */
+	plat_polls = 0;
 	UNIT_CHECK(vlapic_irqchip.next_deadline(&vm->vcpus[1]) == 0);
+	UNIT_CHECK(pending(&vm->vcpus[1]) == -1 && plat_polls == 0);
 	now_ns += 5000;
 	UNIT_CHECK(take(v) == 0x40);
+	UNIT_CHECK(plat_polls == 1);
 	UNIT_CHECK(rd(v, 0x200 + 0x10) & (1u << 16)); /* 0x30 came too */
 	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == now_ns + 1000000);
-	vlapic_set_platform_timer(vm, NULL);
-	plat_polls = 0;
-	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == 0 && plat_polls == 0);
+	plat_due = 0;
+	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == 0);
 }
 
 /* Nonsense from a guest: random registers, MSRs, messages and time
