@@ -17,12 +17,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/cpuid_policy.h"
 #include "core/spinlock.h"
 
 #define VLAPIC_BASE 0xfee00000ull
-/* The timer's input clock before the divider: one tick per nanosecond
- * (what CPUID leaf 0x15 ECX must say if it names a crystal). */
-#define VLAPIC_BUS_HZ 1000000000ull
+/* The timer's input clock before the divider: CPUID leaves 0x15/0x16 and
+ * 0x40000010 tell the guest this rate (core/cpuid_policy.h), and Linux
+ * programs the timer from it without calibrating. One tick = 40 ns. */
+#define VLAPIC_BUS_HZ CPUID_LAPIC_HZ
+#define VLAPIC_NS_PER_TICK (1000000000u / VLAPIC_BUS_HZ)
+_Static_assert(1000000000u % VLAPIC_BUS_HZ == 0,
+	       "the LAPIC bus clock must be a whole number of ns per tick");
 
 struct vm;
 struct vcpu;

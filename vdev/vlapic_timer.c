@@ -5,8 +5,8 @@
  * due time in time_ns() that vlapic_timer_poll() checks on every guest
  * entry and register access, and that the run loop arms the host CPU's
  * own clock for (vm_irqchip.next_deadline). The counter runs at
- * VLAPIC_BUS_HZ (1 GHz) before the divider, so one tick of the divided
- * clock is a whole number of nanoseconds.
+ * VLAPIC_BUS_HZ (25 MHz, what CPUID tells the guest) before the
+ * divider, so one tick of the divided clock is a whole number of ns.
  *
  * Everything here runs under the vLAPIC's lock with @now = time_ns().
  */
@@ -22,12 +22,13 @@
  */
 #define VLAPIC_MIN_PERIOD_NS 50000ull
 
-/* Divide Configuration Register bits 0, 1 and 3 (SDM 3A figure 11-10). */
+/* Nanoseconds per tick of the divided clock: Divide Configuration
+ * Register bits 0, 1 and 3 (SDM 3A figure 11-10) times the bus tick. */
 static uint64_t vlapic_timer_div(const struct vlapic *l)
 {
 	uint32_t code = (l->timer_dcr & 3) | ((l->timer_dcr >> 1) & 4);
 
-	return code == 7 ? 1 : 2ull << code;
+	return (code == 7 ? 1 : 2ull << code) * VLAPIC_NS_PER_TICK;
 }
 
 static unsigned int vlapic_timer_mode(const struct vlapic *l)

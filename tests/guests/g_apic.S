@@ -70,11 +70,11 @@ main64:
 	cmpl $0x1ff, 0xf0(%rsi)
 	jne fail
 
-	/* 2: one-shot, 1 ms at divide-by-1 (1 GHz), vector 0x40 */
+	/* 2: one-shot, 1 ms at divide-by-1 (25 MHz), vector 0x40 */
 	STEP 2
 	movl $0xb, 0x3e0(%rsi)
 	movl $0x40, 0x320(%rsi)
-	movl $1000000, 0x380(%rsi)
+	movl $25000, 0x380(%rsi)
 	cmpl $0, 0x390(%rsi)
 	je fail				/* counting down */
 	movl $0x40, %edi
@@ -98,7 +98,7 @@ main64:
 	 * interrupt and EOI round trip takes most of a millisecond) */
 	STEP 3
 	movl $0x20041, 0x320(%rsi)
-	movl $5000000, 0x380(%rsi)
+	movl $125000, 0x380(%rsi)
 	movl $0x41, %edi
 	movl $5, %edx
 	call wait_count

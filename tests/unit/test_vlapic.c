@@ -288,13 +288,13 @@ UNIT_TEST(timer_oneshot)
 	enable(v);
 	wr(v, 0x3e0, 0x3);  /* divide by 16 */
 	wr(v, 0x320, 0x40); /* one-shot, vector 0x40 */
-	wr(v, 0x380, 1000); /* 16000 ns */
+	wr(v, 0x380, 1000); /* 16 x 40 ns x 1000 = 640 us at 25 MHz */
 	UNIT_CHECK(rd(v, 0x390) == 1000);
-	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == now_ns + 16000);
-	now_ns += 8000;
+	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == now_ns + 640000);
+	now_ns += 320000;
 	UNIT_CHECK(rd(v, 0x390) == 500);
 	UNIT_CHECK(pending(v) == -1);
-	now_ns += 8000;
+	now_ns += 320000;
 	UNIT_CHECK(take(v) == 0x40);
 	UNIT_CHECK(rd(v, 0x390) == 0);
 	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == 0);
@@ -304,12 +304,12 @@ UNIT_TEST(timer_oneshot)
 	/* Initial count 0 stops it. */
 	wr(v, 0x380, 10);
 	wr(v, 0x380, 0);
-	now_ns += 1000;
+	now_ns += 10000;
 	UNIT_CHECK(pending(v) == -1);
 	/* Masked: counts down, interrupts nobody. */
 	wr(v, 0x320, 0x10040);
 	wr(v, 0x380, 10);
-	now_ns += 1000;
+	now_ns += 10000;
 	UNIT_CHECK(pending(v) == -1 && rd(v, 0x390) == 0);
 }
 
@@ -320,14 +320,14 @@ UNIT_TEST(timer_periodic_coalesces)
 	enable(v);
 	wr(v, 0x3e0, 0xb);	      /* divide by 1 */
 	wr(v, 0x320, 0x20000 | 0x50); /* periodic */
-	wr(v, 0x380, 100000);	      /* 100 us */
+	wr(v, 0x380, 2500);	      /* 100 us at 25 MHz */
 	uint64_t t0 = now_ns;
 	now_ns = t0 + 100000;
 	UNIT_CHECK(take(v) == 0x50);
 	wr(v, 0xb0, 0);
 	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == t0 + 200000);
 	now_ns = t0 + 150000;
-	UNIT_CHECK(rd(v, 0x390) == 50000);
+	UNIT_CHECK(rd(v, 0x390) == 1250);
 	/* Three periods missed: one interrupt, next on the period grid. */
 	now_ns = t0 + 450000;
 	UNIT_CHECK(take(v) == 0x50);
@@ -461,7 +461,7 @@ UNIT_TEST(x2apic_msrs_and_transitions)
 	UNIT_CHECK(msr_wr(v17, 0x832, 0x68) == 0);
 	UNIT_CHECK(msr_wr(v17, 0x838, 500) == 0);
 	UNIT_CHECK(msr_rd(v17, 0x839, &val) == 0 && val == 500);
-	now_ns += 500;
+	now_ns += 500 * 40;
 	UNIT_CHECK(pending(v17) == 0x68);
 }
 
@@ -563,7 +563,7 @@ UNIT_TEST(platform_timers_on_vcpu0)
 	/* The LAPIC timer, when earlier, wins. */
 	wr(v, 0x3e0, 0xb);
 	wr(v, 0x320, 0x40);
-	wr(v, 0x380, 1000);
+	wr(v, 0x380, 25); /* 1 us */
 	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == now_ns + 1000);
 	/* Only vCPU 0 polls and waits for them. */
 	plat_polls = 0;
