@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
 from harness import Bochs, Qemu  # noqa: E402
 
 BASIC = r"^bench: (\S+) round trip: CPUID (\d+) ticks, port write (\d+) ticks"
+APIC = r"^bench: (\S+) round trip: LAPIC EOI (\d+) ticks, TSC-deadline re-arm (\d+) ticks"
 MMIO = (r"^bench: (\S+) round trip: MMIO write (\d+) ticks, stage-2 fault "
         r"backing 2 MiB (\d+) ticks")
 
@@ -26,14 +27,18 @@ def report(text, unit):
     _, mmio, s2 = re.search(MMIO, text, re.M).groups()
     print("%s: CPUID %s, port write %s, MMIO write (emulated) %s, stage-2 "
           "fault backing 2 MiB %s %s per round trip" % (name, cpuid, io, mmio, s2, unit))
+    m = re.search(APIC, text, re.M)
+    if m:
+        print("%s: x2APIC EOI (WRMSR) %s, TSC-deadline re-arm (WRMSR) %s %s "
+              "per round trip" % (m.group(1), m.group(2), m.group(3), unit))
 
 
 with Qemu("bench-exits") as m:
     m.build_image("keel.selftest")
     m.start(firmware="bios", disk="ide", extra=["-icount", "shift=0"])
-    report(m.wait_exit([BASIC, MMIO], 300), "instructions (QEMU -icount)")
+    report(m.wait_exit([BASIC, MMIO, APIC], 300), "instructions (QEMU -icount)")
 
 with Bochs("bench-exits") as m:
     m.build_image("keel.selftest")
     m.start()
-    report(m.wait_exit([BASIC, MMIO], 300), "Bochs TSC ticks (~instructions)")
+    report(m.wait_exit([BASIC, MMIO, APIC], 300), "Bochs TSC ticks (~instructions)")

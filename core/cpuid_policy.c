@@ -200,8 +200,33 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
  * The MSRs a guest may touch. Everything else is refused: a guest must
  * not reach host MSRs (ARCHITECTURE.md section 3).
  */
+/*
+ * The interrupt controller's MSRs (IA32_APIC_BASE, x2APIC 0x800-0x8ff,
+ * IA32_TSC_DEADLINE) go to the VM's irqchip when it has one: 1 when it
+ * answered (*rc is the result: 0, or -EPERM for the guest's #GP).
+ */
+static bool msr_policy_irqchip(struct vcpu *v, uint32_t index, bool write,
+			       uint64_t *val, int *rc)
+{
+	const struct vm_irqchip *ic = v->vm->irqchip;
+
+	if (!ic || (index != 0x1b && index != 0x6e0 &&
+		    (index < 0x800 || index > 0x8ff)))
+		return false;
+	int r = write ? ic->msr_write(v, index, *val)
+		      : ic->msr_read(v, index, val);
+	if (r == -ENOENT)
+		return false;
+	*rc = r < 0 ? -EPERM : 0;
+	return true;
+}
+
 int msr_policy_read(struct vcpu *v, uint32_t index, uint64_t *val)
 {
+	int rc;
+
+	if (msr_policy_irqchip(v, index, false, val, &rc))
+		return rc;
 	switch (index) {
 	case 0x10: /* IA32_TIME_STAMP_COUNTER: the VM's view */
 		*val = cpu_rdtsc() + v->vm->tsc_offset;
@@ -229,6 +254,10 @@ int msr_policy_read(struct vcpu *v, uint32_t index, uint64_t *val)
 
 int msr_policy_write(struct vcpu *v, uint32_t index, uint64_t val)
 {
+	int rc;
+
+	if (msr_policy_irqchip(v, index, true, &val, &rc))
+		return rc;
 	switch (index) {
 	case 0x277: {
 		/* Each byte must be a valid memory type (SDM 3A 11.12.2). */

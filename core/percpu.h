@@ -35,6 +35,7 @@ struct percpu {
 	unsigned int preempt_off; /* sched_preempt_disable() depth */
 	struct thread *timers; /* sleeping threads, sorted by wake time */
 	uint64_t slice_end_ns;
+	uint64_t clock_at_ns; /* what the clock is armed for, 0: off */
 	uint64_t switches;
 
 	/* core/fpu.c: save area for fpu_begin() in interrupt context. */

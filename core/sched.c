@@ -100,8 +100,11 @@ static void sched_expire_timers(struct percpu *c, uint64_t now)
 	}
 }
 
-/* Program the clock for the next sleeper or the end of the slice. */
-static void sched_rearm(struct percpu *c)
+/* Program the clock for the next sleeper, the end of the slice or the
+ * sched_arm_local() wish of @run (the thread about to run), whichever
+ * comes first. The wish follows the thread, so a vCPU thread preempted
+ * between asking and entering its guest still gets its interrupt. */
+static void sched_rearm(struct percpu *c, uint64_t now, struct thread *run)
 {
 	uint64_t next = 0;
 
@@ -111,7 +114,37 @@ static void sched_rearm(struct percpu *c)
 		next = c->slice_end_ns;
 	if (c->timers && (!next || c->timers->wake_at < next))
 		next = c->timers->wake_at;
+	uint64_t wish = run ? run->clock_wish_ns : 0;
+	if (wish && wish <= now)
+		run->clock_wish_ns = wish = 0; /* it came: this was it */
+	if (wish && (!next || wish < next))
+		next = wish;
+	c->clock_at_ns = next;
 	sched_clock_arm(next);
+}
+
+void sched_arm_local(uint64_t deadline_ns)
+{
+	uint64_t flags = irq_save();
+	struct percpu *c = this_cpu();
+	struct thread *t = c->current;
+
+	/* The common case on every guest entry: nothing changed. */
+	if (t->clock_wish_ns == deadline_ns) {
+		irq_restore(flags);
+		return;
+	}
+	spin_lock(&c->rq_lock);
+	t->clock_wish_ns = deadline_ns;
+	/* Only an earlier time needs the clock now; a later one (or none)
+	 * costs one early interrupt, after which sched_rearm decides. */
+	if (deadline_ns && sched_clock_arm &&
+	    (!c->clock_at_ns || deadline_ns < c->clock_at_ns)) {
+		c->clock_at_ns = deadline_ns;
+		sched_clock_arm(deadline_ns);
+	}
+	spin_unlock(&c->rq_lock);
+	irq_restore(flags);
 }
 
 /* The new thread's side of a switch: release prev, reclaim the dead. */
@@ -213,7 +246,7 @@ void schedule(void)
 	__atomic_store_n(&next->cpu, (int)c->id, __ATOMIC_RELAXED);
 	__atomic_store_n(&next->state, THREAD_RUNNING, __ATOMIC_RELEASE);
 	c->slice_end_ns = now + SCHED_SLICE_NS;
-	sched_rearm(c);
+	sched_rearm(c, now, next);
 	if (next == prev) {
 		spin_unlock(&c->rq_lock);
 		irq_restore(flags);
@@ -269,7 +302,7 @@ void sched_tick(void)
 	    (now >= c->slice_end_ns || c->current == c->idle ||
 	     sched_before(c->rq_head, c->current)))
 		c->need_resched = true;
-	sched_rearm(c);
+	sched_rearm(c, now, c->current);
 	spin_unlock(&c->rq_lock);
 	sched_kick_idle(c->id);
 }

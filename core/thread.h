@@ -48,6 +48,8 @@ struct thread {
 	uint64_t wake_at; /* sleeping: time_ns() deadline */
 	struct thread *timer_next;
 	struct thread *wq_next; /* wait queue link */
+	/* sched_arm_local(): a clock interrupt wanted while it runs. */
+	uint64_t clock_wish_ns;
 
 	void (*fn)(void *);
 	void *arg;

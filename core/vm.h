@@ -39,9 +39,12 @@ struct vcpu;
  * cannot name vdev/ (ARCHITECTURE.md section 1), hence the table. Every
  * hook runs on @v's own thread unless it says otherwise.
  */
+#define VM_IRQCHIP_NMI 0x100
+
 struct vm_irqchip {
 	/* Timers due by now fire; the highest vector the guest should take
-	 * at the next entry (IRR above PPR, or the PIC's ExtINT), or -1. */
+	 * at the next entry (IRR above PPR, or the PIC's ExtINT), or -1, or
+	 * VM_IRQCHIP_NMI for an NMI (injected before any vector). */
 	int (*pending)(struct vcpu *v);
 	/* The backend injected @vector (IRR -> ISR, or the PIC's INTA). */
 	void (*ack)(struct vcpu *v, int vector);
@@ -73,6 +76,7 @@ struct vcpu {
 	/* External interrupts waiting for the guest (vcpu_raise_irq). */
 	uint64_t irq_pending[4];
 	struct waitq wake_wq; /* a vCPU in HLT waits here */
+	volatile bool kicked; /* vcpu_kick: look at the irqchip again */
 	uint64_t msr_pat; /* guest IA32_PAT (core/cpuid_policy.c) */
 	void *vlapic;	  /* vdev/vlapic.c's state; freed with the VM */
 	uint64_t xcr0;	  /* the guest's XCR0, switched around each entry */
@@ -146,6 +150,9 @@ unsigned int vm_count_running(void);
  * takes it as soon as the guest can.
  */
 void vcpu_raise_irq(struct vcpu *v, uint8_t vector);
+/* The irqchip has something new for @v (any thread): a halted vCPU
+ * wakes, a running one leaves the guest and asks irqchip->pending. */
+void vcpu_kick(struct vcpu *v);
 /* INIT and startup IPIs from the virtual local APIC (vdev/vlapic.c). */
 void vcpu_init_signal(struct vcpu *v);
 void vcpu_sipi(struct vcpu *v, uint8_t vector);

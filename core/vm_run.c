@@ -13,6 +13,8 @@
 #include "core/cpuid_policy.h"
 #include "core/fmt.h"
 #include "core/log.h"
+#include "core/sched.h"
+#include "core/time.h"
 #include "core/vm.h"
 #include "core/vm_mmio.h"
 #include "core/vm_strio.h"
@@ -119,10 +121,9 @@ static bool vm_irq_any(struct vcpu *v)
 	return false;
 }
 
-void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
+void vcpu_kick(struct vcpu *v)
 {
-	__atomic_or_fetch(&v->irq_pending[vector / 64], 1ull << (vector % 64),
-			  __ATOMIC_RELEASE);
+	__atomic_store_n(&v->kicked, true, __ATOMIC_RELEASE);
 	waitq_wake_all(&v->wake_wq);
 	uint64_t flags = spin_lock_irqsave(&v->vm->lock);
 	if (v->thread)
@@ -130,53 +131,119 @@ void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
 	spin_unlock_irqrestore(&v->vm->lock, flags);
 }
 
+void vcpu_raise_irq(struct vcpu *v, uint8_t vector)
+{
+	__atomic_or_fetch(&v->irq_pending[vector / 64], 1ull << (vector % 64),
+			  __ATOMIC_RELEASE);
+	vcpu_kick(v);
+}
+
+/* The highest vector of the bare bitmap (vcpu_raise_irq), or -1. */
+static int vm_irq_raw(struct vcpu *v)
+{
+	for (int i = 3; i >= 0; i--) {
+		uint64_t bits = __atomic_load_n(&v->irq_pending[i], __ATOMIC_ACQUIRE);
+		if (bits)
+			return i * 64 + 63 - __builtin_clzll(bits);
+	}
+	return -1;
+}
+
+/*
+ * What the guest should take next: the irqchip's choice (an NMI first),
+ * or a vector raised directly with vcpu_raise_irq (the bare test guests;
+ * with an irqchip those bypass it, as an ExtINT would). -1: nothing.
+ */
+static int vm_irq_next(struct vcpu *v, bool *raw)
+{
+	const struct vm_irqchip *ic = v->vm->irqchip;
+	int chip = ic ? ic->pending(v) : -1;
+	int bare = vm_irq_raw(v);
+
+	*raw = bare > chip && chip != VM_IRQCHIP_NMI;
+	return *raw ? bare : chip;
+}
+
 /*
  * Before each entry: inject the highest pending vector if the guest can
  * take it now (RFLAGS.IF and no STI/MOV-SS shadow, SDM 3A 6.8.3), else
- * ask for an exit as soon as it can.
+ * ask for an exit as soon as it can. An NMI needs no IF (6.7.1).
  */
 static void vm_irq_deliver(struct vcpu *v)
 {
-	if (!vm_irq_any(v))
+	const struct vm_irqchip *ic = v->vm->irqchip;
+	bool raw;
+	int vec = vm_irq_next(v, &raw);
+
+	if (vec < 0)
 		return;
-	if (!(hv->get_reg(v, VCPU_RFLAGS) & (1u << 9)) ||
-	    hv->get_reg(v, VCPU_INTR_SHADOW)) {
+	bool shadow = hv->get_reg(v, VCPU_INTR_SHADOW);
+	if (vec == VM_IRQCHIP_NMI) {
+		struct vm_event nmi = { VM_EVENT_NMI, 2, false, 0 };
+		if (shadow || hv->inject(v, &nmi) != 0) {
+			hv->want_intr_window(v, true);
+			return;
+		}
+		ic->ack(v, vec);
+		hv->want_intr_window(v, vm_irq_next(v, &raw) >= 0);
+		return;
+	}
+	if (!(hv->get_reg(v, VCPU_RFLAGS) & (1u << 9)) || shadow) {
 		hv->want_intr_window(v, true);
 		return;
 	}
-	for (int i = 3; i >= 0; i--) {
-		uint64_t bits = __atomic_load_n(&v->irq_pending[i], __ATOMIC_ACQUIRE);
-		if (!bits)
-			continue;
-		int vec = i * 64 + 63 - __builtin_clzll(bits);
-		struct vm_event ev = { VM_EVENT_EXTINT, (uint8_t)vec, false, 0 };
-		if (hv->inject(v, &ev) == 0)
-			__atomic_and_fetch(&v->irq_pending[i], ~(1ull << (vec % 64)),
-					   __ATOMIC_RELEASE);
-		break;
+	struct vm_event ev = { VM_EVENT_EXTINT, (uint8_t)vec, false, 0 };
+	if (hv->inject(v, &ev) == 0) {
+		if (raw)
+			__atomic_and_fetch(&v->irq_pending[vec / 64],
+					   ~(1ull << (vec % 64)), __ATOMIC_RELEASE);
+		else
+			ic->ack(v, vec);
 	}
 	/* More waiting: exit again as soon as the guest can take the next. */
-	hv->want_intr_window(v, vm_irq_any(v));
+	hv->want_intr_window(v, vm_irq_next(v, &raw) >= 0);
 }
 
 static bool vm_hlt_done(void *arg)
 {
 	struct vcpu *v = arg;
 
-	return v->stop || vm_irq_any(v);
+	return v->stop || vm_irq_any(v) ||
+	       __atomic_load_n(&v->kicked, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * HLT with interrupts on: sleep until an interrupt is there for the
+ * guest or the irqchip's next timer event (which then makes one).
+ */
 static int vm_exit_hlt(struct vcpu *v, struct vm_exit *e)
 {
+	const struct vm_irqchip *ic = v->vm->irqchip;
+	bool raw;
+
 	vm_run_advance(v, e);
-	/* HLT with interrupts off stops the vCPU for good, as on hardware. */
-	if (!(hv->get_reg(v, VCPU_RFLAGS) & (1u << 9))) {
-		v->halted = true;
-		return 1;
-	}
 	v->halted = true;
-	while (!vm_hlt_done(v))
-		waitq_wait(&v->wake_wq, vm_hlt_done, v);
+	/* HLT with interrupts off stops the vCPU for good, as on hardware
+	 * (an NMI or INIT would wake it; none is modelled for a bare VM). */
+	if (!(hv->get_reg(v, VCPU_RFLAGS) & (1u << 9)) && !ic)
+		return 1;
+	while (!v->stop) {
+		/* Cleared before looking, so a kick after the look is seen. */
+		__atomic_store_n(&v->kicked, false, __ATOMIC_RELEASE);
+		if (v->wait_sipi)
+			break; /* INIT arrived: the loop resets the vCPU */
+		int vec = vm_irq_next(v, &raw);
+		if (vec == VM_IRQCHIP_NMI ||
+		    (vec >= 0 && (hv->get_reg(v, VCPU_RFLAGS) & (1u << 9))))
+			break;
+		uint64_t due = ic ? ic->next_deadline(v) : 0;
+		uint64_t now = time_ns();
+		if (!due)
+			waitq_wait(&v->wake_wq, vm_hlt_done, v);
+		else if (due > now)
+			waitq_wait_timeout(&v->wake_wq, vm_hlt_done, v,
+					   due - now);
+	}
 	v->halted = false;
 	return 0;
 }
@@ -258,12 +325,43 @@ static int (*const vm_exit_handlers[VM_EXIT_COUNT])(struct vcpu *,
 	[VM_EXIT_UNHANDLED] = vm_exit_unhandled,
 };
 
+/*
+ * INIT (SDM 3A 9.1, 11.6.1): an AP goes back to waiting for a startup
+ * IPI, as Linux expects when it takes a CPU offline or reboots. Any
+ * thread: the vCPU notices at its next exit and resets itself
+ * (vm_vcpu_reinit). INIT to vCPU 0 would restart the firmware, which a
+ * VM without one does not have: logged and ignored.
+ */
 void vcpu_init_signal(struct vcpu *v)
 {
-	if (v->id == 0 || !v->wait_sipi)
-		log_warn("vm %u: INIT to running vCPU %u ignored (not supported "
-			 "yet)",
-			 v->vm->id, v->id);
+	if (v->id == 0) {
+		log_warn("vm %u: INIT to vCPU 0 ignored", v->vm->id);
+		return;
+	}
+	if (v->wait_sipi)
+		return;
+	v->sipi_vector = -1;
+	__atomic_store_n(&v->wait_sipi, true, __ATOMIC_RELEASE);
+	vcpu_kick(v);
+}
+
+/* After INIT: the backend's state as at creation, the LAPIC's INIT. */
+static int vm_vcpu_reinit(struct vcpu *v)
+{
+	hv->vcpu_destroy(v);
+	v->backend = NULL;
+	int rc = hv->vcpu_init(v);
+	if (rc < 0)
+		return vm_run_fail(v, "INIT: the backend refused (%d)", rc);
+	hv->set_reg(v, VCPU_TSC_OFFSET, v->vm->tsc_offset);
+	v->xcr0 = 1;
+	v->msr_pat = 0;
+	__atomic_store_n(&v->kicked, false, __ATOMIC_RELAXED);
+	for (int i = 0; i < 4; i++)
+		__atomic_store_n(&v->irq_pending[i], 0, __ATOMIC_RELAXED);
+	if (v->vm->irqchip)
+		v->vm->irqchip->init(v);
+	return 0;
 }
 
 void vcpu_sipi(struct vcpu *v, uint8_t vector)
@@ -297,6 +395,7 @@ static void vm_wait_sipi(struct vcpu *v)
 void vm_vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
+	const struct vm_irqchip *ic = v->vm->irqchip;
 	struct vm_exit e;
 	int rc = 0;
 	uint64_t flags = spin_lock_irqsave(&v->vm->lock);
@@ -306,7 +405,17 @@ void vm_vcpu_thread(void *arg)
 	if (v->wait_sipi)
 		vm_wait_sipi(v);
 	while (!v->stop && rc == 0) {
+		if (v->wait_sipi) { /* INIT: back to wait-for-SIPI */
+			sched_arm_local(0);
+			if (vm_vcpu_reinit(v) < 0)
+				break;
+			vm_wait_sipi(v);
+			continue;
+		}
 		vm_irq_deliver(v);
+		/* The guest's next timer event gets it out of the guest. */
+		if (ic)
+			sched_arm_local(ic->next_deadline(v));
 		rc = hv->vcpu_run(v, &e);
 		if (rc < 0) {
 			vm_run_fail(v, "entry failed (%d)", rc);
@@ -318,5 +427,6 @@ void vm_vcpu_thread(void *arg)
 		v->exits_total++;
 		rc = vm_exit_handlers[e.code](v, &e);
 	}
+	sched_arm_local(0);
 	vm_vcpu_exited(v);
 }

@@ -42,4 +42,10 @@ guest_g_pci:
 	.incbin "g_pci.bin"
 guest_g_pci_end:
 
+	.balign 16
+	.globl guest_g_apic, guest_g_apic_end
+guest_g_apic:
+	.incbin "g_apic.bin"
+guest_g_apic_end:
+
 	.section .note.GNU-stack, "", @progbits

@@ -17,7 +17,9 @@
 #include "core/thread.h"
 #include "core/time.h"
 #include "core/vm.h"
+#include "vdev/vioapic.h"
 #include "vdev/vlapic.h"
+#include "vdev/vplat.h"
 
 #define GUEST_LOAD 0x8000
 #define GUEST_RAM (16ull << 20)
@@ -104,7 +106,8 @@ static struct vm *guest_launch_dev(const char *name, const uint8_t *bin,
 				   size_t len, struct guest_run *r,
 				   uint8_t variant, uint64_t mmio_base,
 				   uint64_t mmio_len, iobus_fn mmio_fn,
-				   unsigned int vcpus)
+				   unsigned int vcpus,
+				   int (*setup)(struct vm *))
 {
 	struct vm_config cfg = {
 		.name = name, .vcpus = vcpus, .ram_bytes = GUEST_RAM,
@@ -127,6 +130,8 @@ static struct vm *guest_launch_dev(const char *name, const uint8_t *bin,
 		rc = iobus_register_pio(vm, 0xf4, 3, guest_port, r);
 	if (!rc && mmio_fn)
 		rc = iobus_register_mmio(vm, mmio_base, mmio_len, mmio_fn, NULL);
+	if (!rc && setup)
+		rc = setup(vm);
 	if (!rc)
 		rc = vm_load(vm, GUEST_LOAD, bin, len);
 	if (!rc)
@@ -144,14 +149,14 @@ static struct vm *guest_launch_dev(const char *name, const uint8_t *bin,
 static struct vm *guest_launch(const char *name, const uint8_t *bin,
 			       size_t len, struct guest_run *r, uint8_t variant)
 {
-	return guest_launch_dev(name, bin, len, r, variant, 0, 0, NULL, 1);
+	return guest_launch_dev(name, bin, len, r, variant, 0, 0, NULL, 1, NULL);
 }
 
 static struct vm *guest_launch_with(const char *name, const uint8_t *bin,
 				    size_t len, struct guest_run *r,
 				    uint64_t base, uint64_t size, iobus_fn fn)
 {
-	return guest_launch_dev(name, bin, len, r, 0, base, size, fn, 1);
+	return guest_launch_dev(name, bin, len, r, 0, base, size, fn, 1, NULL);
 }
 
 /* Wait for @vm to stop (or stop it at @deadline); its verdict, or -ETIME. */
@@ -203,6 +208,7 @@ extern const uint8_t guest_g_hostile[], guest_g_hostile_end[];
 extern const uint8_t guest_g_irq[], guest_g_irq_end[];
 extern const uint8_t guest_g_mmio[], guest_g_mmio_end[];
 extern const uint8_t guest_g_smp[], guest_g_smp_end[];
+extern const uint8_t guest_g_apic[], guest_g_apic_end[];
 
 static int guest_basic(void)
 {
@@ -341,7 +347,7 @@ static int guest_smp(void)
 	struct guest_run r;
 	struct vm *vm = guest_launch_dev("g_smp", guest_g_smp,
 					 guest_g_smp_end - guest_g_smp, &r, 0, 0,
-					 0, NULL, 4);
+					 0, NULL, 4, NULL);
 
 	if (!vm)
 		return -ENOMEM;
@@ -357,3 +363,87 @@ static int guest_smp(void)
 	return rc;
 }
 KEEL_SELFTEST(guest_smp, guest_smp);
+
+/*
+ * g_apic: two vCPUs with the vLAPIC (vlapic_attach, done for every test
+ * guest) and a vIOAPIC hung off a minimal platform; port 0xf7 drives an
+ * I/O APIC pin (pin | level << 8), as a device would.
+ */
+static void guest_apic_free(struct vm *vm)
+{
+	struct vplat *p = vm->platform;
+
+	vioapic_destroy(p->ioapic);
+	free(p);
+	vm->platform = NULL;
+}
+
+static int guest_apic_pin(struct vcpu *v, uint64_t port, unsigned int size,
+			  bool write, uint64_t *data, void *opaque)
+{
+	struct vplat *p = v->vm->platform;
+
+	if (write)
+		vioapic_set_irq(p->ioapic, *data & 0xff, (*data >> 8) & 1);
+	else
+		*data = 0;
+	return 0;
+}
+
+static int guest_apic_setup(struct vm *vm)
+{
+	struct vplat *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->vm = vm;
+	p->ioapic = vioapic_create(vm);
+	if (!p->ioapic) {
+		free(p);
+		return -ENOMEM;
+	}
+	vm->platform = p;
+	vm->platform_free = guest_apic_free;
+	return iobus_register_pio(vm, 0xf7, 1, guest_apic_pin, NULL);
+}
+
+static int guest_apic(void)
+{
+	struct guest_run r;
+	struct vm *vm = guest_launch_dev("g_apic", guest_g_apic,
+					 guest_g_apic_end - guest_g_apic, &r, 0,
+					 0, 0, NULL, 2, guest_apic_setup);
+
+	if (!vm)
+		return -ENOMEM;
+	int rc = guest_collect(vm, time_ns() + GUEST_TIMEOUT_NS);
+	if (rc == -ETIME)
+		log_err("guest: g_apic stopped without a verdict (%s)",
+			vm->stop_reason);
+	/* What each vCPU and its APIC were doing, for a failure's log. */
+	for (unsigned int i = 0; rc && i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+		struct vlapic *l = v->vlapic;
+		for (unsigned int c = 0; c < VM_EXIT_COUNT; c++)
+			if (v->exits[c])
+				log_info("guest: g_apic: vCPU %u: %llu exits of "
+					 "kind %u", i,
+					 (unsigned long long)v->exits[c], c);
+		log_info("guest: g_apic: vCPU %u: base %#llx svr %#x tpr %#x "
+			 "irr[2] %#x isr[2] %#x lvt-timer %#x due %lld ns from "
+			 "now, rip %#llx rflags %#llx",
+			 i, (unsigned long long)l->apic_base, l->svr, l->tpr,
+			 l->irr[2], l->isr[2], l->lvt[VLAPIC_LVT_TIMER],
+			 l->timer_due_ns ? (long long)(l->timer_due_ns - time_ns())
+					 : 0LL,
+			 (unsigned long long)hv->get_reg(v, VCPU_RIP),
+			 (unsigned long long)hv->get_reg(v, VCPU_RFLAGS));
+	}
+	if (rc == 0 && r.nfigures >= 2)
+		log_info("bench: %s round trip: LAPIC EOI %u ticks, TSC-deadline "
+			 "re-arm %u ticks",
+			 hv->name, r.figures[0], r.figures[1]);
+	vm_destroy(vm);
+	return rc;
+}
+KEEL_SELFTEST(guest_apic, guest_apic);

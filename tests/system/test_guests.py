@@ -8,7 +8,8 @@ import re
 
 from harness import Qemu
 
-GUESTS = ("guest_basic", "guest_modes", "guest_isolation", "guest_irq", "guest_mmio", "guest_smp")
+GUESTS = ("guest_basic", "guest_modes", "guest_isolation", "guest_irq", "guest_mmio", "guest_smp",
+          "guest_apic")
 
 
 def run_guests(cpus, firmware="bios"):
