@@ -62,9 +62,9 @@ msrs:
 	movw $0, 0x510
 	xorl %eax, %eax
 	xorl %edx, %edx
-	movl $0xc0000082, %ecx		/* LSTAR */
+	movl $0x480, %ecx		/* IA32_VMX_BASIC: the host's */
 	wrmsr
-	movl $0x174, %ecx		/* SYSENTER_CS */
+	movl $0xc0010114, %ecx		/* VM_CR: the host's SVM control */
 	wrmsr
 	movl $0xc0010117, %ecx		/* VM_HSAVE_PA: the host's own */
 	wrmsr
