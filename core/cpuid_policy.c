@@ -150,6 +150,10 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 		 * (core/gwalk.c) has 4 levels, so no 5-level paging. */
 		if (sub == 0)
 			r.ecx &= ~(1u << 16);
+		/* RDPID (ECX bit 22) reads IA32_TSC_AUX, which neither
+		 * backend switches: see 0x80000001 below. */
+		if (sub == 0)
+			r.ecx &= ~(1u << 22);
 		break;
 	case 0xb:
 	case 0x1f:
@@ -179,6 +183,10 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 	case 0x80000001:
 		r.ecx &= ~(1u << 2); /* SVM: no nesting */
 		r.ecx &= ~(1u << 22); /* no topology extensions (leaf 8000001E) */
+		/* No RDTSCP (EDX bit 27): VMX would need its "enable
+		 * RDTSCP" control (else #UD) and on SVM it would read the
+		 * host's TSC_AUX; Linux 6.1 then orders RDTSC with LFENCE. */
+		r.edx &= ~(1u << 27);
 		break;
 	case 0x80000007:
 		/* Invariant TSC only: no P-state or power-reporting bits,

@@ -92,7 +92,11 @@ UNIT_TEST(leaves_a_guest_sees)
 	r = cpuid_policy(v, 0x80000007, 0);
 	UNIT_CHECK(r.edx == 1u << 8); /* invariant TSC, nothing else */
 	r = cpuid_policy(v, 7, 0);
-	UNIT_CHECK(!(r.ecx & (1u << 16)) && !(r.ebx & (1u << 1))); /* LA57, TSC_ADJUST */
+	/* No LA57, TSC_ADJUST, RDPID, RDTSCP: nothing backs them. */
+	UNIT_CHECK(!(r.ecx & (1u << 16)) && !(r.ebx & (1u << 1)));
+	UNIT_CHECK(!(r.ecx & (1u << 22)));
+	r = cpuid_policy(v, 0x80000001, 0);
+	UNIT_CHECK(!(r.edx & (1u << 27)));
 	r = cpuid_policy(v, 6, 0);
 	UNIT_CHECK(r.eax == 1u << 2 && !r.ecx); /* ARAT, no APERF/MPERF */
 
