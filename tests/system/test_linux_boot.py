@@ -103,10 +103,19 @@ def test_debian_kernel_early_boot_svm():
                                         re.escape(CMDLINE),
                                         r"BIOS-e820: \[mem 0x0000000000100000-"
                                         r"0x000000000fffffff\] usable"], 600)
-        # Give it a moment more and show where the boot stands.
-        time.sleep(20)
-        text += r.call("vm.console.read", name="deb", cursor=cursor)["data"]
+        # Give it a moment more (KEEL_LINUX_WAIT seconds) and show where
+        # the boot stands.
+        deadline = time.monotonic() + int(os.environ.get("KEEL_LINUX_WAIT", "20"))
+        while time.monotonic() < deadline:
+            time.sleep(5)
+            res = r.call("vm.console.read", name="deb", cursor=cursor)
+            text += res["data"]
+            cursor = res["cursor"]
+        print("--- the guest's console: time and CPU ---")
+        print("\n".join(l for l in text.splitlines()
+                        if re.search(r"tsc|TSC|clocksource|[Cc]alibrat|hypervisor|smpboot|x2apic",
+                                     l)))
         print("--- the guest's console, last lines ---")
-        print("\n".join(text.splitlines()[-25:]))
+        print("\n".join(text.splitlines()[-int(os.environ.get("KEEL_LINUX_LINES", "25")):]))
         info = r.call("vm.info", name="deb")
         print("--- vm.info: state %s, stop_reason %s" % (info["state"], info["stop_reason"]))
