@@ -182,6 +182,15 @@ int vlinux_parse(const uint8_t *head, size_t head_len, uint64_t file_size,
 	return 0;
 }
 
+size_t vlinux_cmdline(char *out, size_t out_len, const char *user,
+		      uint32_t tsc_khz)
+{
+	if (!tsc_khz || strstr(user, "tsc_early_khz="))
+		return (size_t)fmt_snprintf(out, out_len, "%s", user);
+	return (size_t)fmt_snprintf(out, out_len, "tsc_early_khz=%u%s%s",
+				    tsc_khz, user[0] ? " " : "", user);
+}
+
 static void split_ram(uint64_t ram_bytes, uint64_t ram_hole, uint64_t *low,
 		      uint64_t *high)
 {

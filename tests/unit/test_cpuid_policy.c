@@ -95,8 +95,17 @@ UNIT_TEST(leaves_a_guest_sees)
 	/* No LA57, TSC_ADJUST, RDPID, RDTSCP: nothing backs them. */
 	UNIT_CHECK(!(r.ecx & (1u << 16)) && !(r.ebx & (1u << 1)));
 	UNIT_CHECK(!(r.ecx & (1u << 22)));
+	UNIT_CHECK(!(r.edx & (1u << 26 | 1u << 29 | 1u << 31))); /* IBRS, ARCH_CAP, SSBD */
 	r = cpuid_policy(v, 0x80000001, 0);
 	UNIT_CHECK(!(r.edx & (1u << 27)));
+	UNIT_CHECK(!(r.edx & (1u << 7 | 1u << 14))); /* MCE, MCA */
+	/* Machine checks, MWAIT, EIST: no MSRs behind them. */
+	r = cpuid_policy(v, 1, 0);
+	UNIT_CHECK(!(r.edx & (1u << 7 | 1u << 14)) && !(r.ecx & (1u << 3 | 1u << 7)));
+	r = cpuid_policy(v, 0xd, 1);
+	UNIT_CHECK(!(r.eax & (1u << 3))); /* XSAVES */
+	r = cpuid_policy(v, 0xa, 0);
+	UNIT_CHECK(!r.eax);
 	r = cpuid_policy(v, 6, 0);
 	UNIT_CHECK(r.eax == 1u << 2 && !r.ecx); /* ARAT, no APERF/MPERF */
 
