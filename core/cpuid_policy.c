@@ -87,6 +87,48 @@ struct cpuid_regs cpuid_policy_leaf15(uint32_t tsc_khz)
 				    CPUID_LAPIC_HZ, 0 };
 }
 
+/* The end of the XSAVE area holding the components in @xcr0 (SDM 1
+ * 13.4: legacy region and header first, then each at its offset). */
+static uint32_t cpuid_xsave_size(uint64_t xcr0)
+{
+	uint32_t end = 576;
+
+	for (unsigned int i = 2; i < 63; i++) {
+		if (!(xcr0 & (1ull << i)))
+			continue;
+		struct cpuid_regs c = cpu_cpuid(0xd, i);
+		if (c.ebx + c.eax > end)
+			end = c.ebx + c.eax;
+	}
+	return end;
+}
+
+/*
+ * Leaf 0xd (SDM 2A, CPUID; SDM 1 13.2): only the components the host
+ * enabled in its XCR0 (what xcr_policy_set lets the guest set), EBX for
+ * the guest's own XCR0 (the CPU would report Keel's: Linux checks its
+ * computed size against it), no XSAVES (it needs IA32_XSS and, on VMX,
+ * a secondary control Keel does not set).
+ */
+static struct cpuid_regs cpuid_xsave_leaf(struct vcpu *v, uint32_t sub,
+					  struct cpuid_regs r)
+{
+	uint64_t host = cpu_xgetbv(0);
+
+	if (sub == 0) {
+		r.eax &= (uint32_t)host;
+		r.edx &= (uint32_t)(host >> 32);
+		r.ebx = cpuid_xsave_size(v->xcr0 & host);
+		r.ecx = cpuid_xsave_size(host);
+	} else if (sub == 1) {
+		r.eax &= ~(1u << 3);
+		r.ebx = r.ecx = r.edx = 0;
+	} else if (sub < 63 && !(host & (1ull << sub))) {
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	}
+	return r;
+}
+
 static struct cpuid_regs cpuid_hv_leaf(uint32_t leaf)
 {
 	struct cpuid_regs r = { 0, 0, 0, 0 };
@@ -177,12 +219,7 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	case 0xd:
-		/* XSAVES/XRSTORS (subleaf 1 EAX bit 3) need IA32_XSS and,
-		 * on VMX, a secondary control Keel does not set. */
-		if (sub == 1) {
-			r.eax &= ~(1u << 3);
-			r.ebx = r.ecx = r.edx = 0;
-		}
+		r = cpuid_xsave_leaf(v, sub, r);
 		break;
 	case 0xb:
 	case 0x1f:

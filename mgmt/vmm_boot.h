@@ -66,7 +66,7 @@ int vmm_boot_check_kernel(const char *name, const uint8_t *head,
 			  struct vmm_err *e);
 /* The longest command line a Linux guest gets: the store's limit plus
  * what vlinux_cmdline adds. */
-#define VMM_BOOT_LINUX_CMDLINE_MAX (VMM_CMDLINE_MAX + 32)
+#define VMM_BOOT_LINUX_CMDLINE_MAX (VMM_CMDLINE_MAX + 64)
 /*
  * Place a Linux kernel @k (file @kname), an initrd (@iname, @initrd_size
  * bytes; 0: none) and @cmdline in a VM of @ram_bytes whose low RAM ends

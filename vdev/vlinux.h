@@ -137,14 +137,20 @@ int vlinux_plan(const struct vlinux_kernel *k, uint64_t ram_bytes,
 		struct vlinux_layout *l, char err[VLINUX_ERR_LEN]);
 
 /*
- * The command line the kernel gets: @user, after "tsc_early_khz=N " when
- * @tsc_khz is non-zero and @user does not set it already (boot.rst,
- * "Special Command Line Options": options a boot loader adds go first).
- * Linux 6.1 reads the TSC frequency from CPUID only on Intel (leaf 0x15);
- * elsewhere it calibrates against the PIT, which fails under emulation
- * and is slow under load, so Keel passes the frequency it knows. Writes
- * at most @out_len bytes with the NUL; returns the length without it
- * (as snprintf).
+ * The command line the kernel gets: @user after what Keel vouches for
+ * about the TSC (boot.rst, "Special Command Line Options": options a
+ * boot loader adds go first), each unless @user sets it itself:
+ * - "tsc=reliable": the guest TSC is the host's invariant TSC plus one
+ *   per-VM offset, so it needs no clocksource watchdog. Linux 6.1 sets
+ *   TSC_RELIABLE itself only for hypervisors it knows (VMware, Hyper-V);
+ *   without it the watchdog compares the TSC with the ACPI PM timer and,
+ *   under emulation, marks the TSC unstable because reading the PM
+ *   timer takes longer than its 100 us read-back limit.
+ * - "tsc_early_khz=N" when @tsc_khz is non-zero: Linux 6.1 reads the TSC
+ *   frequency from CPUID only on Intel (leaf 0x15); elsewhere it
+ *   calibrates against the PIT, which fails under emulation.
+ * Writes at most @out_len bytes with the NUL; returns the length
+ * without it (as snprintf).
  */
 size_t vlinux_cmdline(char *out, size_t out_len, const char *user,
 		      uint32_t tsc_khz);

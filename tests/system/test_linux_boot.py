@@ -106,7 +106,7 @@ def test_debian_kernel_early_boot_svm():
         r.call("vm.create", name="deb", vcpus=int(os.environ.get("KEEL_LINUX_VCPUS", "1")),
                memory_mb=256, kernel="vmlinuz", cmdline=CMDLINE, **extra)
         assert r.call("vm.start", name="deb")["state"] == "running"
-        text, cursor = console_until(r, "deb", [r"Linux version 6\.1\.", r"Command line: (tsc_early_khz=\d+ )?" +
+        text, cursor = console_until(r, "deb", [r"Linux version 6\.1\.", r"Command line: tsc=reliable (tsc_early_khz=\d+ )?" +
                                         re.escape(CMDLINE),
                                         r"BIOS-e820: \[mem 0x0000000000100000-"
                                         r"0x000000000fffffff\] usable"], 600)

@@ -322,19 +322,25 @@ UNIT_TEST(page_tables)
 
 UNIT_TEST(cmdline)
 {
-	char out[64];
+	char out[80];
 
-	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "console=ttyS0", 0) == 13);
-	UNIT_CHECK_STR(out, "console=ttyS0");
+	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "console=ttyS0", 0) == 26);
+	UNIT_CHECK_STR(out, "tsc=reliable console=ttyS0");
 	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "console=ttyS0", 2100000) ==
-		   35);
-	UNIT_CHECK_STR(out, "tsc_early_khz=2100000 console=ttyS0");
-	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "", 2100000) == 21);
-	UNIT_CHECK_STR(out, "tsc_early_khz=2100000");
+		   48);
+	UNIT_CHECK_STR(out, "tsc=reliable tsc_early_khz=2100000 console=ttyS0");
+	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "", 2100000) == 35);
+	/* The user's own settings win. */
 	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "quiet tsc_early_khz=5",
-				  2100000) == 21);
+				  2100000) == 34);
+	UNIT_CHECK_STR(out, "tsc=reliable quiet tsc_early_khz=5");
+	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "tsc=unstable", 7) == 28);
+	UNIT_CHECK_STR(out, "tsc_early_khz=7 tsc=unstable");
+	/* "notsc=" is not "tsc=". */
+	vlinux_cmdline(out, sizeof(out), "xtsc=1", 0);
+	UNIT_CHECK_STR(out, "tsc=reliable xtsc=1");
 	/* Too long: the length says so, the buffer stays terminated. */
-	UNIT_CHECK(vlinux_cmdline(out, 10, "console=ttyS0", 2100000) == 35);
+	UNIT_CHECK(vlinux_cmdline(out, 10, "console=ttyS0", 2100000) == 48);
 	UNIT_CHECK(strlen(out) == 9);
 }
 

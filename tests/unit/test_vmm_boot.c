@@ -110,26 +110,26 @@ UNIT_TEST(linux_plan_messages)
 				       &e) == RPC_INVALID_PARAMS);
 	UNIT_CHECK(strstr(e.msg, "kernel \"vmlinuz\": the kernel needs") !=
 		   NULL);
-	k.lk.cmdline_size = 10;
+	k.lk.cmdline_size = 23; /* "tsc=reliable " + 10 */
 	memset(line, 'a', 11);
 	line[11] = 0;
 	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "", 0, line, 0, 64 << 20,
 				       0xc0000000, &l, out,
 				       &e) == RPC_INVALID_PARAMS);
-	UNIT_CHECK(strstr(e.msg, "11 characters; this kernel takes at most "
-				 "10") != NULL);
+	UNIT_CHECK(strstr(e.msg, "24 characters; this kernel takes at most "
+				 "23") != NULL);
 	/* Not on Intel: the TSC's frequency goes first on the line. */
 	k.lk.cmdline_size = 2047;
 	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "", 0, "console=ttyS0",
 				       2994372, 64 << 20, 0xc0000000, &l, out,
 				       &e) == 0);
-	UNIT_CHECK_STR(out, "tsc_early_khz=2994372 console=ttyS0");
+	UNIT_CHECK_STR(out, "tsc=reliable tsc_early_khz=2994372 console=ttyS0");
 	UNIT_CHECK(l.cmdline_len == strlen(out));
 	/* The user's own setting wins. */
 	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "", 0,
 				       "tsc_early_khz=1000", 2994372, 64 << 20,
 				       0xc0000000, &l, out, &e) == 0);
-	UNIT_CHECK_STR(out, "tsc_early_khz=1000");
+	UNIT_CHECK_STR(out, "tsc=reliable tsc_early_khz=1000");
 }
 
 UNIT_TEST(kernel_size_refused)
