@@ -35,6 +35,17 @@
 #define CPUID_HV_LEAF 0x40000000u
 #define CPUID_HV_MAX 0x40000010u
 #define CPUID_HV_TIMING 0x40000010u
+/*
+ * Features whose MSR interface the guest cannot reach (msr_policy_read
+ * refuses them with #GP), so a guest must not believe it has them:
+ * 1:ECX MONITOR/MWAIT 3 (MWAIT exits; Linux idles with HLT), DS-CPL 4,
+ * SMX 6, EIST 7, TM2 8, xTPR 14, PDCM 15; 1:EDX MCE 7, MCA 14, DS 21,
+ * ACPI thermal 22, TM 29, PBE 31.
+ */
+#define CPUID_1_ECX_NO_MSR                                                   \
+	(1u << 3 | 1u << 4 | 1u << 6 | 1u << 7 | 1u << 8 | 1u << 14 | 1u << 15)
+#define CPUID_1_EDX_NO_MSR                                                   \
+	(1u << 7 | 1u << 14 | 1u << 21 | 1u << 22 | 1u << 29 | 1u << 31)
 /* The basic leaves Intel guests get at least: 0x15/0x16 carry the TSC. */
 #define CPUID_INTEL_MIN_MAX 0x16u
 
@@ -74,6 +85,48 @@ struct cpuid_regs cpuid_policy_leaf15(uint32_t tsc_khz)
 		num--;
 	return (struct cpuid_regs){ (uint32_t)den, (uint32_t)num,
 				    CPUID_LAPIC_HZ, 0 };
+}
+
+/* The end of the XSAVE area holding the components in @xcr0 (SDM 1
+ * 13.4: legacy region and header first, then each at its offset). */
+static uint32_t cpuid_xsave_size(uint64_t xcr0)
+{
+	uint32_t end = 576;
+
+	for (unsigned int i = 2; i < 63; i++) {
+		if (!(xcr0 & (1ull << i)))
+			continue;
+		struct cpuid_regs c = cpu_cpuid(0xd, i);
+		if (c.ebx + c.eax > end)
+			end = c.ebx + c.eax;
+	}
+	return end;
+}
+
+/*
+ * Leaf 0xd (SDM 2A, CPUID; SDM 1 13.2): only the components the host
+ * enabled in its XCR0 (what xcr_policy_set lets the guest set), EBX for
+ * the guest's own XCR0 (the CPU would report Keel's: Linux checks its
+ * computed size against it), no XSAVES (it needs IA32_XSS and, on VMX,
+ * a secondary control Keel does not set).
+ */
+static struct cpuid_regs cpuid_xsave_leaf(struct vcpu *v, uint32_t sub,
+					  struct cpuid_regs r)
+{
+	uint64_t host = cpu_xgetbv(0);
+
+	if (sub == 0) {
+		r.eax &= (uint32_t)host;
+		r.edx &= (uint32_t)(host >> 32);
+		r.ebx = cpuid_xsave_size(v->xcr0 & host);
+		r.ecx = cpuid_xsave_size(host);
+	} else if (sub == 1) {
+		r.eax &= ~(1u << 3);
+		r.ebx = r.ecx = r.edx = 0;
+	} else if (sub < 63 && !(host & (1ull << sub))) {
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	}
+	return r;
 }
 
 static struct cpuid_regs cpuid_hv_leaf(uint32_t leaf)
@@ -116,6 +169,8 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 		break;
 	case 1:
 		r.ecx &= ~(1u << 5);  /* VMX: no nesting */
+		r.ecx &= ~CPUID_1_ECX_NO_MSR;
+		r.edx &= ~CPUID_1_EDX_NO_MSR;
 		r.ecx |= 1u << 31;    /* running under a hypervisor */
 		r.ecx |= 1u << 21;    /* x2APIC (vdev/vlapic.c) */
 		r.ecx |= 1u << 24;    /* TSC-deadline timer */
@@ -150,6 +205,21 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 		 * (core/gwalk.c) has 4 levels, so no 5-level paging. */
 		if (sub == 0)
 			r.ecx &= ~(1u << 16);
+		/* RDPID (ECX bit 22) reads IA32_TSC_AUX, which neither
+		 * backend switches: see 0x80000001 below. */
+		if (sub == 0)
+			r.ecx &= ~(1u << 22);
+		/* Speculation controls (EDX 26 IBRS/IBPB, 27 STIBP, 28
+		 * L1D_FLUSH, 29 ARCH_CAPABILITIES, 31 SSBD): MSRs 0x48,
+		 * 0x49, 0x10b, 0x10a that are not emulated. */
+		if (sub == 0)
+			r.edx &= ~(0xbu << 28 | 3u << 26);
+		break;
+	case 0xa: /* architectural PMU: its MSRs are not emulated */
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	case 0xd:
+		r = cpuid_xsave_leaf(v, sub, r);
 		break;
 	case 0xb:
 	case 0x1f:
@@ -179,6 +249,16 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 	case 0x80000001:
 		r.ecx &= ~(1u << 2); /* SVM: no nesting */
 		r.ecx &= ~(1u << 22); /* no topology extensions (leaf 8000001E) */
+		/* No RDTSCP (EDX bit 27): VMX would need its "enable
+		 * RDTSCP" control (else #UD) and on SVM it would read the
+		 * host's TSC_AUX; Linux 6.1 then orders RDTSC with LFENCE. */
+		r.edx &= ~(1u << 27);
+		/* MCE/MCA mirrors (EDX 7, 14); OSVW, IBS, WDT, the
+		 * performance counter extensions (ECX 9, 10, 13, 23, 24,
+		 * 28): MSR interfaces that are not emulated. */
+		r.edx &= ~CPUID_1_EDX_NO_MSR;
+		r.ecx &= ~(1u << 9 | 1u << 10 | 1u << 13 | 1u << 23 |
+			   1u << 24 | 1u << 28);
 		break;
 	case 0x80000007:
 		/* Invariant TSC only: no P-state or power-reporting bits,
@@ -186,10 +266,14 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 		r = (struct cpuid_regs){ 0, 0, 0, 1u << 8 };
 		break;
 	case 0x80000008: /* AMD: cores in the package, APIC ID bits */
+		/* EBX: IBPB 12, IBRS 14, STIBP 15, SSBD 24, VIRT_SSBD 25,
+		 * and their kin (bits 12-31): MSRs not emulated. */
+		r.ebx &= 0xfffu;
 		r.ecx = (r.ecx & ~0xf0ffu) | ((v->vm->nvcpus - 1) & 0xff) |
 			(shift & 0xf) << 12;
 		break;
 	case 0x8000000a: /* SVM features: none for the guest */
+	case 0x8000001f: /* SME/SEV: none (MSR SYSCFG is not emulated) */
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	}

@@ -273,7 +273,7 @@ static int vmm_load_file(struct vm *vm, const char *what, const char *name,
 
 static int vmm_check_boot(const struct store_vm *cfg, struct vmm_kernel *k,
 			  struct vlinux_layout *l, uint64_t *initrd_size,
-			  struct vmm_err *e);
+			  char *line, struct vmm_err *e);
 
 /* The kernel's format and size, and the initrd's fit: vm.create and
  * vm.start both check, since files change in between. */
@@ -281,15 +281,17 @@ int vmm_check_files(const struct store_vm *cfg, struct vmm_err *e)
 {
 	struct vmm_kernel k;
 	struct vlinux_layout l;
+	char line[VMM_BOOT_LINUX_CMDLINE_MAX + 1];
 
-	return vmm_check_boot(cfg, &k, &l, NULL, e);
+	return vmm_check_boot(cfg, &k, &l, NULL, line, e);
 }
 
 /* vmm_check_files, keeping what the kernel is and (for Linux) where
- * everything goes; @initrd_size gets the initrd's size (0: none). */
+ * everything goes and the command line it gets (@line, VMM_BOOT_LINUX_
+ * CMDLINE_MAX + 1 bytes); @initrd_size gets the initrd's size. */
 static int vmm_check_boot(const struct store_vm *cfg, struct vmm_kernel *k,
 			  struct vlinux_layout *l, uint64_t *initrd_size,
-			  struct vmm_err *e)
+			  char *line, struct vmm_err *e)
 {
 	struct ds_file_info fi = { .size = 0 };
 	uint8_t head[VMM_BOOT_HEAD];
@@ -342,8 +344,9 @@ static int vmm_check_boot(const struct store_vm *cfg, struct vmm_kernel *k,
 		*initrd_size = fi.size;
 	if (k->is_linux)
 		return vmm_boot_plan_linux(k, cfg->kernel, cfg->initrd, fi.size,
-					   cfg->cmdline, cfg->mem_mb << 20,
-					   VPLAT_LOWMEM_MAX, l, e);
+					   cfg->cmdline, vlinux_tsc_khz_hint(),
+					   cfg->mem_mb << 20, VPLAT_LOWMEM_MAX,
+					   l, line, e);
 	if (!cfg->initrd[0])
 		return 0;
 	return vmm_boot_check_initrd(cfg->initrd, fi.size, cfg->mem_mb << 20,
@@ -383,8 +386,8 @@ static int vmm_load_flat(struct vm *vm, const struct store_vm *cfg,
  * (docs/vm.md "Linux guests"). */
 static int vmm_load_linux(struct vm *vm, const struct store_vm *cfg,
 			  const struct vmm_kernel *k,
-			  const struct vlinux_layout *l, uint8_t *chunk,
-			  size_t chunk_len, struct vmm_err *e)
+			  const struct vlinux_layout *l, const char *line,
+			  uint8_t *chunk, size_t chunk_len, struct vmm_err *e)
 {
 	int rc;
 
@@ -396,7 +399,7 @@ static int vmm_load_linux(struct vm *vm, const struct store_vm *cfg,
 	    vmm_load_file(vm, "initrd", cfg->initrd, 0, l->initrd_size,
 			  l->initrd_addr, chunk, chunk_len, e))
 		return -1;
-	rc = vlinux_setup(vm, &k->lk, l, cfg->cmdline, cfg->mem_mb << 20,
+	rc = vlinux_setup(vm, &k->lk, l, line, cfg->mem_mb << 20,
 			  VPLAT_LOWMEM_MAX);
 	if (rc) {
 		vmm_fail(e, RPC_ERR_LIMIT,
@@ -422,13 +425,14 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 	struct ds_file_info kfi;
 	struct vmm_kernel k;
 	struct vlinux_layout l;
+	char line[VMM_BOOT_LINUX_CMDLINE_MAX + 1];
 	uint64_t isize = 0;
 	uint8_t *chunk = NULL;
 	size_t chunk_len = 256 * 1024;
 	struct vm *vm;
 	int rc;
 
-	if (vmm_check_boot(cfg, &k, &l, &isize, e))
+	if (vmm_check_boot(cfg, &k, &l, &isize, line, e))
 		return NULL;
 	if (vmm_file("kernel", cfg->kernel, &kfi, e))
 		return NULL;
@@ -468,7 +472,8 @@ static struct vm *vmm_build(struct vmm_vm *v, const struct store_vm *cfg,
 	}
 	if (vmm_dev_attach(v, vm, cfg, e))
 		goto fail;
-	if (k.is_linux ? vmm_load_linux(vm, cfg, &k, &l, chunk, chunk_len, e)
+	if (k.is_linux ? vmm_load_linux(vm, cfg, &k, &l, line, chunk,
+					chunk_len, e)
 		       : vmm_load_flat(vm, cfg, kfi.size, isize, chunk,
 				       chunk_len, e))
 		goto fail;

@@ -70,18 +70,27 @@ int vmm_boot_check_kernel(const char *name, const uint8_t *head,
 
 int vmm_boot_plan_linux(const struct vmm_kernel *k, const char *kname,
 			const char *iname, uint64_t initrd_size,
-			const char *cmdline, uint64_t ram_bytes,
-			uint64_t ram_hole, struct vlinux_layout *l,
+			const char *cmdline, uint32_t tsc_khz,
+			uint64_t ram_bytes, uint64_t ram_hole,
+			struct vlinux_layout *l, char *line,
 			struct vmm_err *e)
 {
 	char why[VLINUX_ERR_LEN];
+	size_t len;
 	int rc;
 
 	if (iname && iname[0] && !initrd_size)
 		return vmm_fail(e, RPC_INVALID_PARAMS,
 				"initrd \"%s\" is an empty file", iname);
-	rc = vlinux_plan(&k->lk, ram_bytes, ram_hole, initrd_size,
-			 strlen(cmdline), l, why);
+	len = vlinux_cmdline(line, VMM_BOOT_LINUX_CMDLINE_MAX + 1, cmdline,
+			     tsc_khz);
+	if (len > VMM_BOOT_LINUX_CMDLINE_MAX)
+		return vmm_fail(e, RPC_INVALID_PARAMS,
+				"params.cmdline: %zu bytes with Keel's "
+				"additions, at most %u",
+				len, VMM_BOOT_LINUX_CMDLINE_MAX);
+	rc = vlinux_plan(&k->lk, ram_bytes, ram_hole, initrd_size, len, l,
+			 why);
 	if (!rc)
 		return 0;
 	if (rc == -EFBIG)

@@ -64,16 +64,21 @@ struct vmm_boot_info {
 int vmm_boot_check_kernel(const char *name, const uint8_t *head,
 			  size_t head_len, uint64_t size, struct vmm_kernel *k,
 			  struct vmm_err *e);
+/* The longest command line a Linux guest gets: the store's limit plus
+ * what vlinux_cmdline adds. */
+#define VMM_BOOT_LINUX_CMDLINE_MAX (VMM_CMDLINE_MAX + 64)
 /*
  * Place a Linux kernel @k (file @kname), an initrd (@iname, @initrd_size
  * bytes; 0: none) and @cmdline in a VM of @ram_bytes whose low RAM ends
- * at @ram_hole: 0 with @l filled or RPC_INVALID_PARAMS naming the file
- * and the limit (vlinux_plan).
+ * at @ram_hole, the command line as vlinux_cmdline builds it with
+ * @tsc_khz into @line (VMM_BOOT_LINUX_CMDLINE_MAX + 1 bytes): 0 with @l
+ * filled or RPC_INVALID_PARAMS naming the file and the limit.
  */
 int vmm_boot_plan_linux(const struct vmm_kernel *k, const char *kname,
 			const char *iname, uint64_t initrd_size,
-			const char *cmdline, uint64_t ram_bytes,
-			uint64_t ram_hole, struct vlinux_layout *l,
+			const char *cmdline, uint32_t tsc_khz,
+			uint64_t ram_bytes, uint64_t ram_hole,
+			struct vlinux_layout *l, char *line,
 			struct vmm_err *e);
 /* An initrd of @size bytes for a VM with @ram_bytes: it must fit between
  * 1 MiB and the end of RAM. 0 or RPC_INVALID_PARAMS. */

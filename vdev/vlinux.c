@@ -182,6 +182,29 @@ int vlinux_parse(const uint8_t *head, size_t head_len, uint64_t file_size,
 	return 0;
 }
 
+/* Whether @line has option @opt ("name=") as a word of its own. */
+static bool vlinux_has_opt(const char *line, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	for (const char *p = line; (p = strstr(p, opt)); p += n)
+		if (p == line || p[-1] == ' ')
+			return true;
+	return false;
+}
+
+size_t vlinux_cmdline(char *out, size_t out_len, const char *user,
+		      uint32_t tsc_khz)
+{
+	char khz[32] = "";
+
+	if (tsc_khz && !vlinux_has_opt(user, "tsc_early_khz="))
+		fmt_snprintf(khz, sizeof(khz), "tsc_early_khz=%u ", tsc_khz);
+	return (size_t)fmt_snprintf(
+	    out, out_len, "%s%s%s",
+	    vlinux_has_opt(user, "tsc=") ? "" : "tsc=reliable ", khz, user);
+}
+
 static void split_ram(uint64_t ram_bytes, uint64_t ram_hole, uint64_t *low,
 		      uint64_t *high)
 {

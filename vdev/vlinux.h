@@ -136,6 +136,25 @@ int vlinux_plan(const struct vlinux_kernel *k, uint64_t ram_bytes,
 		uint64_t ram_hole, uint64_t initrd_size, size_t cmdline_len,
 		struct vlinux_layout *l, char err[VLINUX_ERR_LEN]);
 
+/*
+ * The command line the kernel gets: @user after what Keel vouches for
+ * about the TSC (boot.rst, "Special Command Line Options": options a
+ * boot loader adds go first), each unless @user sets it itself:
+ * - "tsc=reliable": the guest TSC is the host's invariant TSC plus one
+ *   per-VM offset, so it needs no clocksource watchdog. Linux 6.1 sets
+ *   TSC_RELIABLE itself only for hypervisors it knows (VMware, Hyper-V);
+ *   without it the watchdog compares the TSC with the ACPI PM timer and,
+ *   under emulation, marks the TSC unstable because reading the PM
+ *   timer takes longer than its 100 us read-back limit.
+ * - "tsc_early_khz=N" when @tsc_khz is non-zero: Linux 6.1 reads the TSC
+ *   frequency from CPUID only on Intel (leaf 0x15); elsewhere it
+ *   calibrates against the PIT, which fails under emulation.
+ * Writes at most @out_len bytes with the NUL; returns the length
+ * without it (as snprintf).
+ */
+size_t vlinux_cmdline(char *out, size_t out_len, const char *user,
+		      uint32_t tsc_khz);
+
 /* The e820 map of a VM (docs/vm.md): count of entries written. */
 unsigned int vlinux_e820(uint64_t ram_bytes, uint64_t ram_hole,
 			 struct vlinux_e820 *tab, unsigned int max);
@@ -160,6 +179,9 @@ struct vm;
  * (the VM must have been created with entry_cs:entry_ip = 0:VLINUX_TRAMP;
  * vlinux_vm_entry says so). 0 or -errno.
  */
+/* The TSC frequency for vlinux_cmdline: the host's on hosts that are
+ * not Intel (whose guests read CPUID 0x15), else 0. */
+uint32_t vlinux_tsc_khz_hint(void);
 int vlinux_setup(struct vm *vm, const struct vlinux_kernel *k,
 		 const struct vlinux_layout *l, const char *cmdline,
 		 uint64_t ram_bytes, uint64_t ram_hole);

@@ -17,11 +17,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cpu.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "core/vm.h"
 #include "vdev/vlinux.h"
 
 extern const uint8_t vlinux_tramp[], vlinux_tramp_end[];
+
+uint32_t vlinux_tsc_khz_hint(void)
+{
+	struct cpuid_regs r = cpu_cpuid(0, 0);
+	uint64_t khz = time_tsc_hz() / 1000;
+
+	if (r.ebx == 0x756e6547 && r.edx == 0x49656e69 && r.ecx == 0x6c65746e)
+		return 0; /* GenuineIntel: CPUID 0x15 (core/cpuid_policy.c) */
+	return khz > 0xffffffffull ? 0 : (uint32_t)khz;
+}
 
 int vlinux_setup(struct vm *vm, const struct vlinux_kernel *k,
 		 const struct vlinux_layout *l, const char *cmdline,

@@ -92,7 +92,27 @@ UNIT_TEST(leaves_a_guest_sees)
 	r = cpuid_policy(v, 0x80000007, 0);
 	UNIT_CHECK(r.edx == 1u << 8); /* invariant TSC, nothing else */
 	r = cpuid_policy(v, 7, 0);
-	UNIT_CHECK(!(r.ecx & (1u << 16)) && !(r.ebx & (1u << 1))); /* LA57, TSC_ADJUST */
+	/* No LA57, TSC_ADJUST, RDPID, RDTSCP: nothing backs them. */
+	UNIT_CHECK(!(r.ecx & (1u << 16)) && !(r.ebx & (1u << 1)));
+	UNIT_CHECK(!(r.ecx & (1u << 22)));
+	UNIT_CHECK(!(r.edx & (1u << 26 | 1u << 29 | 1u << 31))); /* IBRS, ARCH_CAP, SSBD */
+	r = cpuid_policy(v, 0x80000001, 0);
+	UNIT_CHECK(!(r.edx & (1u << 27)));
+	UNIT_CHECK(!(r.edx & (1u << 7 | 1u << 14))); /* MCE, MCA */
+	/* Machine checks, MWAIT, EIST: no MSRs behind them. */
+	r = cpuid_policy(v, 1, 0);
+	UNIT_CHECK(!(r.edx & (1u << 7 | 1u << 14)) && !(r.ecx & (1u << 3 | 1u << 7)));
+	/* XSAVE size follows the guest's XCR0, not the host's. */
+	v->xcr0 = 3; /* x87, SSE */
+	r = cpuid_policy(v, 0xd, 0);
+	UNIT_CHECK(r.ebx == 576 && r.ecx >= 576);
+	v->xcr0 = 7; /* + AVX: 256 bytes at 576 on every CPU with AVX */
+	r = cpuid_policy(v, 0xd, 0);
+	UNIT_CHECK(!(r.eax & 4) || r.ebx == 832);
+	r = cpuid_policy(v, 0xd, 1);
+	UNIT_CHECK(!(r.eax & (1u << 3))); /* XSAVES */
+	r = cpuid_policy(v, 0xa, 0);
+	UNIT_CHECK(!r.eax);
 	r = cpuid_policy(v, 6, 0);
 	UNIT_CHECK(r.eax == 1u << 2 && !r.ecx); /* ARAT, no APERF/MPERF */
 

@@ -6,7 +6,7 @@
  * as high as initrd_addr_max and RAM allow, above 4 GiB only when the
  * kernel allows it, the command line against cmdline_size), the e820 map
  * for several RAM sizes including one split by the PCI hole, the
- * boot_params fields and the page tables. With build/linux/vmlinuz (the
+ * boot_params fields, the page tables and the command line's TSC hint. With build/linux/vmlinuz (the
  * Debian kernel, tests/system) the real header is checked too.
  * UNIT_SRCS: vdev/vlinux.c core/fmt.c
  */
@@ -318,6 +318,30 @@ UNIT_TEST(page_tables)
 	UNIT_CHECK(get64(pt + 0x2000 + 8 * 8) == (0x1000000 | 0x83));
 	UNIT_CHECK(get64(pt + 0x2000 + 2047 * 8) ==
 		   (0xffe00000ull | 0x83));
+}
+
+UNIT_TEST(cmdline)
+{
+	char out[80];
+
+	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "console=ttyS0", 0) == 26);
+	UNIT_CHECK_STR(out, "tsc=reliable console=ttyS0");
+	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "console=ttyS0", 2100000) ==
+		   48);
+	UNIT_CHECK_STR(out, "tsc=reliable tsc_early_khz=2100000 console=ttyS0");
+	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "", 2100000) == 35);
+	/* The user's own settings win. */
+	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "quiet tsc_early_khz=5",
+				  2100000) == 34);
+	UNIT_CHECK_STR(out, "tsc=reliable quiet tsc_early_khz=5");
+	UNIT_CHECK(vlinux_cmdline(out, sizeof(out), "tsc=unstable", 7) == 28);
+	UNIT_CHECK_STR(out, "tsc_early_khz=7 tsc=unstable");
+	/* "notsc=" is not "tsc=". */
+	vlinux_cmdline(out, sizeof(out), "xtsc=1", 0);
+	UNIT_CHECK_STR(out, "tsc=reliable xtsc=1");
+	/* Too long: the length says so, the buffer stays terminated. */
+	UNIT_CHECK(vlinux_cmdline(out, 10, "console=ttyS0", 2100000) == 48);
+	UNIT_CHECK(strlen(out) == 9);
 }
 
 /* The Debian kernel, when tests/system fetched it. */

@@ -88,7 +88,7 @@ UNIT_TEST(linux_plan_messages)
 	struct vmm_err e = { 0 };
 	struct vmm_kernel k = { .is_linux = true };
 	struct vlinux_layout l;
-	char line[300];
+	char line[300], out[VMM_BOOT_LINUX_CMDLINE_MAX + 1];
 
 	k.lk.payload_bytes = 4 << 20;
 	k.lk.init_size = 20 << 20;
@@ -98,26 +98,38 @@ UNIT_TEST(linux_plan_messages)
 	k.lk.initrd_addr_max = 0x7fffffff;
 	k.lk.cmdline_size = 255;
 	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "initrd.img", 1 << 20,
-				       "console=ttyS0", 64 << 20, 0xc0000000,
-				       &l, &e) == 0);
+				       "console=ttyS0", 0, 64 << 20, 0xc0000000,
+				       &l, out, &e) == 0);
 	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "initrd.img", 100 << 20,
-				       "", 64 << 20, 0xc0000000, &l,
-				       &e) == RPC_INVALID_PARAMS);
+				       "", 0, 64 << 20, 0xc0000000, &l,
+				       out, &e) == RPC_INVALID_PARAMS);
 	UNIT_CHECK(strstr(e.msg, "initrd \"initrd.img\": the initrd is "
 				 "104857600 bytes; a VM with 64 MiB") != NULL);
-	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "", 0, "", 16 << 20,
-				       0xc0000000, &l,
+	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "", 0, "", 0, 16 << 20,
+				       0xc0000000, &l, out,
 				       &e) == RPC_INVALID_PARAMS);
 	UNIT_CHECK(strstr(e.msg, "kernel \"vmlinuz\": the kernel needs") !=
 		   NULL);
-	k.lk.cmdline_size = 10;
+	k.lk.cmdline_size = 23; /* "tsc=reliable " + 10 */
 	memset(line, 'a', 11);
 	line[11] = 0;
-	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "", 0, line, 64 << 20,
-				       0xc0000000, &l,
+	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "", 0, line, 0, 64 << 20,
+				       0xc0000000, &l, out,
 				       &e) == RPC_INVALID_PARAMS);
-	UNIT_CHECK(strstr(e.msg, "11 characters; this kernel takes at most "
-				 "10") != NULL);
+	UNIT_CHECK(strstr(e.msg, "24 characters; this kernel takes at most "
+				 "23") != NULL);
+	/* Not on Intel: the TSC's frequency goes first on the line. */
+	k.lk.cmdline_size = 2047;
+	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "", 0, "console=ttyS0",
+				       2994372, 64 << 20, 0xc0000000, &l, out,
+				       &e) == 0);
+	UNIT_CHECK_STR(out, "tsc=reliable tsc_early_khz=2994372 console=ttyS0");
+	UNIT_CHECK(l.cmdline_len == strlen(out));
+	/* The user's own setting wins. */
+	UNIT_CHECK(vmm_boot_plan_linux(&k, "vmlinuz", "", 0,
+				       "tsc_early_khz=1000", 2994372, 64 << 20,
+				       0xc0000000, &l, out, &e) == 0);
+	UNIT_CHECK_STR(out, "tsc=reliable tsc_early_khz=1000");
 }
 
 UNIT_TEST(kernel_size_refused)
