@@ -1,0 +1,208 @@
+"""The stock Debian Linux guest of issue 8 (tools/linux_guest.sh), and a
+way to talk to its busybox shell over a console.
+
+Used by tests/system/test_linux*.py and bench/linux.py. The guest's /init
+prints (docs/linux-guest.md):
+
+    KEEL-GUEST-INIT tsc=N
+    KEEL-GUEST uname=R cpus=N memtotal_kb=N clocksource=S
+    KEEL-GUEST modules=ok            (or the names that failed to load)
+    KEEL-GUEST disks=vda ...
+    KEEL-GUEST-READY                 then the prompt 'keel-guest# '
+
+Console: a `Console` wraps any byte transport (QEMU's stdio here, Keel's
+vm.console.read/write in test_linux.py) with `read()` returning new bytes
+and `write(data)`; `Console.run(cmd)` types one command line and returns
+its output and exit status.
+"""
+import os
+import re
+import subprocess
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+LINUX = os.path.join(BUILD, "linux")
+VMLINUZ = os.path.join(LINUX, "vmlinuz")
+INITRD = os.path.join(LINUX, "initrd.img")
+
+INIT_MARKER = r"KEEL-GUEST-INIT tsc=(\d+) uptime=([\d.]+) idle=([\d.]+)"
+INFO = r"KEEL-GUEST uname=(\S+) cpus=(\d+) memtotal_kb=(\d+) clocksource=(\S*)"
+READY = r"KEEL-GUEST-READY"
+PROMPT = "keel-guest# "
+# Kernel messages printed on the same console while a command runs.
+KMSG = re.compile(r"^\[\s*\d+\.\d+\] .*$\n?", re.M)
+ANSI = re.compile(r"\x1b(\[[0-9;=?]*[A-Za-z]|[()][A-Z0-9]|[=>c])")
+
+
+def ensure_guest():
+    """Build (or find cached) build/linux/{vmlinuz,initrd.img}; returns
+    (vmlinuz, initrd, kernel release)."""
+    subprocess.run([os.path.join(ROOT, "tools", "linux_guest.sh")], check=True,
+                   stdout=subprocess.DEVNULL)
+    with open(os.path.join(LINUX, "version")) as f:
+        return VMLINUZ, INITRD, f.read().strip()
+
+
+class GuestError(AssertionError):
+    pass
+
+
+class Console:
+    """Line-oriented dialogue with the guest shell over a byte stream.
+    Subclasses provide _read() -> bytes (new output, may be empty) and
+    _write(bytes), and may override alive()."""
+
+    def __init__(self):
+        self.buf = b""
+        self.seq = 0
+
+    def _read(self):
+        raise NotImplementedError
+
+    def _write(self, data):
+        raise NotImplementedError
+
+    def alive(self):
+        return True
+
+    def text(self, start=0):
+        t = self.buf[start:].decode("utf-8", "replace").replace("\r", "")
+        return ANSI.sub("", t)
+
+    def poll(self):
+        d = self._read()
+        if d:
+            self.buf += d
+        return bool(d)
+
+    def wait_for(self, pattern, timeout, start=0):
+        """Wait until @pattern (regex) appears in the output after byte
+        @start; returns the match. Fails with the tail of the output."""
+        rx = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.text(start))
+            if m:
+                return m
+            if not self.alive():
+                self.poll()
+                m = rx.search(self.text(start))
+                if m:
+                    return m
+                self.fail("the VM stopped before printing /%s/" % pattern)
+            if time.monotonic() > deadline:
+                self.fail("timed out after %ds waiting for /%s/" % (timeout, pattern))
+            if not self.poll():
+                time.sleep(0.05)
+
+    def fail(self, why):
+        tail = "\n".join("    | " + l for l in self.text().splitlines()[-40:])
+        raise GuestError("%s\n  console:\n%s" % (why, tail))
+
+    def boot_info(self, timeout, start=0):
+        """Wait for the init's lines; returns a dict uname, cpus, memtotal_kb,
+        clocksource, tsc (at init), uptime and idle (s, /proc/uptime),
+        modules, disks."""
+        tsc, up, idle = self.wait_for(INIT_MARKER, timeout, start).groups()
+        m = self.wait_for(INFO, 60, start)
+        mods = self.wait_for(r"KEEL-GUEST modules=(.*)$", 120, start).group(1).strip()
+        disks = self.wait_for(r"KEEL-GUEST disks=(.*)$", 60, start).group(1).split()
+        self.wait_for(READY, 60, start)
+        return {"uname": m.group(1), "cpus": int(m.group(2)),
+                "memtotal_kb": int(m.group(3)), "clocksource": m.group(4),
+                "tsc": int(tsc), "uptime": float(up), "idle": float(idle),
+                "modules": mods, "disks": disks}
+
+    def run(self, cmd, timeout=60, check=True):
+        """Type @cmd at the shell prompt; returns (output, exit status).
+        The begin/end markers are written as $((N)) so the terminal's echo
+        of the typed line never matches them, only the shell's output does."""
+        self.seq += 1
+        n = self.seq
+        start = len(self.buf)
+        line = 'echo "@@B$((%d))@@"; %s; echo "@@E$((%d))@@ rc=$?"\n' % (n, cmd, n)
+        self._write(line.encode())
+        m = self.wait_for(r"@@B%d@@\n((?s:.*?))@@E%d@@ rc=(\d+)" % (n, n), timeout, start)
+        out, rc = KMSG.sub("", m.group(1)), int(m.group(2))
+        if check and rc != 0:
+            self.fail("'%s' exited with %d:\n%s" % (cmd, rc, out))
+        return out, rc
+
+
+class DirectQemu(Console):
+    """The kernel and initrd booted by QEMU itself (no Keel): the baseline.
+    COM1 is the console (stdio); virtio-blk on @disk, virtio-console to a
+    file, virtio-rng. Use as a context manager."""
+
+    def __init__(self, workdir, mem=256, cpus=1, disk=None, icount=False,
+                 reboot=True, cmdline="console=ttyS0", extra=()):
+        super().__init__()
+        ensure_guest()
+        self.workdir = workdir
+        self.hvc_log = os.path.join(workdir, "hvc0.log")
+        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", str(mem),
+               "-smp", str(cpus), "-display", "none", "-nic", "none",
+               "-serial", "stdio", "-monitor", "none",
+               "-kernel", VMLINUZ, "-initrd", INITRD, "-append", cmdline,
+               "-device", "virtio-serial-pci,disable-legacy=on",
+               "-chardev", "file,id=hvc,path=" + self.hvc_log,
+               "-device", "virtconsole,chardev=hvc",
+               "-device", "virtio-rng-pci,disable-legacy=on"]
+        if disk:
+            cmd += ["-drive", "file=%s,format=raw,if=none,id=d0,cache=writeback" % disk,
+                    "-device", "virtio-blk-pci,drive=d0,disable-legacy=on"]
+        if icount:
+            cmd += ["-icount", "shift=0"]
+        if not reboot:
+            cmd += ["-no-reboot"]
+        cmd += list(extra)
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self._chunks = []
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._pump, daemon=True)
+        self._reader.start()
+
+    def _pump(self):
+        fd = self.proc.stdout.fileno()
+        while True:
+            d = os.read(fd, 65536)
+            if not d:
+                break
+            with self._lock:
+                self._chunks.append(d)
+
+    def _read(self):
+        with self._lock:
+            d = b"".join(self._chunks)
+            self._chunks = []
+        return d
+
+    def _write(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def wait_exit(self, timeout):
+        """Wait for QEMU to end by itself (guest power-off or, with
+        reboot=False, reboot); returns its exit code."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.fail("QEMU still running %ds later" % timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self._reader.join(5)
+        with open(os.path.join(self.workdir, "console.log"), "wb") as f:
+            f.write(self.buf + self._read())
