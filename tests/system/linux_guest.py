@@ -206,3 +206,50 @@ class DirectQemu(Console):
         self._reader.join(5)
         with open(os.path.join(self.workdir, "console.log"), "wb") as f:
             f.write(self.buf + self._read())
+
+
+# --- Checks shared by the direct (baseline) and the Keel tests ----------
+
+def check_boot_info(info, release, cpus, mem_mb):
+    """What the guest's init reported matches the VM's configuration: the
+    packaged kernel release, @cpus online CPUs, MemTotal a little under
+    @mem_mb (the kernel keeps its image and reserved pages out of it),
+    every module loaded and the virtio disk present."""
+    assert info["uname"] == release, "uname -r is %s, not %s" % (info["uname"], release)
+    assert info["cpus"] == cpus, "%d CPUs online, the VM has %d" % (info["cpus"], cpus)
+    mem_kb = mem_mb * 1024
+    assert 0.75 * mem_kb <= info["memtotal_kb"] <= mem_kb, \
+        "MemTotal %d kB for a %d MiB VM" % (info["memtotal_kb"], mem_mb)
+    assert info["modules"] == "ok", "modules failed to load:%s" % info["modules"]
+
+
+def check_cpuinfo(con, cpus):
+    """/proc/cpuinfo lists @cpus processors, all online."""
+    out, _ = con.run("grep -c ^processor /proc/cpuinfo; cat /sys/devices/system/cpu/online")
+    n, online = out.split()[:2]
+    assert int(n) == cpus, "/proc/cpuinfo lists %s processors, the VM has %d" % (n, cpus)
+    want = "0" if cpus == 1 else "0-%d" % (cpus - 1)
+    assert online == want, "online CPUs are %s, want %s" % (online, want)
+
+
+# A file of random bytes on an ext4 (ext2 layout, busybox mke2fs) file
+# system on the virtio disk: written, synced, hashed.
+DISK_FILE = "/mnt/keel-check"
+
+
+def disk_write(con, dev="/dev/vda", kib=512):
+    """Format @dev, write @kib KiB from /dev/urandom, sync; returns its
+    sha256 as the guest computed it."""
+    con.run("mke2fs -q %s" % dev, timeout=120)
+    con.run("mount -t ext4 %s /mnt" % dev)
+    con.run("dd if=/dev/urandom of=%s bs=1024 count=%d 2>/dev/null && sync" % (DISK_FILE, kib),
+            timeout=120)
+    out, _ = con.run("sha256sum %s" % DISK_FILE, timeout=120)
+    return out.split()[0]
+
+
+def disk_read(con, dev="/dev/vda"):
+    """Mount @dev (after a reset or reboot) and return the file's sha256."""
+    con.run("mount -t ext4 %s /mnt" % dev)
+    out, _ = con.run("sha256sum %s" % DISK_FILE, timeout=120)
+    return out.split()[0]
