@@ -1,0 +1,117 @@
+"""Issue 8: the stock Debian kernel (linux-image-amd64 of bookworm) as a
+Keel guest, driven through the management endpoint as a user would.
+
+The guest is tools/linux_guest.sh's: the packaged kernel untouched and a
+busybox initramfs with the virtio modules whose /init reports uname, CPUs,
+MemTotal and the clocksource, then gives a shell on ttyS0 (the VM's COM1,
+read with vm.console.read, typed with vm.console.write). The same guest
+passes tests/system/test_linux_direct.py under plain QEMU, so a failure
+here is Keel's.
+
+- two VMs at once (1 and 2 vCPUs, different RAM and disks): each boots to
+  init with its own configuration in uname, /proc/cpuinfo (all online) and
+  /proc/meminfo, and sees only its own disk;
+- a virtio-blk disk from the datastore: an ext4 file's checksum survives
+  vm.reset and the guest's `reboot -f`; the host log shows the reset;
+  `poweroff -f` stops the VM ("guest powered off" in vm.info and the log).
+
+LINUX_READY: the lead flips it to True once the issue-8 pieces are merged
+and Linux boots in Keel (until then these tests are not collected, so the
+suite does not fail on them; KEEL_LINUX=1 runs them anyway).
+"""
+import os
+import re
+
+from harness import Bochs  # noqa: F401  (the VT-x variants: see BOCHS below)
+from linux_guest import (DISK_FILE, check_boot_info, check_cpuinfo, disk_read, disk_write)
+from linux_keel import CMDLINE, KeelHost
+
+LINUX_READY = False
+
+# quiet: every byte on COM1 is a VM exit; the kernel's messages would
+# cost minutes under nested emulation (drop it to see them).
+TEST_CMDLINE = CMDLINE + " quiet"
+# Nested TCG: Keel under QEMU runs the guest's every instruction through
+# the emulated SVM; the Debian kernel takes minutes, not seconds, to init.
+BOOT_TIMEOUT = 900
+
+
+def two_vms(host):
+    host.disk("one.img", 32)
+    host.disk("two.img", 48)
+    one = host.linux_vm("one", vcpus=1, memory_mb=256, disks=["one.img"],
+                        cmdline=TEST_CMDLINE)
+    two = host.linux_vm("two", vcpus=2, memory_mb=384, disks=["two.img"],
+                        cmdline=TEST_CMDLINE)
+    for con, cpus, mem, disk_mb in ((one, 1, 256, 32), (two, 2, 384, 48)):
+        info = con.boot_info(BOOT_TIMEOUT)
+        check_boot_info(info, host.release, cpus, mem)
+        assert info["disks"] == ["vda"], "%s: block devices %s" % (con.name, info["disks"])
+        check_cpuinfo(con, cpus)
+        out, _ = con.run("sed -n 's/^MemTotal: *//p' /proc/meminfo; cat /sys/block/vda/size")
+        memtotal, sectors = out.split()[0], out.split()[-1]
+        assert int(memtotal) == info["memtotal_kb"], out
+        assert int(sectors) == disk_mb * 2048, \
+            "%s: vda has %s sectors, its disk is %d MiB" % (con.name, sectors, disk_mb)
+    # Each writes its own token at the start of its raw disk; neither
+    # finds the other's.
+    for con in (one, two):
+        con.run("echo keel-token-%s | dd of=/dev/vda conv=fsync 2>/dev/null" % con.name)
+    for con, other in ((one, two), (two, one)):
+        out, _ = con.run("head -c 4096 /dev/vda | grep -c keel-token-%s; "
+                         "head -c 4096 /dev/vda | grep -c keel-token-%s"
+                         % (con.name, other.name), check=False)
+        assert out.split() == ["1", "0"], \
+            "%s: own/other token counts on its disk: %r" % (con.name, out)
+
+
+def disk_power(host):
+    host.disk("root.img", 64)
+    con = host.linux_vm("deb", vcpus=1, memory_mb=256, disks=["root.img"],
+                          cmdline=TEST_CMDLINE)
+    con.boot_info(BOOT_TIMEOUT)
+    digest = disk_write(con)
+
+    # vm.reset: a hard reset, the disk's synced file survives.
+    mark = len(con.buf)
+    host.rpc.call("vm.reset", name="deb")
+    con.boot_info(BOOT_TIMEOUT, start=mark)
+    assert disk_read(con) == digest, "the file's checksum changed across vm.reset"
+
+    # reboot -f in the guest: Keel resets the VM, the host log says so.
+    con.run("umount /mnt")
+    mark = len(con.buf)
+    con._write(b"reboot -f\n")
+    con.boot_info(BOOT_TIMEOUT, start=mark)
+    host.wait_log(r"^vmm: deb: guest reset \(", 60)
+    assert con.state() == "running", con.info()
+    assert disk_read(con) == digest, "the file's checksum changed across reboot -f"
+    con.run("ls -l %s" % DISK_FILE)
+
+    # poweroff -f: the VM stops, vm.info and the log say why.
+    con._write(b"poweroff -f\n")
+    host.wait_log(r"^vmm: deb: guest powered off \(", 120)
+    info = con.info()
+    assert info["state"] == "stopped" and info["stop_reason"] == "guest powered off", info
+
+
+def test_two_linux_vms_svm():
+    with KeelHost("linux-two", mem=2048, cpus=2) as host:
+        two_vms(host)
+
+
+def test_linux_disk_and_power_svm():
+    with KeelHost("linux-power", mem=1024, cpus=2) as host:
+        disk_power(host)
+
+
+# The same under Bochs (VT-x/EPT) needs a Keel host there with a
+# datastore disk and the endpoint: Bochs has neither NVMe nor AHCI (Keel
+# has no IDE driver) and its e1000/slirp port forward is untested with
+# Keel. BOCHS stays False until bench/linux.py's Bochs estimate and such
+# a host exist (docs/linux-guest.md "Bochs").
+BOCHS = False
+
+if not (LINUX_READY or os.environ.get("KEEL_LINUX")):
+    for _n in [n for n in globals() if n.startswith("test_")]:
+        del globals()[_n]
