@@ -54,6 +54,9 @@ class Console:
     Subclasses provide _read() -> bytes (new output, may be empty) and
     _write(bytes), and may override alive()."""
 
+    # Seconds a shell command may take (raise it for slow platforms).
+    cmd_timeout = 60
+
     def __init__(self):
         self.buf = b""
         self.seq = 0
@@ -106,19 +109,20 @@ class Console:
         clocksource, tsc (at init), uptime and idle (s, /proc/uptime),
         modules, disks."""
         tsc, up, idle = self.wait_for(INIT_MARKER, timeout, start).groups()
-        m = self.wait_for(INFO, 60, start)
-        mods = self.wait_for(r"KEEL-GUEST modules=(.*)$", 120, start).group(1).strip()
-        disks = self.wait_for(r"KEEL-GUEST disks=(.*)$", 60, start).group(1).split()
-        self.wait_for(READY, 60, start)
+        m = self.wait_for(INFO, timeout, start)
+        mods = self.wait_for(r"KEEL-GUEST modules=(.*)$", timeout, start).group(1).strip()
+        disks = self.wait_for(r"KEEL-GUEST disks=(.*)$", timeout, start).group(1).split()
+        self.wait_for(READY, timeout, start)
         return {"uname": m.group(1), "cpus": int(m.group(2)),
                 "memtotal_kb": int(m.group(3)), "clocksource": m.group(4),
                 "tsc": int(tsc), "uptime": float(up), "idle": float(idle),
                 "modules": mods, "disks": disks}
 
-    def run(self, cmd, timeout=60, check=True):
+    def run(self, cmd, timeout=None, check=True):
         """Type @cmd at the shell prompt; returns (output, exit status).
         The begin/end markers are written as $((N)) so the terminal's echo
         of the typed line never matches them, only the shell's output does."""
+        timeout = timeout or self.cmd_timeout
         self.seq += 1
         n = self.seq
         start = len(self.buf)
@@ -240,16 +244,17 @@ DISK_FILE = "/mnt/keel-check"
 def disk_write(con, dev="/dev/vda", kib=512):
     """Format @dev, write @kib KiB from /dev/urandom, sync; returns its
     sha256 as the guest computed it."""
-    con.run("mke2fs -q %s" % dev, timeout=120)
+    slow = 2 * con.cmd_timeout
+    con.run("mke2fs -q %s" % dev, timeout=slow)
     con.run("mount -t ext4 %s /mnt" % dev)
     con.run("dd if=/dev/urandom of=%s bs=1024 count=%d 2>/dev/null && sync" % (DISK_FILE, kib),
-            timeout=120)
-    out, _ = con.run("sha256sum %s" % DISK_FILE, timeout=120)
+            timeout=slow)
+    out, _ = con.run("sha256sum %s" % DISK_FILE, timeout=slow)
     return out.split()[0]
 
 
 def disk_read(con, dev="/dev/vda"):
     """Mount @dev (after a reset or reboot) and return the file's sha256."""
     con.run("mount -t ext4 %s /mnt" % dev)
-    out, _ = con.run("sha256sum %s" % DISK_FILE, timeout=120)
+    out, _ = con.run("sha256sum %s" % DISK_FILE, timeout=2 * con.cmd_timeout)
     return out.split()[0]

@@ -15,13 +15,19 @@ import os
 import re
 import time
 
-from harness import Qemu, free_port
+from harness import Bochs, Qemu, free_port
 from keel_rpc import Rpc, wait_listening
 from linux_guest import Console, ensure_guest
 
 PASSWORD = "Passw0rd!"
 CFG = ('vmaccepteula\nrootpw "%s"\nnetwork --bootproto=dhcp --hostname=keel-linux.lab\n'
        % PASSWORD)
+# Bochs 2.7 (docs/bochsrc): the 82540EM on user networking, and the
+# datastore as a USB disk on an xHCI port (Bochs has no NVMe or AHCI).
+BOCHS_DEVICES = """plugin_ctrl: e1000=1, usb_xhci=1
+e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script={slirp}
+usb_xhci: enabled=1, port3=disk, options3="path:{ds}, speed:high"
+"""
 # The guest's console is the VM's COM1 (16550 at 0x3f8: ttyS0).
 CMDLINE = "console=ttyS0 panic=-1"
 
@@ -73,12 +79,15 @@ class VmConsole(Console):
 
 
 class KeelHost:
-    """A Keel host in QEMU with its endpoint logged in and a datastore
-    holding the Linux guest. Use as a context manager."""
+    """A Keel host with its endpoint logged in and a datastore holding the
+    Linux guest. In QEMU (SVM/NPT): AHCI boot disk, NVMe datastore, e1000
+    with a port forward. In Bochs (VT-x/EPT, bochs=True): IDE boot disk,
+    the datastore on a USB disk behind Bochs' xHCI, Bochs' e1000 with its
+    slirp port forward (hostfwd). Use as a context manager."""
 
-    def __init__(self, name, mem=2048, cpus=2, icount=False, ds_mb=256):
+    def __init__(self, name, mem=2048, cpus=2, icount=False, ds_mb=256, bochs=False):
         self.vmlinuz, self.initrd, self.release = ensure_guest()
-        self.m = Qemu(name)
+        self.m = Bochs(name) if bochs else Qemu(name)
         self.port = free_port()
         self.cpus = cpus
         m = self.m
@@ -89,6 +98,12 @@ class KeelHost:
         with open(ds, "wb") as f:
             f.truncate(ds_mb << 20)
         m.build_image("", files={"keel.cfg": cfg})
+        if bochs:
+            slirp = os.path.join(m.dir, "slirp.conf")
+            with open(slirp, "w") as f:
+                f.write("# slirp config\nhostfwd = tcp:127.0.0.1:%d-:443\n" % self.port)
+            m.start(mem=mem, cpus=cpus, extra=BOCHS_DEVICES.format(ds=ds, slirp=slirp))
+            return
         extra = ["-smp", str(cpus),
                  "-nic", "user,model=e1000,hostfwd=tcp:127.0.0.1:%d-:443" % self.port,
                  "-drive", "file=%s,format=raw,if=none,id=ds" % ds,
@@ -99,7 +114,7 @@ class KeelHost:
 
     def __enter__(self):
         try:
-            tp = wait_listening(self.port, 300)
+            tp = wait_listening(self.port, 1200 if isinstance(self.m, Bochs) else 300)
             self.rpc = Rpc(self.port, thumbprint=tp, timeout=300)
             self.rpc.login(PASSWORD)
             disk = [d for d in self.rpc.call("datastore.disks")["disks"] if d["formattable"]][0]
@@ -138,7 +153,8 @@ class KeelHost:
         """An empty virtual disk in the datastore."""
         self.rpc.call("datastore.create", name=name, size_mb=size_mb)
 
-    def linux_vm(self, name, vcpus=1, memory_mb=256, disks=(), cmdline=CMDLINE, start=True):
+    def linux_vm(self, name, vcpus=1, memory_mb=256, disks=(), cmdline=CMDLINE, start=True,
+                 cmd_timeout=None):
         """Create (and start) a VM booting the Debian kernel and initrd;
         returns its VmConsole."""
         params = dict(name=name, vcpus=vcpus, memory_mb=memory_mb, kernel="vmlinuz",
@@ -149,12 +165,19 @@ class KeelHost:
         if start:
             st = self.rpc.call("vm.start", name=name)["state"]
             assert st == "running", "vm.start %s: state %s" % (name, st)
-        return VmConsole(self.rpc, name)
+        con = VmConsole(self.rpc, name)
+        # Nested emulation: a shell command takes far longer than on hardware.
+        con.cmd_timeout = cmd_timeout or (900 if isinstance(self.m, Bochs) else 300)
+        return con
 
-    def wait_log(self, pattern, timeout):
-        """Wait for a line in the host's own log (its serial port)."""
+    def log_mark(self):
+        return len(self.m.log())
+
+    def wait_log(self, pattern, timeout, start=0):
+        """Wait for a line in the host's own log (its serial port), after
+        character @start (a log_mark())."""
         deadline = time.monotonic() + timeout
-        while not re.search(pattern, self.m.log(), re.M):
+        while not re.search(pattern, self.m.log()[start:], re.M):
             if time.monotonic() > deadline:
                 self.fail("the host log never showed /%s/" % pattern)
             time.sleep(0.5)

@@ -22,7 +22,6 @@ suite does not fail on them; KEEL_LINUX=1 runs them anyway).
 import os
 import re
 
-from harness import Bochs  # noqa: F401  (the VT-x variants: see BOCHS below)
 from linux_guest import (DISK_FILE, check_boot_info, check_cpuinfo, disk_read, disk_write)
 from linux_keel import CMDLINE, KeelHost
 
@@ -36,7 +35,7 @@ TEST_CMDLINE = CMDLINE + " quiet"
 BOOT_TIMEOUT = 900
 
 
-def two_vms(host):
+def two_vms(host, timeout):
     host.disk("one.img", 32)
     host.disk("two.img", 48)
     one = host.linux_vm("one", vcpus=1, memory_mb=256, disks=["one.img"],
@@ -44,7 +43,7 @@ def two_vms(host):
     two = host.linux_vm("two", vcpus=2, memory_mb=384, disks=["two.img"],
                         cmdline=TEST_CMDLINE)
     for con, cpus, mem, disk_mb in ((one, 1, 256, 32), (two, 2, 384, 48)):
-        info = con.boot_info(BOOT_TIMEOUT)
+        info = con.boot_info(timeout)
         check_boot_info(info, host.release, cpus, mem)
         assert info["disks"] == ["vda"], "%s: block devices %s" % (con.name, info["disks"])
         check_cpuinfo(con, cpus)
@@ -65,53 +64,66 @@ def two_vms(host):
             "%s: own/other token counts on its disk: %r" % (con.name, out)
 
 
-def disk_power(host):
+def disk_power(host, timeout):
     host.disk("root.img", 64)
     con = host.linux_vm("deb", vcpus=1, memory_mb=256, disks=["root.img"],
                           cmdline=TEST_CMDLINE)
-    con.boot_info(BOOT_TIMEOUT)
+    con.boot_info(timeout)
     digest = disk_write(con)
 
     # vm.reset: a hard reset, the disk's synced file survives.
     mark = len(con.buf)
     host.rpc.call("vm.reset", name="deb")
-    con.boot_info(BOOT_TIMEOUT, start=mark)
+    con.boot_info(timeout, start=mark)
     assert disk_read(con) == digest, "the file's checksum changed across vm.reset"
 
     # reboot -f in the guest: Keel resets the VM, the host log says so.
     con.run("umount /mnt")
-    mark = len(con.buf)
+    mark, log_mark = len(con.buf), host.log_mark()
     con._write(b"reboot -f\n")
-    con.boot_info(BOOT_TIMEOUT, start=mark)
-    host.wait_log(r"^vmm: deb: guest reset \(", 60)
+    con.boot_info(timeout, start=mark)
+    host.wait_log(r"^vmm: deb: guest reset \(", 60, log_mark)
     assert con.state() == "running", con.info()
     assert disk_read(con) == digest, "the file's checksum changed across reboot -f"
     con.run("ls -l %s" % DISK_FILE)
 
     # poweroff -f: the VM stops, vm.info and the log say why.
+    log_mark = host.log_mark()
     con._write(b"poweroff -f\n")
-    host.wait_log(r"^vmm: deb: guest powered off \(", 120)
+    host.wait_log(r"^vmm: deb: guest powered off \(", 120, log_mark)
     info = con.info()
     assert info["state"] == "stopped" and info["stop_reason"] == "guest powered off", info
 
 
 def test_two_linux_vms_svm():
     with KeelHost("linux-two", mem=2048, cpus=2) as host:
-        two_vms(host)
+        two_vms(host, BOOT_TIMEOUT)
 
 
 def test_linux_disk_and_power_svm():
     with KeelHost("linux-power", mem=1024, cpus=2) as host:
-        disk_power(host)
+        disk_power(host, BOOT_TIMEOUT)
 
 
-# The same under Bochs (VT-x/EPT) needs a Keel host there with a
-# datastore disk and the endpoint: Bochs has neither NVMe nor AHCI (Keel
-# has no IDE driver) and its e1000/slirp port forward is untested with
-# Keel. BOCHS stays False until bench/linux.py's Bochs estimate and such
-# a host exist (docs/linux-guest.md "Bochs").
-BOCHS = False
+# Under Bochs the plain Debian kernel alone takes about 2.5 min (6.6 G
+# instructions) to reach init (bench/linux.py --bochs); in a Keel VM with
+# every exit emulated it takes longer. BOCHS_READY: the lead turns these on
+# once they fit the suite (KEEL_LINUX_BOCHS=1 runs them anyway).
+BOCHS_READY = False
+BOCHS_BOOT_TIMEOUT = 2400
 
-if not (LINUX_READY or os.environ.get("KEEL_LINUX")):
-    for _n in [n for n in globals() if n.startswith("test_")]:
+
+def test_two_linux_vms_vmx_bochs():
+    with KeelHost("linux-two-vmx", mem=1024, cpus=2, bochs=True) as host:
+        two_vms(host, BOCHS_BOOT_TIMEOUT)
+
+
+def test_linux_disk_and_power_vmx_bochs():
+    with KeelHost("linux-power-vmx", mem=768, cpus=1, bochs=True) as host:
+        disk_power(host, BOCHS_BOOT_TIMEOUT)
+
+
+for _n in [n for n in globals() if n.startswith("test_")]:
+    if not (LINUX_READY or os.environ.get("KEEL_LINUX")) or \
+            (_n.endswith("_bochs") and not (BOCHS_READY or os.environ.get("KEEL_LINUX_BOCHS"))):
         del globals()[_n]
