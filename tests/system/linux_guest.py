@@ -258,3 +258,17 @@ def disk_read(con, dev="/dev/vda"):
     con.run("mount -t ext4 %s /mnt" % dev)
     out, _ = con.run("sha256sum %s" % DISK_FILE, timeout=2 * con.cmd_timeout)
     return out.split()[0]
+
+
+def blk_throughput(con, dev="/dev/vda", mib=32):
+    """virtio-blk throughput as the guest sees it (bench): @mib MiB written
+    with dd and fsync'd, then read back with O_DIRECT (not from the page
+    cache). Timed with the guest's /proc/uptime (10 ms steps); returns
+    (write MiB/s, read MiB/s). Overwrites @dev."""
+    t = "cut -d' ' -f1 /proc/uptime"
+    out, _ = con.run("a=$(%s); dd if=/dev/zero of=%s bs=1M count=%d conv=fsync 2>/dev/null; "
+                     "b=$(%s); dd if=%s of=/dev/null bs=1M count=%d iflag=direct 2>/dev/null; "
+                     "c=$(%s); echo $a $b $c" % (t, dev, mib, t, dev, mib, t),
+                     timeout=10 * con.cmd_timeout)
+    a, b, c = (float(x) for x in out.split()[-3:])
+    return mib / max(b - a, 0.01), mib / max(c - b, 0.01)
