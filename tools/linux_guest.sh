@@ -172,7 +172,36 @@ done
 EOF
 chmod 755 "$R/init"
 
-(cd "$R" && find . | sort | "$BB" cpio -o -H newc -R 0:0 2>/dev/null) | gzip -9n >"$OUT/initrd.img.new"
+# newc (the kernel's Documentation/driver-api/early-userspace/
+# buffer-format.rst) written here rather than by cpio: inode numbers
+# counted from 1, owner root, a fixed time (Keel's SOURCE_DATE_EPOCH
+# default), so the same inputs give the same initrd.img byte for byte.
+python3 - "$R" <<'PY' | gzip -9n >"$OUT/initrd.img.new"
+import os, stat, sys
+root, out, ino = sys.argv[1], sys.stdout.buffer, 0
+def entry(name, st, data):
+    global ino
+    ino += 1
+    hdr = "070701" + "".join("%08X" % v for v in (
+        ino, st.st_mode if st else 0, 0, 0, 1, 1704067200 if st else 0, len(data),
+        0, 0, 0, 0, len(name) + 1, 0))
+    rec = hdr.encode() + name.encode() + b"\0"
+    out.write(rec + b"\0" * (-len(rec) % 4) + data + b"\0" * (-len(data) % 4))
+for d, dirs, files in sorted(os.walk(root)):
+    dirs.sort()
+    for n in [d] + [os.path.join(d, f) for f in sorted(files)] + \
+            [os.path.join(d, x) for x in dirs if os.path.islink(os.path.join(d, x))]:
+        st = os.lstat(n)
+        rel = os.path.relpath(n, root)
+        if stat.S_ISLNK(st.st_mode):
+            data = os.readlink(n).encode()
+        elif stat.S_ISREG(st.st_mode):
+            data = open(n, "rb").read()
+        else:
+            data = b""
+        entry(rel, st, data)
+entry("TRAILER!!!", None, b"")
+PY
 cp "$T/kernel/boot/vmlinuz-$LINUX_ABI" "$OUT/vmlinuz.new"
 mv "$OUT/vmlinuz.new" "$OUT/vmlinuz"
 mv "$OUT/initrd.img.new" "$OUT/initrd.img"

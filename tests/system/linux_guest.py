@@ -36,17 +36,19 @@ KMSG = re.compile(r"^\[\s*\d+\.\d+\] .*$\n?", re.M)
 ANSI = re.compile(r"\x1b(\[[0-9;=?]*[A-Za-z]|[()][A-Z0-9]|[=>c])")
 
 
+class GuestError(AssertionError):
+    pass
+
+
 def ensure_guest():
     """Build (or find cached) build/linux/{vmlinuz,initrd.img}; returns
     (vmlinuz, initrd, kernel release)."""
-    subprocess.run([os.path.join(ROOT, "tools", "linux_guest.sh")], check=True,
-                   stdout=subprocess.DEVNULL)
+    p = subprocess.run([os.path.join(ROOT, "tools", "linux_guest.sh")],
+                       capture_output=True, text=True)
+    if p.returncode:
+        raise GuestError("tools/linux_guest.sh failed:\n" + p.stdout + p.stderr)
     with open(os.path.join(LINUX, "version")) as f:
         return VMLINUZ, INITRD, f.read().strip()
-
-
-class GuestError(AssertionError):
-    pass
 
 
 class Console:
