@@ -33,7 +33,7 @@ MODULES=(drivers/virtio/virtio_pci drivers/block/virtio_blk
 	crypto/crc32c_generic fs/ext4/ext4)
 
 stamp_key() {
-	{ echo "$LINUX_ABI $LINUX_DEB $BUSYBOX_DEB"; cat "${BASH_SOURCE[0]}" tools/linux_guest_tsc.c; } |
+	{ echo "$LINUX_ABI $LINUX_DEB $BUSYBOX_DEB"; cat "${BASH_SOURCE[0]}" tools/linux_guest_*.c; } |
 		sha256sum | cut -c1-16
 }
 
@@ -126,10 +126,13 @@ for m in "${ORDER[@]}"; do
 	grep "^$m:" "$KM/modules.dep" >>"$R/lib/modules/$LINUX_ABI/modules.dep"
 done
 printf '%s\n' "${ORDER[@]}" >"$R/etc/modules"
-# bin/tsc prints the TSC (tools/linux_guest_tsc.c).
-gcc -Os -static -nostdlib -ffreestanding -fno-stack-protector -fno-pie -no-pie \
-	-fno-asynchronous-unwind-tables -Wl,--build-id=none -s \
-	-o "$R/bin/tsc" tools/linux_guest_tsc.c || die "cannot build tools/linux_guest_tsc.c"
+# Two tiny static helpers of ours, no libc: bin/tsc prints the TSC,
+# bin/memscan looks for a token in the guest's RAM (tools/linux_guest_*.c).
+for t in tsc memscan; do
+	gcc -Os -static -nostdlib -ffreestanding -fno-stack-protector -fno-pie -no-pie \
+		-fno-asynchronous-unwind-tables -Wl,--build-id=none -s -Wall -Werror \
+		-o "$R/bin/$t" "tools/linux_guest_$t.c" || die "cannot build tools/linux_guest_$t.c"
+done
 cat >"$R/init" <<'EOF'
 #!/bin/sh
 # Keel's Linux test guest (tools/linux_guest.sh, docs/linux-guest.md).

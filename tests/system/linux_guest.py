@@ -274,3 +274,23 @@ def blk_throughput(con, dev="/dev/vda", mib=32):
                      timeout=10 * con.cmd_timeout)
     a, b, c = (float(x) for x in out.split()[-3:])
     return mib / max(b - a, 0.01), mib / max(c - b, 0.01)
+
+
+# Memory isolation: memscan (tools/linux_guest_memscan.c) puts pages that
+# start with a token into RAM and counts RAM pages starting with a token,
+# reading /proc/kcore; the token travels hex-encoded so only real copies
+# count.
+ISO_PAGES = 64
+
+
+def iso_token():
+    return ("KEEL-ISO-" + os.urandom(8).hex()).encode().hex()
+
+
+def mem_put(con, token):
+    con.run("memscan put %s /tmp/keel-iso %d" % (token, ISO_PAGES))
+
+
+def mem_count(con, token):
+    out, _ = con.run("memscan find %s" % token, timeout=4 * con.cmd_timeout)
+    return int(out.split()[-1])

@@ -10,7 +10,8 @@ here is Keel's.
 
 - two VMs at once (1 and 2 vCPUs, different RAM and disks): each boots to
   init with its own configuration in uname, /proc/cpuinfo (all online) and
-  /proc/meminfo, and sees only its own disk;
+  /proc/meminfo, and sees only its own disk and memory (a token each puts
+  in its RAM is found by a scan of its own RAM, never of the other's);
 - a virtio-blk disk from the datastore: an ext4 file's checksum survives
   vm.reset and the guest's `reboot -f`; the host log shows the reset;
   `poweroff -f` stops the VM ("guest powered off" in vm.info and the log).
@@ -22,7 +23,8 @@ suite does not fail on them; KEEL_LINUX=1 runs them anyway).
 import os
 import re
 
-from linux_guest import (DISK_FILE, check_boot_info, check_cpuinfo, disk_read, disk_write)
+from linux_guest import (DISK_FILE, ISO_PAGES, check_boot_info, check_cpuinfo, disk_read,
+                         disk_write, iso_token, mem_count, mem_put)
 from linux_keel import CMDLINE, KeelHost
 
 LINUX_READY = False
@@ -52,6 +54,16 @@ def two_vms(host, timeout):
         assert int(memtotal) == info["memtotal_kb"], out
         assert int(sectors) == disk_mb * 2048, \
             "%s: vda has %s sectors, its disk is %d MiB" % (con.name, sectors, disk_mb)
+    # Each puts its own token in its RAM; a scan of all its RAM
+    # (/proc/kcore) finds its own and never the other's.
+    tokens = {one.name: iso_token(), two.name: iso_token()}
+    for con in (one, two):
+        mem_put(con, tokens[con.name])
+    for con, other in ((one, two), (two, one)):
+        assert mem_count(con, tokens[con.name]) >= ISO_PAGES, \
+            "%s: its own token is not in its RAM" % con.name
+        assert mem_count(con, tokens[other.name]) == 0, \
+            "%s: sees %s's memory" % (con.name, other.name)
     # Each writes its own token at the start of its raw disk; neither
     # finds the other's.
     for con in (one, two):

@@ -3,15 +3,15 @@ baseline that bench/linux.py compares Keel against, and a check that the
 guest (tools/linux_guest.sh) works before Keel is blamed for anything.
 
 One boot covers the whole guest: init, uname/CPUs/memory, every module,
-virtio-rng and virtio-console, an ext4 file on virtio-blk that keeps its
+virtio-rng and virtio-console, the memory scanner of the isolation test, an ext4 file on virtio-blk that keeps its
 checksum across `reboot -f`, and `poweroff -f` ending QEMU.
 """
 import os
 import shutil
 import tempfile
 
-from linux_guest import (DirectQemu, check_boot_info, check_cpuinfo, disk_read,
-                         disk_write, ensure_guest)
+from linux_guest import (ISO_PAGES, DirectQemu, check_boot_info, check_cpuinfo, disk_read,
+                         disk_write, ensure_guest, iso_token, mem_count, mem_put)
 
 MEM_MB = 256
 
@@ -31,6 +31,12 @@ def test_boot_disk_reboot_poweroff():
                        "dd if=/dev/hwrng bs=32 count=1 2>/dev/null | wc -c")
         assert out.split() == ["virtio_rng.0", "32"], "virtio-rng: %r" % out
         q.run("echo hello-hvc0 >/dev/hvc0")
+        # memscan, which test_linux.py's isolation test relies on, finds a
+        # token put in RAM and not one that never was.
+        mine, never = iso_token(), iso_token()
+        mem_put(q, mine)
+        assert mem_count(q, mine) >= ISO_PAGES, "memscan misses pages put in RAM"
+        assert mem_count(q, never) == 0, "memscan finds a token never put in RAM"
         digest = disk_write(q)
 
         # Still mounted, as at a hard reset: the synced file must be there.
