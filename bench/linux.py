@@ -79,8 +79,11 @@ def keel_side(icount, cpus, mem):
         exits = st.get("exits") or {}
         print("linux: keel: exits to init by reason (per second of boot): %s"
               % ", ".join("%s %d (%.0f/s)" % (k, v, v / wall) for k, v in sorted(exits.items())
-                          if isinstance(v, int)), flush=True)
-        print("linux: keel: memory beyond the guest's RAM: %s" % st.get("memory"), flush=True)
+                          if isinstance(v, int) and v), flush=True)
+        mem_st = st.get("memory") or {}
+        print("linux: keel: memory beyond the guest's RAM: %s bytes (guest RAM backed %s of %s)"
+              % (mem_st.get("overhead_bytes"), mem_st.get("guest_backed_bytes"),
+                 mem_st.get("guest_bytes")), flush=True)
         if not icount:
             print("linux: keel: virtio-blk in the guest (dd, 32 MiB): write %.1f MiB/s, "
                   "read %.1f MiB/s" % blk_throughput(con), flush=True)
