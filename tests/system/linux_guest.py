@@ -4,16 +4,18 @@ way to talk to its busybox shell over a console.
 Used by tests/system/test_linux*.py and bench/linux.py. The guest's /init
 prints (docs/linux-guest.md):
 
-    KEEL-GUEST-INIT tsc=N
+    KEEL-GUEST-INIT tsc=N uptime=S idle=S
     KEEL-GUEST uname=R cpus=N memtotal_kb=N clocksource=S
     KEEL-GUEST modules=ok            (or the names that failed to load)
     KEEL-GUEST disks=vda ...
     KEEL-GUEST-READY                 then the prompt 'keel-guest# '
 
-Console: a `Console` wraps any byte transport (QEMU's stdio here, Keel's
-vm.console.read/write in test_linux.py) with `read()` returning new bytes
-and `write(data)`; `Console.run(cmd)` types one command line and returns
-its output and exit status.
+Console: a `Console` wraps a byte transport (QEMU's stdio in `DirectQemu`
+here, Keel's vm.console.read/write in linux_keel.VmConsole) given as
+`_read()` (new bytes) and `_write(data)`; `boot_info()` waits for the
+init's lines, `run(cmd)` types one command line and returns its output
+and exit status, `send(line)` types a line whose answer is not awaited
+(`reboot -f`, `poweroff -f`).
 """
 import os
 import re
@@ -75,6 +77,10 @@ class Console:
     def text(self, start=0):
         t = self.buf[start:].decode("utf-8", "replace").replace("\r", "")
         return ANSI.sub("", t)
+
+    def send(self, line):
+        """Type @line and Enter; nothing is awaited."""
+        self._write(line.encode() + b"\n")
 
     def poll(self):
         d = self._read()

@@ -41,11 +41,11 @@ def test_boot_disk_reboot_poweroff():
 
         # Still mounted, as at a hard reset: the synced file must be there.
         mark = len(q.buf)
-        q._write(b"reboot -f\n")
+        q.send("reboot -f")
         q.boot_info(120, start=mark)
         assert disk_read(q) == digest, "the file's checksum changed across a reboot"
 
-        q._write(b"poweroff -f\n")
+        q.send("poweroff -f")
         assert q.wait_exit(60) == 0, "QEMU ended with %d" % q.proc.returncode
     with open(os.path.join(work, "hvc0.log")) as f:
         assert "hello-hvc0" in f.read(), "nothing written to hvc0 reached the host"
