@@ -8,8 +8,9 @@
 #                            same kernel, and a small /init (docs/linux-guest.md)
 # Nothing of it is committed. The .debs are cached in $BUILD/linux/dl and a
 # stamp (pins + hash of this script) makes a second run do nothing.
-# Needs only apt-get (download), dpkg-deb and gzip; the cpio archive and
-# modules.dep are made by the packaged busybox itself (no cpio/kmod needed).
+# Needs only apt-get (download), dpkg-deb, gzip, gcc and python3:
+# modules.dep comes from the packaged busybox's depmod, the archive from a
+# few lines of Python below (no cpio or kmod needed).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -38,13 +39,16 @@ stamp_key() {
 }
 
 KEY=$(stamp_key)
-if [[ -f $OUT/vmlinuz && -f $OUT/initrd.img && $(cat "$OUT/.stamp" 2>/dev/null) == "$KEY" ]]; then
-	exit 0
-fi
+up_to_date() {
+	[[ -f $OUT/vmlinuz && -f $OUT/initrd.img && $(cat "$OUT/.stamp" 2>/dev/null) == "$KEY" ]]
+}
+up_to_date && exit 0
 
+# Two test runs at once: one builds, the other waits and finds it done.
 mkdir -p "$DL"
 exec 9>"$OUT/.lock"
 flock 9
+up_to_date && exit 0
 
 # deb_file PKG VERSION: the cached .deb's path (apt-get download's naming,
 # the epoch's ':' escaped as %3a).
