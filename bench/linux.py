@@ -135,14 +135,14 @@ def bochs_direct(mem):
         m.start(mem=mem)
         text = m.wait_for([INIT_MARKER], 3600)
         wall = time.monotonic() - t0
-        tsc = int(re.search(INIT_MARKER, text).group(1))
+        tsc = int(re.search(INIT_MARKER, text).group(1) or 0)
     return wall, tsc
 
 
 def report(what, wall, info, icount):
     line = "linux: %s: init after %.1f s wall" % (what, wall)
-    if icount:
-        ins = info["tsc"] - int(info["idle"] * 1e9)
+    if icount and info["tsc"] is not None:
+        ins = info["tsc"] - int((info["idle"] or 0) * 1e9)
         line += (", guest TSC %.2f G ticks = %.2f G instructions + %.2f s idle "
                  "(QEMU -icount shift=0)" % (info["tsc"] / 1e9, ins / 1e9, info["idle"]))
     print(line + "; clocksource %s, %d CPU(s), MemTotal %d kB"

@@ -29,7 +29,9 @@ LINUX = os.path.join(BUILD, "linux")
 VMLINUZ = os.path.join(LINUX, "vmlinuz")
 INITRD = os.path.join(LINUX, "initrd.img")
 
-INIT_MARKER = r"KEEL-GUEST-INIT tsc=(\d+) uptime=([\d.]+) idle=([\d.]+)"
+# Empty fields rather than no marker if tsc or /proc/uptime ever fail:
+# reaching init must show as such.
+INIT_MARKER = r"KEEL-GUEST-INIT tsc=(\d*) uptime=([\d.]*) idle=([\d.]*)"
 INFO = r"KEEL-GUEST uname=(\S+) cpus=(\d+) memtotal_kb=(\d+) clocksource=(\S*)"
 READY = r"KEEL-GUEST-READY"
 PROMPT = "keel-guest# "
@@ -123,7 +125,8 @@ class Console:
         self.wait_for(READY, timeout, start)
         return {"uname": m.group(1), "cpus": int(m.group(2)),
                 "memtotal_kb": int(m.group(3)), "clocksource": m.group(4),
-                "tsc": int(tsc), "uptime": float(up), "idle": float(idle),
+                "tsc": int(tsc) if tsc else None, "uptime": float(up) if up else None,
+                "idle": float(idle) if idle else None,
                 "modules": mods, "disks": disks}
 
     def run(self, cmd, timeout=None, check=True):

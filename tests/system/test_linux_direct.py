@@ -26,6 +26,7 @@ def test_boot_disk_reboot_poweroff():
         info = q.boot_info(120)
         check_boot_info(info, release, 2, MEM_MB)
         assert info["disks"] == ["vda"], "block devices: %s" % info["disks"]
+        assert info["tsc"] and info["uptime"], "the init marker lacks tsc/uptime: %s" % info
         check_cpuinfo(q, 2)
         out, _ = q.run("cat /sys/class/misc/hw_random/rng_current; "
                        "dd if=/dev/hwrng bs=32 count=1 2>/dev/null | wc -c")
