@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Keel's one entry point (see README.md):
 #   ./build.sh          install dependencies if needed, build everything
-#   ./build.sh deps     only install/fetch/build the dependencies
+#   ./build.sh deps     only install/fetch/build the dependencies (and the
+#                       Linux test guest, tools/linux_guest.sh)
 #   ./build.sh run      build, then boot the USB image in QEMU (Ctrl-A X quits)
 #   ./build.sh test [PATTERN]  build, then run every test (or those matching)
 #   ./build.sh clean    remove Keel's build output (keeps the built libraries)
@@ -23,6 +24,7 @@ build() {
 case "${1:-build}" in
 deps)
 	tools/deps.sh
+	tools/linux_guest.sh
 	;;
 build)
 	build
@@ -46,6 +48,10 @@ run)
 	;;
 test)
 	build
+	# The stock Debian kernel and initramfs of the Linux guest tests
+	# (docs/linux-guest.md), cached in $BUILD/linux; without them only
+	# those tests fail (with the reason), not the whole run.
+	tools/linux_guest.sh || echo "build.sh: no Linux test guest (above); the Linux tests will fail" >&2
 	exec /usr/bin/python3 tests/run.py "${2:-}"
 	;;
 clean)

@@ -371,7 +371,8 @@ def load_font():
 
 
 class Bochs(Machine):
-    def start(self, mem=512, timeout_s=None, cpus=1):
+    def start(self, mem=512, timeout_s=None, cpus=1, extra=""):
+        """@extra: more bochsrc lines (devices: e1000, usb_xhci ...)."""
         rc = os.path.join(self.dir, "bochs.rc")
         with open(rc, "w") as f:
             f.write("c\n")  # continue: do not stop in the debugger
@@ -390,7 +391,7 @@ clock: sync=none, time0=local
 log: {os.path.join(self.dir, 'bochs.log')}
 panic: action=fatal
 error: action=report
-""")
+""" + extra)
         self.proc = subprocess.Popen(["bochs", "-q", "-f", cfg, "-rc", rc],
                                      cwd=self.dir,
                                      stdout=open(os.path.join(self.dir, "bochs.out"), "w"),

@@ -1,0 +1,161 @@
+"""Issue 8: the stock Debian kernel (linux-image-amd64 of bookworm) as a
+Keel guest, driven through the management endpoint as a user would.
+
+The guest is tools/linux_guest.sh's: the packaged kernel untouched and a
+busybox initramfs with the virtio modules whose /init reports uname, CPUs,
+MemTotal and the clocksource, then gives a shell on ttyS0 (the VM's COM1,
+read with vm.console.read, typed with vm.console.write). The same guest
+passes tests/system/test_linux_direct.py under plain QEMU, so a failure
+here is Keel's.
+
+- two VMs at once (1 and 2 vCPUs, different RAM and disks): each boots to
+  init with its own configuration in uname, /proc/cpuinfo (all online) and
+  /proc/meminfo, and sees only its own disk and memory (a token each puts
+  in its RAM is found by a scan of its own RAM, never of the other's);
+- a virtio-blk disk from the datastore: an ext4 file's checksum survives
+  vm.reset and the guest's `reboot -f`; the host log shows the reset;
+  `poweroff -f` stops the VM ("guest powered off" in vm.info and the log);
+- under Bochs (VT-x/EPT), one VM with 2 vCPUs, one boot: the same checks
+  of CPUs, memory, disk and poweroff (off until BOCHS_READY, see below).
+
+LINUX_READY: the lead flips it to True once the issue-8 pieces are merged
+and Linux boots in Keel (until then these tests are not collected, so the
+suite does not fail on them; KEEL_LINUX=1 runs them anyway).
+"""
+import os
+
+from linux_guest import (ISO_PAGES, check_boot_info, check_cpuinfo, disk_read,
+                         disk_write, iso_token, mem_count, mem_put)
+from linux_keel import CMDLINE, KeelHost
+
+LINUX_READY = False
+
+# quiet: every byte on COM1 is a VM exit; the kernel's messages would
+# cost minutes under nested emulation (drop it to see them).
+TEST_CMDLINE = CMDLINE + " quiet"
+# Nested TCG: Keel under QEMU runs the guest's every instruction through
+# the emulated SVM; the Debian kernel takes minutes, not seconds, to init.
+BOOT_TIMEOUT = 900
+
+
+def two_vms(host, timeout):
+    host.disk("one.img", 32)
+    host.disk("two.img", 48)
+    one = host.linux_vm("one", vcpus=1, memory_mb=256, disks=["one.img"],
+                        cmdline=TEST_CMDLINE)
+    two = host.linux_vm("two", vcpus=2, memory_mb=384, disks=["two.img"],
+                        cmdline=TEST_CMDLINE)
+    for con, cpus, mem, disk_mb in ((one, 1, 256, 32), (two, 2, 384, 48)):
+        info = con.boot_info(timeout)
+        check_boot_info(info, host.release, cpus, mem)
+        assert info["disks"] == ["vda"], "%s: block devices %s" % (con.name, info["disks"])
+        check_cpuinfo(con, cpus)
+        out, _ = con.run("sed -n 's/^MemTotal: *//p' /proc/meminfo; cat /sys/block/vda/size")
+        memtotal, sectors = out.split()[0], out.split()[-1]
+        assert int(memtotal) == info["memtotal_kb"], out
+        assert int(sectors) == disk_mb * 2048, \
+            "%s: vda has %s sectors, its disk is %d MiB" % (con.name, sectors, disk_mb)
+    # Each puts its own token in its RAM; a scan of all its RAM
+    # (/proc/kcore) finds its own and never the other's.
+    tokens = {one.name: iso_token(), two.name: iso_token()}
+    for con in (one, two):
+        mem_put(con, tokens[con.name])
+    for con, other in ((one, two), (two, one)):
+        assert mem_count(con, tokens[con.name]) >= ISO_PAGES, \
+            "%s: its own token is not in its RAM" % con.name
+        assert mem_count(con, tokens[other.name]) == 0, \
+            "%s: sees %s's memory" % (con.name, other.name)
+    # Each writes its own token at the start of its raw disk; neither
+    # finds the other's.
+    for con in (one, two):
+        con.run("echo keel-token-%s | dd of=/dev/vda conv=fsync 2>/dev/null" % con.name)
+    for con, other in ((one, two), (two, one)):
+        out, _ = con.run("head -c 4096 /dev/vda | grep -c keel-token-%s; "
+                         "head -c 4096 /dev/vda | grep -c keel-token-%s"
+                         % (con.name, other.name), check=False)
+        assert out.split() == ["1", "0"], \
+            "%s: own/other token counts on its disk: %r" % (con.name, out)
+
+
+def disk_power(host, timeout):
+    host.disk("root.img", 64)
+    con = host.linux_vm("deb", vcpus=1, memory_mb=256, disks=["root.img"],
+                        cmdline=TEST_CMDLINE)
+    con.boot_info(timeout)
+    digest = disk_write(con)
+
+    # vm.reset: a hard reset, the disk's synced file survives.
+    mark = len(con.buf)
+    host.rpc.call("vm.reset", name="deb")
+    con.boot_info(timeout, start=mark)
+    assert disk_read(con) == digest, "the file's checksum changed across vm.reset"
+
+    # reboot -f in the guest: Keel resets the VM, the host log says so.
+    con.run("umount /mnt")
+    mark, log_mark = len(con.buf), host.log_mark()
+    con.send("reboot -f")
+    con.boot_info(timeout, start=mark)
+    host.wait_log(r"^vmm: deb: guest reset \(", 60, log_mark)
+    assert con.state() == "running", con.info()
+    assert disk_read(con) == digest, "the file's checksum changed across reboot -f"
+
+    # poweroff -f: the VM stops, vm.info and the log say why.
+    log_mark = host.log_mark()
+    con.send("poweroff -f")
+    host.wait_log(r"^vmm: deb: guest powered off \(", 120, log_mark)
+    info = con.info()
+    assert info["state"] == "stopped" and info["stop_reason"] == "guest powered off", info
+
+
+def test_two_linux_vms_svm():
+    with KeelHost("linux-two", mem=2048, cpus=2) as host:
+        two_vms(host, BOOT_TIMEOUT)
+
+
+def test_linux_disk_and_power_svm():
+    with KeelHost("linux-power", mem=1024, cpus=2) as host:
+        disk_power(host, BOOT_TIMEOUT)
+
+
+# Under Bochs the plain Debian kernel alone needs 6.6 G instructions and
+# about 2.5 min wall (shared machine) to reach init (bench/linux.py
+# --bochs); in a Keel VM, with EPT and every exit emulated, more. And a
+# Keel host under Bochs is not set up yet: Keel has no IDE driver, so it
+# does not see keel.cfg on its Bochs boot disk (it starts the setup
+# wizard), and Bochs' xHCI (1912:0015, a 64-bit BAR that pci.c calls
+# "nonsense") is declined, so there is no disk for the datastore; the
+# e1000 with slirp's hostfwd does come up (DHCP). BOCHS_READY: the lead
+# turns these on once both are solved and they fit the suite
+# (KEEL_LINUX_BOCHS=1 runs them anyway). docs/linux-guest.md "Bochs".
+# Five Linux boots (the SVM tests) would not fit the suite under Bochs:
+# one VM with 2 vCPUs covers boot, CPUs, memory, disk and poweroff once.
+BOCHS_READY = False
+BOCHS_BOOT_TIMEOUT = 2400
+
+
+def one_vm(host, timeout):
+    """The issue's checks in one Linux boot: init with the VM's CPUs and
+    memory, a synced file on the datastore disk, poweroff stopping the VM."""
+    host.disk("root.img", 32)
+    con = host.linux_vm("deb", vcpus=host.cpus, memory_mb=256, disks=["root.img"],
+                        cmdline=TEST_CMDLINE)
+    info = con.boot_info(timeout)
+    check_boot_info(info, host.release, host.cpus, 256)
+    check_cpuinfo(con, host.cpus)
+    disk_write(con, kib=128)
+    log_mark = host.log_mark()
+    con.send("poweroff -f")
+    host.wait_log(r"^vmm: deb: guest powered off \(", 600, log_mark)
+    assert con.info()["stop_reason"] == "guest powered off", con.info()
+
+
+def test_linux_vmx_bochs():
+    """One boot (see above for why not the SVM tests' five)."""
+    with KeelHost("linux-vmx", mem=768, cpus=2, bochs=True) as host:
+        one_vm(host, BOCHS_BOOT_TIMEOUT)
+
+
+for _n in [n for n in globals() if n.startswith("test_")]:
+    if not (LINUX_READY or os.environ.get("KEEL_LINUX")) or \
+            (_n.endswith("_bochs") and not (BOCHS_READY or os.environ.get("KEEL_LINUX_BOCHS"))):
+        del globals()[_n]
