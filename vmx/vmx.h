@@ -104,6 +104,7 @@ struct s2_table;
 #define PROC2_EPT (1u << 1)
 #define PROC2_VPID (1u << 5)
 #define PROC2_UNRESTRICTED (1u << 7)
+#define PROC2_INVPCID (1u << 12)
 
 /* VM-exit controls (25.7.1, table 25-13). */
 #define EXIT_SAVE_DEBUG (1u << 2)
