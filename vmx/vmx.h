@@ -39,7 +39,12 @@ struct s2_table;
 #define MSR_IA32_SYSENTER_ESP 0x175
 #define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_PAT 0x277
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
 #define MSR_FS_BASE 0xc0000100
+#define MSR_KERNEL_GS_BASE 0xc0000102
 
 #define FEATURE_CONTROL_LOCKED (1ull << 0)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
@@ -99,6 +104,7 @@ struct s2_table;
 #define PROC2_EPT (1u << 1)
 #define PROC2_VPID (1u << 5)
 #define PROC2_UNRESTRICTED (1u << 7)
+#define PROC2_INVPCID (1u << 12)
 
 /* VM-exit controls (25.7.1, table 25-13). */
 #define EXIT_SAVE_DEBUG (1u << 2)
@@ -356,6 +362,12 @@ struct vmx_vcpu {
 	uint64_t cr0_mask, cr4_mask; /* host-owned bits (the masks) */
 	uint64_t cr2;		     /* CR2 is not in the VMCS: kept here */
 	uint64_t host_cr3, host_cr4; /* what the VMCS holds, to skip writes */
+	/*
+	 * The guest's STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE (in
+	 * vmx_msr_switched order) while they are not in a CPU: valid
+	 * unless this vCPU owns the MSRs of vv->cpu (vmx_msr_load).
+	 */
+	uint64_t msr[5];
 };
 
 /*
@@ -466,6 +478,7 @@ int vmx_vcpu_init(struct vcpu *v);
 void vmx_vcpu_destroy(struct vcpu *v);
 void vmx_vmcs_load(struct vcpu *v);
 void vmx_host_refresh(struct vmx_vcpu *vv);
+void vmx_msr_load(struct vmx_vcpu *vv);
 
 /* vmx_regs.c */
 uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r);

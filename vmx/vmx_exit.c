@@ -398,6 +398,7 @@ int vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	int rc;
 
 	vmx_vmcs_load(v);
+	vmx_msr_load(vv);
 	vmx_pre_entry(vv);
 	fpu_xcr0_enter(v->xcr0); /* interrupts are off */
 	rc = vmx_enter(&v->gprs, vv->launched);

@@ -94,22 +94,21 @@ static int vmx_probe_controls(void)
 	 * for them in core). Interrupt-window exiting is switched at run
 	 * time, so it only has to be settable.
 	 */
-	rc =
-	    vmx_ctl("processor-based",
-		    true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
-			      : MSR_IA32_VMX_PROCBASED_CTLS,
-		    PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
-			PROC_MONITOR_EXITING | PROC_USE_IO_BITMAPS |
-			PROC_USE_MSR_BITMAPS | PROC_SECONDARY |
-			PROC_USE_TSC_OFFSETTING,
-		    0,
-		    PROC_INTR_WINDOW_EXITING | PROC_INVLPG_EXITING |
-			PROC_RDTSC_EXITING | PROC_CR3_LOAD_EXITING |
-			PROC_CR3_STORE_EXITING | PROC_CR8_LOAD_EXITING |
-			PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING |
-			PROC_UNCOND_IO_EXITING | PROC_MONITOR_TRAP_FLAG |
-			PROC_PAUSE_EXITING,
-		    &vmx_caps.proc);
+	rc = vmx_ctl("processor-based",
+		     true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
+			       : MSR_IA32_VMX_PROCBASED_CTLS,
+		     PROC_HLT_EXITING | PROC_MWAIT_EXITING |
+			 PROC_RDPMC_EXITING | PROC_MONITOR_EXITING |
+			 PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
+			 PROC_SECONDARY | PROC_USE_TSC_OFFSETTING,
+		     0,
+		     PROC_INTR_WINDOW_EXITING | PROC_INVLPG_EXITING |
+			 PROC_RDTSC_EXITING | PROC_CR3_LOAD_EXITING |
+			 PROC_CR3_STORE_EXITING | PROC_CR8_LOAD_EXITING |
+			 PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING |
+			 PROC_UNCOND_IO_EXITING | PROC_MONITOR_TRAP_FLAG |
+			 PROC_PAUSE_EXITING,
+		     &vmx_caps.proc);
 	if (rc)
 		return rc;
 	proc_may1 = cpu_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
@@ -120,12 +119,23 @@ static int vmx_probe_controls(void)
 		return -ENODEV;
 	}
 
-	/* Secondary (25.6.2, table 25-7): EPT, VPID, unrestricted guest. */
+	/*
+	 * Secondary (25.6.2, table 25-7): EPT, VPID, unrestricted guest;
+	 * and "enable INVPCID" where offered: without it INVPCID is #UD in
+	 * the guest (25.3, 26.1), yet CPUID 7:EBX[10] tells the guest it
+	 * has it, and Linux uses it for every global TLB flush once PCID is
+	 * on. With INVLPG exiting off it runs without an exit (25.1.3).
+	 * RDTSCP and XSAVES stay #UD: core/cpuid_policy.c hides them.
+	 */
 	rc = vmx_ctl("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
-		     PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED, 0, 0,
-		     &vmx_caps.proc2);
+		     PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED, PROC2_INVPCID,
+		     0, &vmx_caps.proc2);
 	if (rc)
 		return rc;
+	if (!(vmx_caps.proc2 & PROC2_INVPCID) &&
+	    (cpu_cpuid(0, 0).eax >= 7 && (cpu_cpuid(7, 0).ebx & (1u << 10))))
+		log_warn("vmx: the CPU has INVPCID but cannot enable it in a "
+			 "guest: a guest using it gets #UD");
 
 	/*
 	 * Exit (25.7.1): a 64-bit host; EFER and PAT switched by the CPU

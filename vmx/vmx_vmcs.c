@@ -33,6 +33,87 @@
 /* The VMCS current on each CPU (only that CPU writes its slot). */
 static struct vmx_vcpu *vmx_current[PERCPU_MAX];
 
+/*
+ * The guest's own MSRs (what a 64-bit Linux writes at boot and uses on
+ * every system call), none of them intercepted (MSR bitmap, 25.6.9):
+ *
+ * - FS.base, GS.base, SYSENTER_CS/ESP/EIP and PAT are guest-state fields
+ *   of the VMCS: VM entry loads them (26.3.2.1, PAT with "load IA32_PAT")
+ *   and every VM exit saves the guest's and loads the host's (27.3.1,
+ *   27.5.1, 27.5.2; PAT with "save/load IA32_PAT"). The CPU checks a
+ *   guest WRMSR itself (non-canonical base, bad PAT type: #GP).
+ * - STAR, LSTAR, CSTAR, SFMASK and KERNEL_GS_BASE have no VMCS field,
+ *   and VM entry/exit leave them alone. Keel never executes SYSCALL,
+ *   SYSRET or SWAPGS (its per-CPU pointer is GS.base, which the VMCS
+ *   host state restores), so the host needs none of them back and the
+ *   CPU simply keeps the guest's values between exits. Each CPU has an
+ *   owner, the vCPU whose values it holds; only when a different vCPU
+ *   enters on that CPU are the owner's values read back (SWAPGS changes
+ *   KERNEL_GS_BASE without any exit, so the copy is stale while a vCPU
+ *   owns the CPU) and the new one's loaded: 5 RDMSR + 5 WRMSR per vCPU
+ *   switch, nothing per exit. The VM-entry/exit MSR-load/store areas
+ *   (24.7.2, 24.8.2, 26.4, 27.4) would do the same on every exit.
+ */
+static const uint32_t vmx_msr_switched[5] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE,
+};
+static struct vmx_vcpu *vmx_msr_owner[PERCPU_MAX];
+
+static const uint32_t vmx_msr_passthrough[] = {
+	MSR_IA32_SYSENTER_CS,
+	MSR_IA32_SYSENTER_ESP,
+	MSR_IA32_SYSENTER_EIP,
+	MSR_IA32_PAT,
+	MSR_STAR,
+	MSR_LSTAR,
+	MSR_CSTAR,
+	MSR_SFMASK,
+	MSR_FS_BASE,
+	MSR_GS_BASE,
+	MSR_KERNEL_GS_BASE,
+};
+
+/*
+ * MSR bitmap (25.6.9): four 1 KiB bitmaps, reads of 0-1FFFh, reads of
+ * C0000000h-C0001FFFh, then the same two for writes; a clear bit lets
+ * the access run without an exit.
+ */
+static void vmx_msr_bitmap_init(uint8_t *bm)
+{
+	for (unsigned int i = 0; i < sizeof(vmx_msr_passthrough) / 4; i++) {
+		uint32_t m = vmx_msr_passthrough[i];
+		unsigned int bit = (m & 0x1fff) + (m >= 0xc0000000u ? 8192 : 0);
+
+		bm[bit / 8] &= (uint8_t) ~(1u << (bit % 8));	    /* read */
+		bm[2048 + bit / 8] &= (uint8_t) ~(1u << (bit % 8)); /* write */
+	}
+}
+
+/* On the CPU @vv owns: keep its live values, give the CPU up. */
+static void vmx_msr_save_here(struct vmx_vcpu *vv, unsigned int cpu)
+{
+	if (vmx_msr_owner[cpu] != vv)
+		return;
+	for (int i = 0; i < 5; i++)
+		vv->msr[i] = cpu_rdmsr(vmx_msr_switched[i]);
+	vmx_msr_owner[cpu] = NULL;
+}
+
+/* Interrupts off, before entering @vv on this CPU (see the top). */
+void vmx_msr_load(struct vmx_vcpu *vv)
+{
+	unsigned int cpu = this_cpu()->id;
+	struct vmx_vcpu *old = vmx_msr_owner[cpu];
+
+	if (old == vv)
+		return;
+	if (old)
+		vmx_msr_save_here(old, cpu);
+	for (int i = 0; i < 5; i++)
+		cpu_wrmsr(vmx_msr_switched[i], vv->msr[i]);
+	vmx_msr_owner[cpu] = vv;
+}
+
 /* VPIDs 1..65535; 0 is the host's (25.6.2 "enable VPID"). */
 static struct spinlock vmx_vpid_lock = SPINLOCK_INIT;
 static uint64_t vmx_vpid_used[65536 / 64] = { 1 };
@@ -95,6 +176,8 @@ static void vmx_clear_here(void *arg)
 
 	if (vv->cpu != (int)cpu)
 		return;
+	/* The vCPU leaves this CPU: its live MSRs go with it. */
+	vmx_msr_save_here(vv, cpu);
 	vmx_vmclear(vv->vmcs_pa);
 	if (vmx_current[cpu] == vv)
 		vmx_current[cpu] = NULL;
@@ -366,10 +449,13 @@ int vmx_vcpu_init(struct vcpu *v)
 		return -ENOMEM;
 	vv->cpu = -1;
 	vv->vmcs_pa = vmx_page(0);
-	/* All ones: every port and every MSR exits (25.6.4, 25.6.9). */
+	/* All ones: every port and every MSR exits (25.6.4, 25.6.9), but
+	 * the guest's own MSRs (vmx_msr_passthrough). */
 	vv->io_bitmap_pa = vmx_page(0xff);
 	vv->io_bitmap_b_pa = vmx_page(0xff);
 	vv->msr_bitmap_pa = vmx_page(0xff);
+	if (vv->msr_bitmap_pa)
+		vmx_msr_bitmap_init(mm_phys_to_virt(vv->msr_bitmap_pa));
 	vv->vpid = vmx_vpid_alloc();
 	if (!vv->vmcs_pa || !vv->io_bitmap_pa || !vv->io_bitmap_b_pa ||
 	    !vv->msr_bitmap_pa || !vv->vpid) {

@@ -3,7 +3,9 @@
  * Test guest: real mode -> protected mode -> PAE paging -> long mode with
  * 4-level paging, 2 MiB and 4 KiB pages, then inside long mode: a #UD and
  * a #PF taken by the guest's own IDT, SSE registers that must survive
- * a few hundred exits, the TSC offset, and XSETBV/XCR0. Same port protocol as g_basic.S. Guest-physical
+ * a few hundred exits, the TSC offset, XSETBV/XCR0, and the guest-owned
+ * system-call MSRs (SWAPGS, SYSCALL, FS.base). Same port protocol as
+ * g_basic.S. Guest-physical
  * layout: code at 0x8000, stack below 0x7000, tables at 0x10000-0x16fff.
  */
 #define PML4 0x10000
@@ -232,6 +234,92 @@ lm64:
 	cmpl $1, FLAGS + 16
 	jne fail
 12:
+	/* 13: the guest's own system-call MSRs (not intercepted on either
+	 * backend): they hold across exits, SWAPGS swaps GS.base with
+	 * KERNEL_GS_BASE, SYSCALL goes to LSTAR with RFLAGS masked by
+	 * SFMASK, FS.base addresses memory */
+	movw $13, %bp
+	movl $0xc0000080, %ecx		/* EFER.SCE */
+	rdmsr
+	orl $1, %eax
+	wrmsr
+	movl $0xc0000081, %ecx		/* STAR: SYSCALL CS 0x18, SS 0x20 */
+	xorl %eax, %eax
+	movl $0x18, %edx
+	wrmsr
+	leaq sys_entry(%rip), %rax	/* LSTAR */
+	movq %rax, %rdx
+	shrq $32, %rdx
+	movl $0xc0000082, %ecx
+	wrmsr
+	movl $0xc0000084, %ecx		/* SFMASK: DF */
+	movl $(1 << 10), %eax
+	xorl %edx, %edx
+	wrmsr
+	movl $0xc0000100, %ecx		/* FS.base = 0x200000 */
+	movl $0x200000, %eax
+	wrmsr
+	movl $0xc0000101, %ecx		/* GS.base */
+	movl $0x11110000, %eax
+	movl $0x1, %edx
+	wrmsr
+	movl $0xc0000102, %ecx		/* KERNEL_GS_BASE */
+	movl $0x22220000, %eax
+	movl $0x2, %edx
+	wrmsr
+	movl $0x175, %ecx		/* SYSENTER_ESP */
+	movl $0x33330000, %eax
+	movl $0x3, %edx
+	wrmsr
+	swapgs
+	movl $50, %r12d
+2:	xorl %eax, %eax
+	cpuid
+	outb %al, $0xe8
+	decl %r12d
+	jnz 2b
+	movw $131, %bp			/* 131: SWAPGS or GS.base lost */
+	movl $0xc0000101, %ecx
+	rdmsr
+	cmpl $0x22220000, %eax
+	jne fail
+	cmpl $2, %edx
+	jne fail
+	movl $0xc0000102, %ecx
+	rdmsr
+	cmpl $0x11110000, %eax
+	jne fail
+	cmpl $1, %edx
+	jne fail
+	movw $132, %bp			/* 132: SYSENTER_ESP lost */
+	movl $0x175, %ecx
+	rdmsr
+	cmpl $0x33330000, %eax
+	jne fail
+	cmpl $3, %edx
+	jne fail
+	movw $133, %bp			/* 133: FS.base not used */
+	movabsq $0x1122334455667788, %rax
+	cmpq %fs:0, %rax
+	jne fail
+	movw $134, %bp			/* 134: SYSCALL went wrong */
+	std
+	syscall
+sys_back:
+	cld
+	movw $0x10, %ax			/* SYSCALL loaded SS = 0x20 */
+	movw %ax, %ss
+	leaq sys_back(%rip), %rax
+	cmpq %rax, %rcx			/* RCX: the return address */
+	jne fail
+	btq $10, %r11			/* R11: RFLAGS before, DF set */
+	jnc fail
+	btq $10, %r14			/* the entry ran with DF masked */
+	jc fail
+	movw %cs, %ax
+	cmpw $0x18, %ax
+	jne fail
+
 	movb $'\n', %al
 	outb %al, $0xe9
 	xorl %eax, %eax
@@ -257,6 +345,12 @@ set_gate:
 	movl %eax, 8(%rdi)
 	movl $0, 12(%rdi)
 	ret
+
+/* LSTAR: note RFLAGS, back to RCX (CS is 0x18 already). */
+sys_entry:
+	pushfq
+	popq %r14
+	jmp *%rcx
 
 ud_handler:
 	incl FLAGS
