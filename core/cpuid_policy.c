@@ -325,6 +325,9 @@ int msr_policy_read(struct vcpu *v, uint32_t index, uint64_t *val)
 	case 0x1a0: /* IA32_MISC_ENABLE: fast strings */
 		*val = 1;
 		return 0;
+	case 0x2ff: /* IA32_MTRR_DEF_TYPE: MTRRCAP says no ranges */
+		*val = v->msr_mtrr_def;
+		return 0;
 	case 0x277: /* IA32_PAT */
 		*val = v->msr_pat ? v->msr_pat : 0x0007040600070406ull;
 		return 0;
@@ -354,6 +357,15 @@ int msr_policy_write(struct vcpu *v, uint32_t index, uint64_t val)
 		return 0;
 	}
 	case 0x8b: /* microcode update signature reset */
+		return 0;
+	case 0x2ff:
+		/* E, FE and a valid default type; the rest reserved (SDM 3A
+		 * 12.11.2.1). Stage 2 maps guest RAM write-back whatever it
+		 * says, as PAT and the guest's page attributes still apply. */
+		if ((val & ~0xcffull) || (val & 0xff) == 2 || (val & 0xff) == 3 ||
+		    (val & 0xff) > 6)
+			return -EPERM;
+		v->msr_mtrr_def = val;
 		return 0;
 	case MSR_EFER:
 		/* SCE, LME, NXE; LMA is the CPU's to set (SDM 3A 10.8.5). */

@@ -78,6 +78,7 @@ struct vcpu {
 	struct waitq wake_wq; /* a vCPU in HLT waits here */
 	volatile bool kicked; /* vcpu_kick: look at the irqchip again */
 	uint64_t msr_pat; /* guest IA32_PAT (core/cpuid_policy.c) */
+	uint64_t msr_mtrr_def; /* guest IA32_MTRR_DEF_TYPE (no ranges) */
 	void *vlapic;	  /* vdev/vlapic.c's state; freed with the VM */
 	uint64_t xcr0;	  /* the guest's XCR0, switched around each entry */
 	/* APs wait for a startup IPI, as after INIT (SDM 3A 9.4.1). */

@@ -356,6 +356,7 @@ static int vm_vcpu_reinit(struct vcpu *v)
 	hv->set_reg(v, VCPU_TSC_OFFSET, v->vm->tsc_offset);
 	v->xcr0 = 1;
 	v->msr_pat = 0;
+	v->msr_mtrr_def = 0;
 	__atomic_store_n(&v->kicked, false, __ATOMIC_RELAXED);
 	for (int i = 0; i < 4; i++)
 		__atomic_store_n(&v->irq_pending[i], 0, __ATOMIC_RELAXED);

@@ -28,7 +28,7 @@ from linux_guest import (ISO_PAGES, check_boot_info, check_cpuinfo, disk_read,
                          disk_write, iso_token, mem_count, mem_put)
 from linux_keel import CMDLINE, KeelHost
 
-LINUX_READY = False
+LINUX_READY = True
 
 # quiet: every byte on COM1 is a VM exit; the kernel's messages would
 # cost minutes under nested emulation (drop it to see them).
