@@ -11,6 +11,7 @@
 
 #include "core/iobus.h"
 #include "core/vm.h"
+#include "fake_pio.h"
 #include "unit.h"
 #include "vdev/vpic.h"
 #include "vdev/vpit.h"
@@ -31,15 +32,6 @@ void vlapic_extint_changed(struct vm *vm)
 	int_changes++;
 }
 
-static iobus_fn bus_fn;
-static void *bus_opaque;
-int iobus_register_pio(struct vm *vm, uint16_t base, uint16_t count,
-		       iobus_fn fn, void *opaque)
-{
-	bus_fn = fn;
-	bus_opaque = opaque;
-	return 0;
-}
 
 static struct vm vm;
 static struct vplat plat;
@@ -47,17 +39,12 @@ static struct vpic *pic;
 
 static void out(uint16_t port, uint8_t v)
 {
-	uint64_t d = v;
-
-	bus_fn(NULL, port, 1, true, &d, bus_opaque);
+	fake_out(port, v);
 }
 
 static uint8_t in(uint16_t port)
 {
-	uint64_t d = 0;
-
-	bus_fn(NULL, port, 1, false, &d, bus_opaque);
-	return (uint8_t)d;
+	return fake_in(port);
 }
 
 static void irq(unsigned int n, bool level)

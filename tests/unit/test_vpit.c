@@ -12,6 +12,7 @@
 
 #include "core/iobus.h"
 #include "core/vm.h"
+#include "fake_pio.h"
 #include "unit.h"
 #include "vdev/vpit.h"
 #include "vdev/vplat.h"
@@ -32,32 +33,18 @@ void vplat_isa_irq(struct vm *vm, unsigned int irq, bool level)
 		irq0_level = level;
 }
 
-static iobus_fn bus_fn;
-static void *bus_opaque;
-int iobus_register_pio(struct vm *vm, uint16_t base, uint16_t count,
-		       iobus_fn fn, void *opaque)
-{
-	bus_fn = fn;
-	bus_opaque = opaque;
-	return 0;
-}
 
 static struct vm vm;
 static struct vpit *pit;
 
 static void out(uint16_t port, uint8_t v)
 {
-	uint64_t d = v;
-
-	bus_fn(NULL, port, 1, true, &d, bus_opaque);
+	fake_out(port, v);
 }
 
 static uint8_t in(uint16_t port)
 {
-	uint64_t d = 0;
-
-	bus_fn(NULL, port, 1, false, &d, bus_opaque);
-	return (uint8_t)d;
+	return fake_in(port);
 }
 
 /* ns at which @ticks of 1193182 Hz have passed (rounded up). */

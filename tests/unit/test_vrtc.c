@@ -12,6 +12,7 @@
 #include "core/iobus.h"
 #include "core/vm.h"
 #include "core/wallclock.h"
+#include "fake_pio.h"
 #include "unit.h"
 #include "vdev/vplat.h"
 #include "vdev/vrtc.h"
@@ -34,35 +35,20 @@ void vplat_isa_irq(struct vm *vm, unsigned int irq, bool level)
 		irq8 = level;
 }
 
-static iobus_fn bus_fn;
-static void *bus_opaque;
-int iobus_register_pio(struct vm *vm, uint16_t base, uint16_t count,
-		       iobus_fn fn, void *opaque)
-{
-	bus_fn = fn;
-	bus_opaque = opaque;
-	return 0;
-}
 
 static struct vm vm;
 static struct vrtc *rtc;
 
 static uint8_t rd(uint8_t idx)
 {
-	uint64_t d = idx;
-
-	bus_fn(NULL, 0x70, 1, true, &d, bus_opaque);
-	bus_fn(NULL, 0x71, 1, false, &d, bus_opaque);
-	return (uint8_t)d;
+	fake_out(0x70, idx);
+	return fake_in(0x71);
 }
 
 static void wr(uint8_t idx, uint8_t v)
 {
-	uint64_t d = idx;
-
-	bus_fn(NULL, 0x70, 1, true, &d, bus_opaque);
-	d = v;
-	bus_fn(NULL, 0x71, 1, true, &d, bus_opaque);
+	fake_out(0x70, idx);
+	fake_out(0x71, v);
 }
 
 /* 2024-02-29 23:59:58 UTC, a Thursday. */
