@@ -558,14 +558,19 @@ static void vlapic_ack(struct vcpu *v, int vector)
 	spin_unlock_irqrestore(&l->lock, flags);
 }
 
+/*
+ * Only reads: firing a due timer here would set IRR after the caller's
+ * pending() look, and a HLT loop seeing no deadline would then sleep
+ * with the interrupt in IRR (g_apic hung about 1 run in 15). A deadline
+ * already passed is returned as is; pending() fires it.
+ */
 static uint64_t vlapic_next_deadline(struct vcpu *v)
 {
 	struct vlapic *l = v->vlapic;
-	uint64_t now = time_ns();
 	uint64_t plat = vlapic_polls_platform(l) ? vplat_timers_deadline(v->vm)
 						 : 0;
 	uint64_t flags = spin_lock_irqsave(&l->lock);
-	uint64_t due = vlapic_timer_poll(l, now);
+	uint64_t due = l->timer_due_ns;
 
 	spin_unlock_irqrestore(&l->lock, flags);
 	if (plat && (!due || plat < due))

@@ -313,6 +313,26 @@ UNIT_TEST(timer_oneshot)
 	UNIT_CHECK(pending(v) == -1 && rd(v, 0x390) == 0);
 }
 
+/* The HLT loop asks pending() and then next_deadline(): a timer that
+ * comes due between the two must still show as a deadline (passed),
+ * not fire into IRR behind pending()'s back and report "none". */
+UNIT_TEST(timer_deadline_only_reads)
+{
+	struct vcpu *v = setup(1);
+
+	enable(v);
+	wr(v, 0x3e0, 0xb);  /* divide by 1 */
+	wr(v, 0x320, 0x40); /* one-shot */
+	wr(v, 0x380, 25);   /* 1 us */
+	uint64_t due = now_ns + 1000;
+	UNIT_CHECK(pending(v) == -1);
+	now_ns += 5000;
+	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == due);
+	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == due);
+	UNIT_CHECK(take(v) == 0x40);
+	UNIT_CHECK(vlapic_irqchip.next_deadline(v) == 0);
+}
+
 UNIT_TEST(timer_periodic_coalesces)
 {
 	struct vcpu *v = setup(1);
