@@ -70,9 +70,12 @@ main64:
 	cmpl $0x1ff, 0xf0(%rsi)
 	jne fail
 
-	/* 2: one-shot, 1 ms at divide-by-1 (25 MHz), vector 0x40 */
+	/* 2: one-shot, 128 ms at divide-by-128 (25 MHz), vector 0x40:
+	 * long enough that a busy emulator host stalling the vCPU between
+	 * the write and the read (1 ms did, about 1 run in 20 on a loaded
+	 * CI machine) does not see it run out already */
 	STEP 2
-	movl $0xb, 0x3e0(%rsi)
+	movl $0xa, 0x3e0(%rsi)
 	movl $0x40, 0x320(%rsi)
 	movl $25000, 0x380(%rsi)
 	cmpl $0, 0x390(%rsi)
@@ -97,6 +100,7 @@ main64:
 	 * shorter period livelocks the handler under Bochs, where one
 	 * interrupt and EOI round trip takes most of a millisecond) */
 	STEP 3
+	movl $0xb, 0x3e0(%rsi)		/* divide by 1 */
 	movl $0x20041, 0x320(%rsi)
 	movl $125000, 0x380(%rsi)
 	movl $0x41, %edi
