@@ -210,7 +210,23 @@ class Machine:
     def fail(self, why, text):
         self.stop()
         tail = "\n".join("    | " + l for l in text.splitlines()[-60:])
-        raise BootFailure("%s (files in %s)\n  serial log:\n%s" % (why, self.dir, tail))
+        raise BootFailure("%s (files in %s)\n  serial log:\n%s%s"
+                          % (why, self.dir, tail, self.emulator_notes()))
+
+    def emulator_notes(self):
+        """What the emulator itself logged about resets and triple faults
+        (QEMU: qemu-debug.log), so an unexplained exit is not silent."""
+        try:
+            with open(os.path.join(self.dir, "qemu-debug.log"), errors="replace") as f:
+                lines = f.read().splitlines()
+        except FileNotFoundError:
+            return ""
+        hits = [i for i, l in enumerate(lines) if "Triple fault" in l or "CPU Reset" in l]
+        if not hits or "Triple fault" not in "".join(lines):
+            return ""
+        start = max(0, hits[-1] - 5)
+        return "\n  emulator log (qemu-debug.log):\n" + \
+            "\n".join("    | " + l for l in lines[start:start + 30])
 
 
 class Qemu(Machine):
@@ -253,6 +269,11 @@ class Qemu(Machine):
                     "-drive", "if=pflash,format=raw,file=" + vars_copy]
         cmd += [a.format(img=self.image) for a in self.DISKS[disk]]
         cmd += list(extra)
+        if "-d" not in cmd:
+            # Cheap (a few lines per CPU reset): a triple fault of the host
+            # under -no-reboot otherwise just ends QEMU with status 0.
+            cmd += ["-d", "cpu_reset,guest_errors", "-D",
+                    os.path.join(self.dir, "qemu-debug.log")]
         self.proc = subprocess.Popen(cmd, stdout=open(os.path.join(self.dir, "qemu.out"), "w"),
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         if serial_in:
