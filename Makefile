@@ -46,9 +46,14 @@ image: $(BUILD)/keel.img $(BUILD)/keel-test.img
 # The table sits in .rodata, after .text, so text addresses cannot move:
 # the last step checks that they did not.
 $(BUILD)/keel.elf.0: $(OBJS) $(BUILD)/obj/gen/ksyms0.o image/keel.ld \
-		$(wildcard $(SYSROOT)/lib/*.a)
+		$(wildcard $(SYSROOT)/lib/*.a) $(BUILD)/gen/objs.list
 	@echo "  LD      $@"
 	@ld $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/obj/gen/ksyms0.o $(LIBS)
+# The object list itself: rewritten only when it changes, so deleting
+# or renaming a source relinks (no object is newer in that case).
+$(BUILD)/gen/objs.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(OBJS)' | cmp -s - $@ || echo '$(OBJS)' > $@
 $(BUILD)/gen/ksyms0.c: tools/ksyms.py
 	@mkdir -p $(dir $@)
 	@$(PYTHON) tools/ksyms.py --empty < /dev/null > $@

@@ -64,11 +64,13 @@ def keel_side(icount, cpus, mem):
         con = host.linux_vm("bench", vcpus=cpus, memory_mb=mem, disks=["bench.img"],
                             start=False)
         con.poll_interval = 2.0
+        before = host.rpc.call("host.stats")["memory"]
         t0 = time.monotonic()
         host.rpc.call("vm.start", name="bench")
         con.wait_for(INIT_MARKER, 3600)
         wall = time.monotonic() - t0
         st = host.rpc.call("vm.stats", name="bench")
+        after = host.rpc.call("host.stats")["memory"]
         run_ms = con.info()["run_ms"]
         if icount:
             # Keel's clock under -icount shift=0 is QEMU's virtual clock:
@@ -80,10 +82,19 @@ def keel_side(icount, cpus, mem):
         print("linux: keel: exits to init by reason (per second of boot): %s"
               % ", ".join("%s %d (%.0f/s)" % (k, v, v / wall) for k, v in sorted(exits.items())
                           if isinstance(v, int) and v), flush=True)
-        mem_st = st.get("memory") or {}
-        print("linux: keel: memory beyond the guest's RAM: %s bytes (guest RAM backed %s of %s)"
-              % (mem_st.get("overhead_bytes"), mem_st.get("guest_backed_bytes"),
-                 mem_st.get("guest_bytes")), flush=True)
+        mem_st = st["memory"]
+        # Measured: host pages taken since vm.start, less the guest RAM
+        # backed and the heap's growth, plus what malloc handed out (the
+        # heap never shrinks, so its growth is not all this VM's).
+        taken = before["free_bytes"] - after["free_bytes"]
+        heap = (after["heap_used_bytes"] - before["heap_used_bytes"]) - \
+            (after["heap_bytes"] - before["heap_bytes"])
+        measured = taken + heap - mem_st["guest_backed_bytes"]
+        print("linux: keel: memory beyond the guest's RAM at init: %d KiB measured "
+              "(host.stats before/after), %d KiB by vm.stats' estimate; guest RAM backed "
+              "%d of %d MiB" % (measured >> 10, mem_st["overhead_bytes"] >> 10,
+                                 mem_st["guest_backed_bytes"] >> 20, mem_st["guest_bytes"] >> 20),
+              flush=True)
         if not icount:
             print("linux: keel: virtio-blk in the guest (dd, 32 MiB): write %.1f MiB/s, "
                   "read %.1f MiB/s" % blk_throughput(con), flush=True)

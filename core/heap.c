@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <malloc.h>
 #include <stdbool.h>
 
 #include "core/heap.h"
@@ -56,4 +57,9 @@ void *heap_sbrk(intptr_t incr)
 uint64_t heap_size(void)
 {
 	return heap_mapped - VA_HEAP;
+}
+
+uint64_t heap_used(void)
+{
+	return (uint64_t)mallinfo().uordblks;
 }

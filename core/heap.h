@@ -11,7 +11,9 @@
 
 /* newlib's _sbrk: returns the old break, or (void *)-1 when out of memory. */
 void *heap_sbrk(intptr_t incr);
-/* Bytes of heap mapped now. */
+/* Bytes of heap mapped now (it never shrinks). */
 uint64_t heap_size(void);
+/* Bytes malloc has handed out and not had back (newlib's mallinfo). */
+uint64_t heap_used(void);
 
 #endif

@@ -245,6 +245,7 @@ static int rpc_host_stats(struct rpc_ctx *c)
 	jw_kuint(w, "free_bytes", ps.free);
 	jw_kuint(w, "free_2m_bytes", ps.free_large);
 	jw_kuint(w, "heap_bytes", heap_size());
+	jw_kuint(w, "heap_used_bytes", heap_used());
 	jw_obj_end(w);
 	jw_key(w, "vms");
 	jw_obj_begin(w);
