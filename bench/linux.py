@@ -15,8 +15,10 @@ thing. Figures:
   returning to the marker on vm.console.read: wall time, and under
   -icount the VM's run time by Keel's clock (virtual ns = instructions +
   idle, comparable with the direct TSC figure); exits by reason and per
-  second, Keel's memory per VM, virtio-blk dd. `keel_side()` below, to
-  check once Linux boots in Keel.
+  second, Keel's memory per VM (measured from host.stats, and vm.stats'
+  estimate), virtio-blk dd. The VM's TSC starts near 0 at vm.start, so
+  under -icount its value at the marker is the instructions (and idle
+  ns) the host spent from VM start to init, Keel's exits included.
 
 Prints figures; never fails on a number.
 Usage: bench/linux.py [--direct-only] [--cpus N] [--mem MB]
@@ -54,9 +56,7 @@ def direct(icount, cpus, mem):
 
 def keel_side(icount, cpus, mem):
     """The same guest in a Keel VM: (wall s from vm.start to the marker,
-    init info). Needs Linux booting in Keel (issue 8); the guest's TSC
-    under Keel is the host's plus the VM's offset, so `tsc` is only
-    comparable once Keel documents where a VM's TSC starts."""
+    init info)."""
     from linux_keel import KeelHost  # the endpoint client, only needed here
     with KeelHost("bench-linux", mem=max(1024, mem * 2), cpus=max(2, cpus),
                   icount=icount) as host:
