@@ -247,6 +247,31 @@ def check_cpuinfo(con, cpus):
     assert online == want, "online CPUs are %s, want %s" % (online, want)
 
 
+def clock_sample(con):
+    """(host time before, guest uptime s, host time after, clocksource):
+    the guest read its clock between the two host times."""
+    t0 = time.monotonic()
+    out, _ = con.run("cat /proc/uptime "
+                     "/sys/devices/system/clocksource/clocksource0/current_clocksource")
+    t1 = time.monotonic()
+    words = out.split()
+    return t0, float(words[0]), t1, words[2]
+
+
+def check_clock(first, second):
+    """Between two clock_samples the guest's clock advanced as the host's
+    did: its uptime difference lies inside the bracket the samples' host
+    times allow (10 ms: /proc/uptime's resolution); and TSC is its
+    clocksource ("tsc-early" while the kernel's refinement against the PM
+    timer has not finished: that needs a timer read under 31 us, which
+    nested emulation does not give)."""
+    guest = second[1] - first[1]
+    low, high = second[0] - first[2] - 0.01, second[2] - first[0] + 0.01
+    assert low <= guest <= high, \
+        "guest clock advanced %.2f s while the host's advanced %.2f-%.2f s" % (guest, low, high)
+    assert second[3] in ("tsc", "tsc-early"), "clocksource is %s, not TSC" % second[3]
+
+
 # A file of random bytes on an ext4 (ext2 layout, busybox mke2fs) file
 # system on the virtio disk: written, synced, hashed.
 DISK_FILE = "/mnt/keel-check"

@@ -12,6 +12,7 @@ here is Keel's.
   init with its own configuration in uname, /proc/cpuinfo (all online) and
   /proc/meminfo, and sees only its own disk and memory (a token each puts
   in its RAM is found by a scan of its own RAM, never of the other's);
+  TSC is each one's clocksource and its clock keeps the host's time;
 - a virtio-blk disk from the datastore: an ext4 file's checksum survives
   vm.reset and the guest's `reboot -f`; the host log shows the reset;
   `poweroff -f` stops the VM ("guest powered off" in vm.info and the log);
@@ -24,8 +25,8 @@ suite does not fail on them; KEEL_LINUX=1 runs them anyway).
 """
 import os
 
-from linux_guest import (ISO_PAGES, check_boot_info, check_cpuinfo, disk_read,
-                         disk_write, iso_token, mem_count, mem_put)
+from linux_guest import (ISO_PAGES, check_boot_info, check_clock, check_cpuinfo,
+                         clock_sample, disk_read, disk_write, iso_token, mem_count, mem_put)
 from linux_keel import CMDLINE, KeelHost
 
 LINUX_READY = True
@@ -48,8 +49,10 @@ def two_vms(host, timeout):
     # Linux says "do_boot_cpu failed(-1) to wakeup CPU#1" (issue 8 open).
     two = host.linux_vm("two", vcpus=TWO_VCPUS, memory_mb=384, disks=["two.img"],
                         cmdline=TEST_CMDLINE)
+    clocks = {}
     for con, cpus, mem, disk_mb in ((one, 1, 256, 32), (two, TWO_VCPUS, 384, 48)):
         info = con.boot_info(timeout)
+        clocks[con.name] = clock_sample(con)
         check_boot_info(info, host.release, cpus, mem)
         assert info["disks"] == ["vda"], "%s: block devices %s" % (con.name, info["disks"])
         check_cpuinfo(con, cpus)
@@ -78,6 +81,9 @@ def two_vms(host, timeout):
                          % (con.name, other.name), check=False)
         assert out.split() == ["1", "0"], \
             "%s: own/other token counts on its disk: %r" % (con.name, out)
+    # Over the test's length each guest's clock kept the host's time.
+    for con in (one, two):
+        check_clock(clocks[con.name], clock_sample(con))
 
 
 def disk_power(host, timeout):
