@@ -255,8 +255,11 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 		r.edx &= ~(1u << 27);
 		/* MCE/MCA mirrors (EDX 7, 14); OSVW, IBS, WDT, the
 		 * performance counter extensions (ECX 9, 10, 13, 23, 24,
-		 * 28): MSR interfaces that are not emulated. */
-		r.edx &= ~CPUID_1_EDX_NO_MSR;
+		 * 28): MSR interfaces that are not emulated. Only those two
+		 * EDX bits: this leaf's EDX is not leaf 1's, and leaf 1's
+		 * mask would take LM (bit 29 here, TM there), which Linux's
+		 * AP trampoline checks (verify_cpu) before long mode. */
+		r.edx &= ~(1u << 7 | 1u << 14);
 		r.ecx &= ~(1u << 9 | 1u << 10 | 1u << 13 | 1u << 23 |
 			   1u << 24 | 1u << 28);
 		break;

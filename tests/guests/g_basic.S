@@ -37,12 +37,15 @@ _start:
 	btl $5, %ecx
 	jc fail
 
-	/* 3: leaf 0x80000001 hides SVM */
+	/* 3: leaf 0x80000001 hides SVM and shows long mode (EDX 29),
+	 * which Linux's AP trampoline checks here, in real mode */
 	movw $3, %bp
 	movl $0x80000001, %eax
 	cpuid
 	btl $2, %ecx
 	jc fail
+	btl $29, %edx
+	jnc fail
 
 	/* 4: an unclaimed port reads all ones, in every size */
 	movw $4, %bp

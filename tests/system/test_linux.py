@@ -30,7 +30,7 @@ from linux_guest import (ISO_PAGES, check_boot_info, check_clock, check_cpuinfo,
 from linux_keel import CMDLINE, KeelHost
 
 LINUX_READY = True
-TWO_VCPUS = int(os.environ.get("KEEL_LINUX_TWO_VCPUS", "1"))
+TWO_VCPUS = int(os.environ.get("KEEL_LINUX_TWO_VCPUS", "2"))
 
 # quiet: every byte on COM1 is a VM exit; the kernel's messages would
 # cost minutes under nested emulation (drop it to see them).
@@ -45,8 +45,8 @@ def two_vms(host, timeout):
     host.disk("two.img", 48)
     one = host.linux_vm("one", vcpus=1, memory_mb=256, disks=["one.img"],
                         cmdline=TEST_CMDLINE)
-    # One vCPU each until the guest's AP bring-up works: with 2 vCPUs
-    # Linux says "do_boot_cpu failed(-1) to wakeup CPU#1" (issue 8 open).
+    # The second VM has 2 vCPUs (KEEL_LINUX_TWO_VCPUS): Linux brings its
+    # AP up through INIT/SIPI and the real-mode trampoline.
     two = host.linux_vm("two", vcpus=TWO_VCPUS, memory_mb=384, disks=["two.img"],
                         cmdline=TEST_CMDLINE)
     clocks = {}

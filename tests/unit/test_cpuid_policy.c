@@ -99,6 +99,12 @@ UNIT_TEST(leaves_a_guest_sees)
 	r = cpuid_policy(v, 0x80000001, 0);
 	UNIT_CHECK(!(r.edx & (1u << 27)));
 	UNIT_CHECK(!(r.edx & (1u << 7 | 1u << 14))); /* MCE, MCA */
+	/* The rest of this EDX is the host's: long mode (29) above all,
+	 * which Linux's AP trampoline (verify_cpu) checks before it
+	 * enters long mode; SYSCALL (11), NX (20), 1 GiB pages (26). */
+	struct cpuid_regs host = cpu_cpuid(0x80000001, 0);
+	UNIT_CHECK(host.edx & (1u << 29)); /* the build host is 64-bit */
+	UNIT_CHECK(r.edx == (host.edx & ~(1u << 7 | 1u << 14 | 1u << 27)));
 	/* Machine checks, MWAIT, EIST: no MSRs behind them. */
 	r = cpuid_policy(v, 1, 0);
 	UNIT_CHECK(!(r.edx & (1u << 7 | 1u << 14)) && !(r.ecx & (1u << 3 | 1u << 7)));
