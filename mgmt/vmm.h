@@ -33,7 +33,7 @@
 #define VMM_MEM_MIN_MB 16
 #define VMM_MEM_MAX_MB (512 * 1024) /* core/vm.c's limit */
 #define VMM_CON_SIZE (64 * 1024)    /* console ring per VM */
-#define VMM_CMDLINE_MAX (STORE_VM_PATH_MAX - 1)
+#define VMM_CMDLINE_MAX (STORE_VM_CMDLINE_MAX - 1)
 /* Memory the host keeps for itself when VMs are sized against it. */
 #define VMM_HOST_RESERVE (64ull << 20)
 /* How long vm.stop/vm.reset wait for the vCPUs to leave. */

@@ -391,7 +391,7 @@ static void st_refusals(void)
 		  st_call(ST_REQ("vm.create",
 				 "{\"name\":\"x\",\"memory_mb\":16,"
 				 "\"kernel\":\"g_console.bin\",\"cmdline\":"
-				 "\"%0300d\"}"),
+				 "\"%02100d\"}"),
 			  0),
 		  RPC_INVALID_PARAMS, "cmdline");
 	st_expect("info_unknown",

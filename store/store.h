@@ -100,6 +100,9 @@ int store_audit_read(int64_t after, struct store_audit_rec *out, int max);
 /* VM inventory (the management endpoint fills it; issue 7). */
 #define STORE_VM_NAME_MAX 64
 #define STORE_VM_PATH_MAX 256
+/* Linux's own COMMAND_LINE_SIZE on x86 (boot.rst: cmdline_size 2047), so
+ * the kernel's limit, not the store's, is what a guest line meets. */
+#define STORE_VM_CMDLINE_MAX 2048
 #define STORE_VM_DISKS_MAX 4
 #define STORE_VM_DISK_NAME 128 /* datastore/ds.h DS_NAME_MAX */
 struct store_vm {
@@ -109,7 +112,7 @@ struct store_vm {
 	uint64_t mem_mb;
 	char kernel[STORE_VM_PATH_MAX];
 	char initrd[STORE_VM_PATH_MAX];
-	char cmdline[STORE_VM_PATH_MAX];
+	char cmdline[STORE_VM_CMDLINE_MAX];
 	bool autostart;
 	/* Schema v3: datastore disk files, in order (virtio-blk 0, 1 ...);
 	 * unused slots are "". */

@@ -95,6 +95,21 @@ def test_debian_kernel_early_boot_svm():
             raise AssertionError("a VM too small for the kernel was accepted")
         except RpcError as e:
             assert e.code == -32602 and "init_size" in e.message, e
+        # A command line the store takes (2047 bytes) but, with Keel's
+        # tsc= words, over the kernel's own cmdline_size: refused, naming it.
+        try:
+            r.call("vm.create", name="long", memory_mb=256, kernel="vmlinuz",
+                   cmdline="quiet " + "x" * 2041)
+            raise AssertionError("a command line over cmdline_size was accepted")
+        except RpcError as e:
+            assert e.code == -32602 and "cmdline_size" in e.message, e
+        # One byte over the store's limit: refused as too long.
+        try:
+            r.call("vm.create", name="long", memory_mb=256, kernel="vmlinuz",
+                   cmdline="x" * 2048)
+            raise AssertionError("a 2048-byte command line was accepted")
+        except RpcError as e:
+            assert e.code == -32602 and "cmdline" in e.message, e
 
         # KEEL_LINUX_INITRD=path: boot with that initrd too (how far the
         # whole platform gets; the tests of issue 8 proper are gtest's).
