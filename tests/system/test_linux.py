@@ -23,6 +23,7 @@ and Linux boots in Keel (until then these tests are not collected, so the
 suite does not fail on them; KEEL_LINUX=1 runs them anyway).
 """
 import os
+import time
 
 from linux_guest import (ISO_PAGES, check_boot_info, check_cpuinfo, disk_read,
                          disk_write, iso_token, mem_count, mem_put)
@@ -134,15 +135,22 @@ def test_linux_disk_and_power_svm():
 # one VM with 2 vCPUs covers boot, CPUs, memory, disk and poweroff once.
 BOCHS_READY = False
 BOCHS_BOOT_TIMEOUT = 2400
+# The Bochs VM's vCPUs (and the Bochs host's CPUs: an idle emulated CPU
+# still costs Bochs time). KEEL_LINUX_BOCHS_VCPUS=1 until the guest's AP
+# bring-up works under VT-x ("do_boot_cpu failed to wakeup CPU#1").
+BOCHS_VCPUS = int(os.environ.get("KEEL_LINUX_BOCHS_VCPUS", "2"))
 
 
 def one_vm(host, timeout):
     """The issue's checks in one Linux boot: init with the VM's CPUs and
     memory, a synced file on the datastore disk, poweroff stopping the VM."""
     host.disk("root.img", 32)
+    t0 = time.monotonic()
     con = host.linux_vm("deb", vcpus=host.cpus, memory_mb=256, disks=["root.img"],
                         cmdline=TEST_CMDLINE)
     info = con.boot_info(timeout)
+    print("linux_vmx_bochs: %d vCPU(s): init %.0f s wall after vm.create, guest uptime "
+          "%s s" % (host.cpus, time.monotonic() - t0, info["uptime"]), flush=True)
     check_boot_info(info, host.release, host.cpus, 256)
     check_cpuinfo(con, host.cpus)
     disk_write(con, kib=128)
@@ -154,7 +162,7 @@ def one_vm(host, timeout):
 
 def test_linux_vmx_bochs():
     """One boot (see above for why not the SVM tests' five)."""
-    with KeelHost("linux-vmx", mem=768, cpus=2, bochs=True) as host:
+    with KeelHost("linux-vmx", mem=768, cpus=BOCHS_VCPUS, bochs=True) as host:
         one_vm(host, BOCHS_BOOT_TIMEOUT)
 
 
