@@ -169,7 +169,8 @@ def test_applied_from_ide_under_bochs():
             os.unlink(lock)
         os.truncate(m.serial, 0)
         m.start(extra=usb)
-        text = m.wait_for([r"store: open on ata0p3", r"firstboot: status screen up"],
-                          BOCHS_TIMEOUT)
+        text = m.wait_for([r"store: open on ata0p3",
+                           r"firstboot: stored management network: 10\.0\.2\.15/24 gw 10\.0\.2\.2",
+                           r"firstboot: status screen up"], BOCHS_TIMEOUT)
         assert not re.search(r"keel\.cfg: (found|applying)|setup wizard|"
                              r"waits for the host to be set up", text), text
