@@ -1,8 +1,8 @@
 """The issue-8 Linux guest run by Keel, through the management endpoint.
 
-A Keel host boots in QEMU (SVM/NPT) set up by keel.cfg (kickstart: no
-wizard), with a blank NVMe disk (IDE under Bochs) for the datastore and the endpoint on a
-forwarded port; `KeelHost` logs in, formats the datastore, uploads
+A Keel host boots in QEMU (SVM/NPT) or Bochs (VT-x/EPT) set up by
+keel.cfg (kickstart: no wizard), with a blank NVMe disk (IDE under Bochs)
+for the datastore and the endpoint on a forwarded port; `KeelHost` logs in, formats the datastore, uploads
 build/linux/{vmlinuz,initrd.img} and makes virtual disks; `KeelHost.linux_vm`
 creates and starts a Linux VM and returns a `VmConsole` (a
 linux_guest.Console over vm.console.read/write) to wait for the init's
@@ -145,7 +145,7 @@ class KeelHost:
 
     def __enter__(self):
         try:
-            tp = wait_listening(self.port, 1200 if isinstance(self.m, Bochs) else 300)
+            tp = wait_listening(self.port, 300)
             self.rpc = Rpc(self.port, thumbprint=tp, timeout=300)
             self.rpc.login(PASSWORD)
             disk = [d for d in self.rpc.call("datastore.disks")["disks"] if d["formattable"]][0]
