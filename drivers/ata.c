@@ -179,16 +179,16 @@ static int ata_fail(struct ata_disk *d, uint8_t cmd, uint64_t lba, int rc,
 		    int status)
 {
 	struct ata_chan *c = d->chan;
-	const char *what = rc == -ETIMEDOUT ? "timed out" :
-			   rc == -EPROTO    ? "broke the PIO protocol" :
-					      "failed";
+	const char *what = rc == -ETIMEDOUT ? "timed out"
+			   : rc == -EPROTO  ? "broke the PIO protocol"
+					    : "failed";
 
 	d->errors++;
 	if (status >= 0 && (status & (ATA_SR_ERR | ATA_SR_DF)))
 		log_err("ata: %s: command %#x at LBA %llu %s: status %#x "
 			"error %#x",
-			d->dev.name, cmd, (unsigned long long)lba, what,
-			status, ata_inb(c->cmd + ATA_REG_ERROR));
+			d->dev.name, cmd, (unsigned long long)lba, what, status,
+			ata_inb(c->cmd + ATA_REG_ERROR));
 	else
 		log_err("ata: %s: command %#x at LBA %llu %s (status %#x)",
 			d->dev.name, cmd, (unsigned long long)lba, what,
@@ -281,8 +281,8 @@ static int ata_xfer(struct blk_dev *dev, uint64_t lba, uint32_t n, void *io,
 			dev->sector_size, ATA_IO_TIMEOUT_NS);
 }
 
-static int ata_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		  void *buf, bool write)
+static int ata_rw(struct blk_dev *dev, uint64_t lba, uint32_t count, void *buf,
+		  bool write)
 {
 	struct ata_disk *d = dev->priv;
 	int rc;
@@ -315,10 +315,9 @@ static int ata_flush(struct blk_dev *dev)
 	int rc;
 
 	ata_take(d->chan);
-	rc = ata_exec(d,
-		      d->flush_ext ? ATA_CMD_FLUSH_CACHE_EXT :
-				     ATA_CMD_FLUSH_CACHE,
-		      0, 0, ATA_NODATA, NULL, 0, 0, ATA_FLUSH_TIMEOUT_NS);
+	rc = ata_exec(
+	    d, d->flush_ext ? ATA_CMD_FLUSH_CACHE_EXT : ATA_CMD_FLUSH_CACHE, 0,
+	    0, ATA_NODATA, NULL, 0, 0, ATA_FLUSH_TIMEOUT_NS);
 	ata_give(d->chan);
 	return rc;
 }
@@ -428,8 +427,8 @@ static int ata_probe_unit(struct ata_chan *c, unsigned int unit)
 			    ata_inb(c->cmd + ATA_REG_LBA_HI));
 	if (!sig || strcmp(sig, "ata")) {
 		log_info("ata: channel %u device %u: %s; skipped", c->index,
-			 unit, sig ? "ATAPI device (CD/DVD)" :
-				     "unknown signature");
+			 unit,
+			 sig ? "ATAPI device (CD/DVD)" : "unknown signature");
 		goto out;
 	}
 	id = malloc(512);
@@ -454,19 +453,19 @@ static int ata_probe_unit(struct ata_chan *c, unsigned int unit)
 	if (rc) {
 		log_warn("ata: channel %u device %u: \"%s\" %s; skipped",
 			 c->index, unit, d->model,
-			 rc == -EOPNOTSUPP ? "has no LBA addressing" :
-					     "reports a nonsense geometry");
+			 rc == -EOPNOTSUPP ? "has no LBA addressing"
+					   : "reports a nonsense geometry");
 		goto out;
 	}
 	snprintf(d->name, sizeof(d->name), "ata%u", ata_ndisks++);
 	d->dev.ops = &ata_ops;
 	d->dev.priv = d;
-	log_info("ata: %s: channel %u device %u: \"%s\" serial \"%s\", "
-		 "%llu MiB, %u-byte sectors, %s, PIO",
-		 d->name, c->index, unit, d->model, d->serial,
-		 (unsigned long long)(d->dev.sectors * d->dev.sector_size >>
-				      20),
-		 d->dev.sector_size, d->lba48 ? "LBA48" : "LBA28");
+	log_info(
+	    "ata: %s: channel %u device %u: \"%s\" serial \"%s\", "
+	    "%llu MiB, %u-byte sectors, %s, PIO",
+	    d->name, c->index, unit, d->model, d->serial,
+	    (unsigned long long)(d->dev.sectors * d->dev.sector_size >> 20),
+	    d->dev.sector_size, d->lba48 ? "LBA48" : "LBA28");
 out:
 	ata_give(c);
 	free(id);

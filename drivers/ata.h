@@ -71,8 +71,8 @@
 /* One channel (primary or secondary): two devices share its registers,
  * so a command at a time on the channel. */
 struct ata_chan {
-	uint16_t cmd; /* command block base: 0x1f0, 0x170 or a PCI BAR */
-	uint16_t ctl; /* Alternate Status / Device Control port */
+	uint16_t cmd;	    /* command block base: 0x1f0, 0x170 or a PCI BAR */
+	uint16_t ctl;	    /* Alternate Status / Device Control port */
 	unsigned int index; /* 0 primary, 1 secondary (for log lines) */
 	struct spinlock lock;
 	bool busy;    /* a thread owns the channel (ata.c) */
