@@ -40,6 +40,7 @@ static int pci_bar_size_one(struct pci_dev *d, int i, int nbars)
 	uint16_t off = PCI_BAR0 + 4 * i;
 	struct pci_bar *b = &d->bar[i];
 	uint32_t orig, mask = pci_bar_size_mask(d, off, &orig);
+	uint32_t orig_hi = 0, mask_hi = 0;
 	uint64_t size, base, limit;
 	int used = 1;
 
@@ -66,19 +67,33 @@ static int pci_bar_size_one(struct pci_dev *d, int i, int nbars)
 		b->prefetchable = orig & 8;
 		base = orig & ~0xfu;
 		if (type == 2) {
-			uint32_t orig_hi, mask_hi;
-
 			if (i + 1 >= nbars) {
 				log_warn("pci: %02x:%02x.%x BAR%d is 64-bit in the last slot, ignored",
 					 d->bus, d->dev, d->fn, i);
 				return 1;
 			}
 			mask_hi = pci_bar_size_mask(d, off + 4, &orig_hi);
-			size = ~((uint64_t)mask_hi << 32 | (mask & ~0xfu)) + 1;
-			base |= (uint64_t)orig_hi << 32;
 			b->type = PCI_BAR_MEM64;
-			limit = 0;
 			used = 2;
+			if (!mask_hi && !orig_hi) {
+				/*
+				 * Upper dword hardwired to zero: the BAR says
+				 * 64-bit but decodes only below 4 GiB (Bochs
+				 * 2.7's xHCI, 1912:0015, whose PCI code keeps
+				 * 32 BAR bits). Sizing the 64-bit value as
+				 * 6.2.5.1 says would give 0xffffffff00002000;
+				 * the size is the lowest writable address bit,
+				 * and the low dword must still be contiguous
+				 * from bit 31, as for a 32-bit BAR.
+				 */
+				size = (uint32_t)(~(mask & ~0xfu) + 1);
+				limit = 1ull << 32;
+			} else {
+				size = ~((uint64_t)mask_hi << 32 |
+					 (mask & ~0xfu)) + 1;
+				base |= (uint64_t)orig_hi << 32;
+				limit = 0;
+			}
 		} else if (type == 0 || type == 1) {
 			/* 01 was "below 1 MiB" in PCI 2.x, reserved since. */
 			size = (uint32_t)(~(mask & ~0xfu) + 1);
@@ -99,8 +114,8 @@ static int pci_bar_size_one(struct pci_dev *d, int i, int nbars)
 	    size < (b->type == PCI_BAR_IO ? 4u : 16u) || (base & (size - 1)) ||
 	    (limit && (base >= limit || size > limit - base)) ||
 	    base + size < base) {
-		log_warn("pci: %02x:%02x.%x BAR%d sizes to nonsense (%#x/%#x), ignored",
-			 d->bus, d->dev, d->fn, i, orig, mask);
+		log_warn("pci: %02x:%02x.%x BAR%d sizes to nonsense (%#x/%#x hi %#x/%#x), ignored",
+			 d->bus, d->dev, d->fn, i, orig, mask, orig_hi, mask_hi);
 		*b = (struct pci_bar){ 0 };
 		return used;
 	}

@@ -520,6 +520,27 @@ static int xhci_start(struct xhci *hc)
 	return 0;
 }
 
+/*
+ * With port power control (HCCPARAMS1.PPC) a reset leaves every root port
+ * unpowered (xHCI 1.2 5.4.8, PP), and an unpowered port reports nothing,
+ * not even a device that is plugged in (Bochs' xHCI reads all of PORTSC
+ * as zero then). Power them and give the devices the 20 ms USB 2.0
+ * 7.1.7.3 allows after power-on before their connection shows.
+ */
+static void xhci_power_ports(struct xhci *hc)
+{
+	bool powered = false;
+
+	for (unsigned int p = 1; p <= hc->max_ports; p++) {
+		if (!(xhci_rd(hc->op, XHCI_PORTSC(p)) & XHCI_PORT_PP)) {
+			xhci_wr(hc->op, XHCI_PORTSC(p), XHCI_PORT_PP);
+			powered = true;
+		}
+	}
+	if (powered)
+		thread_sleep_ns(20 * NSEC_PER_MSEC);
+}
+
 int xhci_probe(struct pci_dev *d)
 {
 	struct xhci *hc;
@@ -558,10 +579,10 @@ int xhci_probe(struct pci_dev *d)
 	/* Enumerate what is plugged in now, before the boot goes on, so the
 	 * boot disk is registered when the config store looks for it. */
 	__atomic_store_n(&hc->port_changed, 0, __ATOMIC_RELAXED);
+	xhci_power_ports(hc);
 	for (unsigned int p = 1; p <= hc->max_ports; p++) {
 		uint32_t sc = xhci_rd(hc->op, XHCI_PORTSC(p));
-		if (!(sc & XHCI_PORT_PP))
-			xhci_wr(hc->op, XHCI_PORTSC(p), XHCI_PORT_PP);
+
 		if (sc & XHCI_PORT_CCS) {
 			xhci_wr(hc->op, XHCI_PORTSC(p),
 				(sc & XHCI_PORT_KEEP) | XHCI_PORT_CSC);

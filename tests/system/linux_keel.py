@@ -1,8 +1,8 @@
 """The issue-8 Linux guest run by Keel, through the management endpoint.
 
-A Keel host boots in QEMU (SVM/NPT) set up by keel.cfg (kickstart: no
-wizard), with a blank NVMe disk for the datastore and the endpoint on a
-forwarded port; `KeelHost` logs in, formats the datastore, uploads
+A Keel host boots in QEMU (SVM/NPT) or Bochs (VT-x/EPT) set up by
+keel.cfg (kickstart: no wizard), with a blank NVMe disk (IDE under Bochs)
+for the datastore and the endpoint on a forwarded port; `KeelHost` logs in, formats the datastore, uploads
 build/linux/{vmlinuz,initrd.img} and makes virtual disks; `KeelHost.linux_vm`
 creates and starts a Linux VM and returns a `VmConsole` (a
 linux_guest.Console over vm.console.read/write) to wait for the init's
@@ -23,11 +23,38 @@ PASSWORD = "Passw0rd!"
 CFG = ('vmaccepteula\nrootpw "%s"\nnetwork --bootproto=dhcp --hostname=keel-linux.lab\n'
        % PASSWORD)
 # Bochs 2.7 (docs/bochsrc): the 82540EM on user networking, and the
-# datastore as a USB disk on an xHCI port (Bochs has no NVMe or AHCI).
-BOCHS_DEVICES = """plugin_ctrl: e1000=1, usb_xhci=1
+# datastore as the secondary channel's IDE disk (drivers/ata.c: Bochs
+# has no NVMe or AHCI, and Keel keeps datastores off USB disks).
+# ips: Bochs' emulated clock (and so the TSC and every timer) advances
+# one second per `ips` instructions. Its default, 4 M, is some 25 times
+# slower than Bochs executes here, so Keel's clock would run 25 times
+# faster than the wall's: the endpoint's 10 s TLS handshake limit passes
+# before a handshake can finish, and a Linux guest's 4 ms tick would come
+# every 16 k instructions. 100 M keeps Keel's seconds near wall seconds
+# (a bit longer, which only makes timeouts lenient).
+BOCHS_DEVICES = """plugin_ctrl: e1000=1
+cpu: ips=100000000
 e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script={slirp}
-usb_xhci: enabled=1, port3=disk, options3="path:{ds}, speed:high"
+ata1: enabled=1, ioaddr1=0x170, ioaddr2=0x370, irq=15
+ata1-master: type=disk, path={ds}, mode=flat
 """
+
+
+def pbkdf2_hash(password, iterations):
+    """Keel's "$pbkdf2-sha256$N$salt$hash" (store/store_pw.h) for
+    keel.cfg's rootpw --iscrypted."""
+    salt = os.urandom(16)
+    dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    b64 = lambda b: base64.b64encode(b).decode().rstrip("=")
+    return "$pbkdf2-sha256$%d$%s$%s" % (iterations, b64(salt), b64(dk))
+
+
+# Under Bochs (some 100 M instructions a second) the 600,000 iterations
+# Keel gives a plain rootpw cost over a minute at setup and again at each
+# login; a pre-hashed password with the 1,000 Keel accepts costs nothing.
+CFG_BOCHS = ('vmaccepteula\nrootpw --iscrypted "%s"\n'
+             'network --bootproto=dhcp --hostname=keel-linux.lab\n'
+             % pbkdf2_hash(PASSWORD, 1000))
 # The guest's console is the VM's COM1 (16550 at 0x3f8: ttyS0).
 CMDLINE = "console=ttyS0 panic=-1"
 
@@ -86,7 +113,7 @@ class KeelHost:
     """A Keel host with its endpoint logged in and a datastore holding the
     Linux guest. In QEMU (SVM/NPT): AHCI boot disk, NVMe datastore, e1000
     with a port forward. In Bochs (VT-x/EPT, bochs=True): IDE boot disk,
-    the datastore on a USB disk behind Bochs' xHCI, Bochs' e1000 with its
+    the datastore on the secondary IDE channel, Bochs' e1000 with its
     slirp port forward (hostfwd). Use as a context manager."""
 
     def __init__(self, name, mem=2048, cpus=2, icount=False, ds_mb=256, bochs=False):
@@ -97,7 +124,7 @@ class KeelHost:
         m = self.m
         cfg = os.path.join(m.dir, "keel.cfg")
         with open(cfg, "w") as f:
-            f.write(CFG)
+            f.write(CFG_BOCHS if bochs else CFG)
         ds = os.path.join(m.dir, "ds.img")
         with open(ds, "wb") as f:
             f.truncate(ds_mb << 20)
@@ -118,7 +145,7 @@ class KeelHost:
 
     def __enter__(self):
         try:
-            tp = wait_listening(self.port, 1200 if isinstance(self.m, Bochs) else 300)
+            tp = wait_listening(self.port, 300)
             self.rpc = Rpc(self.port, thumbprint=tp, timeout=300)
             self.rpc.login(PASSWORD)
             disk = [d for d in self.rpc.call("datastore.disks")["disks"] if d["formattable"]][0]

@@ -12,13 +12,15 @@ test_bad_file passes on the ks branch alone; test_applied_and_removed and
 test_ignored_once_configured need the config store and fb_apply_setup()
 (other branches of issue 6).
 """
+import glob
 import os
 import re
 import subprocess
 
-from harness import Qemu
+from harness import Bochs, Qemu, blktest_line, check_blktest
 
 TIMEOUT = 120
+BOCHS_TIMEOUT = 300
 ESP_OFFSET = 2 * 1024 * 1024     # image/mkimage.py: KEEL-BOOT at 2 MiB
 ESP_SIZE = 19 * 1024 * 1024
 MTOOLS_ENV = dict(os.environ, MTOOLS_SKIP_CHECK="1", MTOOLSRC="/dev/null")
@@ -126,3 +128,49 @@ def test_ignored_once_configured():
         assert not re.search(r"keel\.cfg: (found|applying)", text)
         m.stop()
         assert "keel.cfg" in root_files(m)
+
+
+def test_applied_from_ide_under_bochs():
+    """Bochs has no AHCI or NVMe: the stick is an IDE disk (drivers/ata.c,
+    PIO). keel.cfg is applied from it and removed (the FAT stays clean),
+    and at the next boot the store on its config partition still says the
+    host is set up: no wizard either time. The same boots check the USB
+    disk behind Bochs' xHCI (its 64-bit BAR has the upper half hardwired
+    to zero; its root ports start unpowered): keel.blktest writes,
+    flushes and reads back a pattern the host then finds in the file."""
+    with Bochs("ks-bochs") as m:
+        cfg = os.path.join(m.dir, "good.cfg")
+        with open(cfg, "w") as f:
+            f.write(GOOD)
+        m.build_image("keel.blktest=usb0", files={"keel.cfg": cfg})
+        scratch = os.path.join(m.dir, "scratch.img")
+        with open(scratch, "wb") as f:
+            f.truncate(16 << 20)
+        usb = ("plugin_ctrl: usb_xhci=1\n"
+               'usb_xhci: enabled=1, port3=disk, options3="path:%s, speed:high"\n' % scratch)
+        m.start(extra=usb)
+        text = m.wait_for([r"ata: ata0: channel 0 device 0: .*, PIO$",
+                           r"blk: boot device ata0, config partition ata0p3 \(8 MiB\)",
+                           r"keel\.cfg: found on ata0p2",
+                           r"keel\.cfg: applied and removed from the boot partition",
+                           r"firstboot: configured from keel\.cfg",
+                           blktest_line("usb0")], BOCHS_TIMEOUT)
+        assert not re.search(r"setup wizard|sizes to nonsense", text), text
+        m.stop()
+        check_blktest(scratch)
+        files = root_files(m)
+        assert "keel.cfg" not in files and "keel.elf" in files, files
+        rc, out = esp_clean(m)
+        assert rc == 0, "fsck.fat -n on KEEL-BOOT after the delete:\n" + out
+
+        # Killed Bochs leaves its lock files; the store must have what
+        # the first boot committed.
+        for lock in glob.glob(os.path.join(m.dir, "*.lock")):
+            os.unlink(lock)
+        os.truncate(m.serial, 0)
+        m.start(extra=usb)
+        text = m.wait_for([r"store: open on ata0p3",
+                           r"firstboot: stored management network: 10\.0\.2\.15/24 gw 10\.0\.2\.2",
+                           r"firstboot: status screen up"], BOCHS_TIMEOUT)
+        assert not re.search(r"keel\.cfg: (found|applying)|setup wizard|"
+                             r"waits for the host to be set up", text), text

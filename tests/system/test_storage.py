@@ -1,5 +1,5 @@
 """Issue 5 item 4: Keel finds its config partition behind AHCI, NVMe, USB
-mass storage and virtio-blk, and its data survives a power cycle.
+mass storage, virtio-blk and IDE, and its data survives a power cycle.
 
 Each case boots a keel.selftest image twice from the same disk file: the
 first boot finds the boot device and KEEL-CONFIG, writes a pattern with
@@ -22,7 +22,8 @@ PASSED = r"selftest: \d+ passed, 0 failed"
 
 
 def two_boots(name, disk, firmware="bios"):
-    dev = {"ahci": r"ahci0", "nvme": r"nvme0n1", "usb": r"usb0", "virtio": r"vblk0"}[disk]
+    dev = {"ahci": r"ahci0", "nvme": r"nvme0n1", "usb": r"usb0", "virtio": r"vblk0",
+           "ide": r"ata0"}[disk]
     with Qemu(name) as m:
         m.build_image("keel.selftest")
         m.start(firmware=firmware, disk=disk, extra=SMP)
@@ -50,6 +51,11 @@ def test_usb_bios():
 
 def test_usb_uefi():
     two_boots("storage-usb-uefi", "usb", firmware="uefi")
+
+
+def test_ide_bios():
+    # PIIX3 IDE in compatibility mode, PIO (drivers/ata.c).
+    two_boots("storage-ide", "ide")
 
 
 def test_virtio_blk_bios():

@@ -17,19 +17,20 @@ QEMU has not written to the image file is gone) at a random moment 0-2 s
 after its first commit. The next boot must open the store, pass
 integrity_check, find all rows of one generation, and that generation
 must be the last one the killed run printed, or the next one (the commit
-in flight when the power went). The runs rotate between the AHCI, NVMe
-and virtio-blk drivers, so each driver's flush is part of the chain.
+in flight when the power went). The runs rotate between the AHCI, NVMe,
+virtio-blk and IDE drivers, so each driver's flush is part of the chain.
 Set KEEL_STORE_SEED to replay a run.
 """
 import os
 import random
 import re
+import subprocess
 import time
 
 from harness import Qemu
 
 RUNS = 24
-DISKS = ["ahci", "nvme", "virtio"]
+DISKS = ["ahci", "nvme", "virtio", "ide"]
 VERIFY = r"storetest: verify (?:gen=(\d+) integrity=ok consistent=yes|FAILED.*)"
 COMMITTED = r"storetest: committed (\d+)\n"
 
@@ -51,9 +52,11 @@ def test_store_reports_its_state_and_boot_goes_on():
 
 
 def test_store_in_memory_without_config_partition():
-    # Keel has no IDE driver: booted from IDE, no config partition is found.
+    # A stick whose KEEL-CONFIG partition is gone (deleted from the GPT):
+    # Keel boots from it and keeps its settings in memory.
     with Qemu("store_memory") as m:
-        m.build_image("")
+        img = m.build_image("")
+        subprocess.run(["sgdisk", "--delete=3", img], check=True, capture_output=True)
         m.start(firmware="bios", disk="ide")
         m.wait_for([r"^store: no config partition; settings kept in memory only$"], 90)
 

@@ -131,6 +131,18 @@ static void build_machine(void)
 	bar(f, 1, 0xfffff000, 0xfffff000); /* the last 4 KiB below 4 GiB */
 	bar(f, 2, 0x00000006, 0xfffff000); /* reserved memory type 3 */
 	bar(f, 5, 0x4, 0xfffff000);	    /* 64-bit in the last slot */
+	/*
+	 * 64-bit BARs: Bochs' xHCI (upper dword hardwired to zero, decodes
+	 * below 4 GiB), then an upper dword with holes, then one that reads
+	 * back a fixed nonzero upper half.
+	 */
+	f = fn_at(0, 10, 0, 0x1912, 0x0015, 0x0c033002, 0);
+	bar(f, 0, 0xc0020004, 0xffffe000);
+	bar(f, 1, 0, 0);
+	bar(f, 2, 0x4, 0xffffe000);
+	bar(f, 3, 0, 0xff00ffff);
+	bar(f, 4, 0x4, 0xffffe000);
+	bar(f, 5, 0x1, 0);
 	/* Behind the bridge: NVMe with a 64-bit prefetchable BAR, MSI, MSI-X. */
 	f = fn_at(2, 0, 0, 0x8086, 0x5845, 0x01080202, 0);
 	bar(f, 0, 0x0000000c, 0xffffc000);
@@ -167,8 +179,9 @@ UNIT_TEST(pci_enumeration)
 	struct pci_dev *d;
 
 	scan();
-	/* 00:00.0, 01.0, 01.2, 02.0, 03.0, 04.0, 05.0, 06.0, 07.0, 09.0, 02:00.0 */
-	UNIT_CHECK(pci_ndevs == 11);
+	/* 00:00.0, 01.0, 01.2, 02.0, 03.0, 04.0, 05.0, 06.0, 07.0, 09.0, 0a.0,
+	 * 02:00.0 */
+	UNIT_CHECK(pci_ndevs == 12);
 	UNIT_CHECK(at(0, 1, 2) && at(0, 1, 2)->class == 0x01);
 	UNIT_CHECK(!at(0, 1, 1));
 	UNIT_CHECK(!at(0, 5, 1));  /* fn0 not multifunction */
@@ -220,6 +233,12 @@ UNIT_TEST(pci_bar_sizing)
 	UNIT_CHECK(d->bar[1].type == PCI_BAR_MEM32 && d->bar[1].size == 0x1000);
 	UNIT_CHECK(d->bar[2].type == PCI_BAR_NONE);
 	UNIT_CHECK(d->bar[5].type == PCI_BAR_NONE);
+	d = at(0, 10, 0);
+	UNIT_CHECK(d->bar[0].type == PCI_BAR_MEM64 && d->bar[0].base == 0xc0020000 &&
+		   d->bar[0].size == 0x2000 && !d->bar[0].prefetchable);
+	UNIT_CHECK(d->bar[2].type == PCI_BAR_NONE);
+	UNIT_CHECK(d->bar[4].type == PCI_BAR_NONE);
+	UNIT_CHECK(pci_read32(d, PCI_BAR0) == 0xc0020004 && pci_read32(d, PCI_BAR0 + 4) == 0);
 }
 
 UNIT_TEST(pci_map_and_enable)
