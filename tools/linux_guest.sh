@@ -170,8 +170,10 @@ done
 echo "KEEL-GUEST disks=$(ls /sys/block | tr '\n' ' ')"
 export PS1='keel-guest# ' HOME=/root
 cd /root
-# A shell on every console; PID 1 must never exit (the kernel would panic).
-[ -c /dev/hvc0 ] && (while :; do setsid sh -c 'exec sh </dev/hvc0 >/dev/hvc0 2>&1'; sleep 1; done) &
+# The shell is on ttyS0 only; PID 1 must never exit (the kernel would
+# panic). hvc0 stays an output device: in a Keel VM both consoles feed
+# the one VM console, so a second shell's banner and prompt on hvc0 would
+# land in the middle of the ttyS0 shell's output.
 while :; do
 	echo "KEEL-GUEST-READY"
 	setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'

@@ -241,7 +241,10 @@ def check_boot_info(info, release, cpus, mem_mb):
 def check_cpuinfo(con, cpus):
     """/proc/cpuinfo lists @cpus processors, all online."""
     out, _ = con.run("grep -c ^processor /proc/cpuinfo; cat /sys/devices/system/cpu/online")
-    n, online = out.split()[:2]
+    m = re.search(r"^(\d+)\s*\n([\d,-]+)\s*$", out, re.M)
+    if not m:
+        con.fail("no processor count and online list in %r" % out)
+    n, online = m.groups()
     assert int(n) == cpus, "/proc/cpuinfo lists %s processors, the VM has %d" % (n, cpus)
     want = "0" if cpus == 1 else "0-%d" % (cpus - 1)
     assert online == want, "online CPUs are %s, want %s" % (online, want)
