@@ -214,15 +214,15 @@ class Machine:
                           % (why, self.dir, tail, self.emulator_notes()))
 
     def emulator_notes(self):
-        """What the emulator itself logged about resets and triple faults
-        (QEMU: qemu-debug.log), so an unexplained exit is not silent."""
+        """The emulator's own log around the last triple fault (QEMU:
+        qemu-debug.log), so an exit under -no-reboot is not silent."""
         try:
             with open(os.path.join(self.dir, "qemu-debug.log"), errors="replace") as f:
                 lines = f.read().splitlines()
         except FileNotFoundError:
             return ""
-        hits = [i for i, l in enumerate(lines) if "Triple fault" in l or "CPU Reset" in l]
-        if not hits or "Triple fault" not in "".join(lines):
+        hits = [i for i, l in enumerate(lines) if "Triple fault" in l]
+        if not hits:
             return ""
         start = max(0, hits[-1] - 5)
         return "\n  emulator log (qemu-debug.log):\n" + \
