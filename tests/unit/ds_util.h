@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Shared by the datastore unit tests: file contents that can be checked
- * at any offset without keeping them, and their SHA-256.
+ * at any offset without keeping them, their SHA-256, and an upload of a
+ * whole such file.
  */
 #ifndef KEEL_TESTS_DS_UTIL_H
 #define KEEL_TESTS_DS_UTIL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <mbedtls/sha256.h>
+
+#include "datastore/ds.h"
 
 /* Word @w of test file @seed (splitmix64); byte @off is byte off % 8 of
  * word off / 8 (little endian). */
@@ -76,6 +80,25 @@ static inline void dsu_sha(uint32_t seed, uint64_t size, uint8_t out[32])
 	}
 	mbedtls_sha256_finish_ret(&c, out);
 	mbedtls_sha256_free(&c);
+}
+
+/* Upload test file @seed of @size bytes as @name in one write; with
+ * @verify its SHA-256 goes to ds_upload_begin for the finish to check. */
+static inline int dsu_upload(const char *name, uint32_t seed, uint64_t size,
+			     bool verify)
+{
+	uint8_t sha[32], *buf = malloc(size ? size : 1);
+	uint64_t got;
+	int rc;
+
+	if (verify)
+		dsu_sha(seed, size, sha);
+	dsu_fill(seed, 0, buf, size);
+	rc = ds_upload_begin(name, size, verify ? sha : NULL, false, &got);
+	if (!rc)
+		rc = ds_upload_write(name, 0, buf, size, &got);
+	free(buf);
+	return rc ? rc : ds_upload_finish(name, NULL);
 }
 
 #endif

@@ -465,19 +465,6 @@ UNIT_TEST(ds_power_cut_during_format)
 
 #define DSEC 4096 /* the disk: 2 MiB */
 
-static int upload_whole(const char *name, uint32_t seed, uint64_t size)
-{
-	uint8_t *buf = malloc(size);
-	uint64_t got;
-	int rc;
-
-	dsu_fill(seed, 0, buf, size);
-	rc = ds_upload_begin(name, size, NULL, false, &got);
-	if (!rc)
-		rc = ds_upload_write(name, 0, buf, size, &got);
-	free(buf);
-	return rc ? rc : ds_upload_finish(name, NULL);
-}
 #define DPEND 6	  /* writes of one sector between flushes, at most */
 
 static uint32_t d_flushed[DSEC];	 /* tag at the last flush, 0 = zeros */
@@ -536,7 +523,7 @@ UNIT_TEST(ds_power_cuts_disks)
 	cs_init();
 	UNIT_CHECK(ds_format("vblk0", "disks", false, why, sizeof(why)) == 0);
 	/* Random bytes where both disks will lie, then freed. */
-	UNIT_CHECK(upload_whole("junk", 77, 3 << 20) == 0);
+	UNIT_CHECK(dsu_upload("junk", 77, 3 << 20, false) == 0);
 	UNIT_CHECK(ds_delete("junk") == 0);
 	UNIT_CHECK(ds_create_disk("d0", DSEC * SS) == 0);
 	cs_flush(&cs.dev);

@@ -41,19 +41,6 @@ static void done(void)
 	free(mem);
 }
 
-static int upload(const char *name, uint32_t seed, uint64_t size)
-{
-	uint8_t *buf = malloc(size);
-	uint64_t got;
-	int rc;
-
-	dsu_fill(seed, 0, buf, size);
-	rc = ds_upload_begin(name, size, NULL, false, &got);
-	if (!rc)
-		rc = ds_upload_write(name, 0, buf, size, &got);
-	free(buf);
-	return rc ? rc : ds_upload_finish(name, NULL);
-}
 
 static int all_zero(const uint8_t *p, size_t n)
 {
@@ -80,7 +67,7 @@ UNIT_TEST(ds_disk_reads_zero_over_old_data)
 
 	fresh();
 	/* A file of random bytes, deleted: its blocks keep the bytes. */
-	UNIT_CHECK(upload("junk", 5, 4 * MIB) == 0);
+	UNIT_CHECK(dsu_upload("junk", 5, 4 * MIB, false) == 0);
 	junk_start = ds_find(ds_vol, "junk")->ext[0].start;
 	UNIT_CHECK(ds_delete("junk") == 0);
 	UNIT_CHECK(ds_create_disk("vm1/disk", 4 * MIB) == 0);
@@ -165,7 +152,7 @@ UNIT_TEST(ds_disk_in_use_and_refusals)
 	UNIT_CHECK(ds_create_disk("d", 64 * MIB) == -ENOSPC);
 	UNIT_CHECK(ds_create_disk("d", MIB) == 0);
 	UNIT_CHECK(ds_create_disk("d", MIB) == -EEXIST);
-	UNIT_CHECK(upload("kernel", 1, 5000) == 0);
+	UNIT_CHECK(dsu_upload("kernel", 1, 5000, false) == 0);
 	UNIT_CHECK(ds_disk_open("kernel", &d) == -ENOTSUP);
 	UNIT_CHECK(ds_disk_open("none", &d) == -ENOENT);
 	UNIT_CHECK(ds_disk_open("d", &d) == 0);

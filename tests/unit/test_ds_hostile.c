@@ -30,20 +30,6 @@
 static struct blk_ramdisk rd;
 static uint8_t *mem, *pristine;
 
-static int upload(const char *name, uint32_t seed, uint64_t size)
-{
-	uint8_t sha[32], *buf = malloc(size ? size : 1);
-	uint64_t got;
-	int rc;
-
-	dsu_sha(seed, size, sha);
-	dsu_fill(seed, 0, buf, size);
-	rc = ds_upload_begin(name, size, sha, false, &got);
-	if (!rc)
-		rc = ds_upload_write(name, 0, buf, size, &got);
-	free(buf);
-	return rc ? rc : ds_upload_finish(name, NULL);
-}
 
 static int reads_back(const char *name, uint32_t seed, uint64_t size)
 {
@@ -69,9 +55,9 @@ static void setup(void)
 		blk_register(&rd.dev);
 		UNIT_CHECK(ds_format("vblk0", "hostile", false, why,
 				     sizeof(why)) == 0);
-		UNIT_CHECK(upload("a", 1, MIB) == 0);
-		UNIT_CHECK(upload("b", 2, 200 * 1024) == 0);
-		UNIT_CHECK(upload("dir/c", 3, 3 * MIB + 5) == 0);
+		UNIT_CHECK(dsu_upload("a", 1, MIB, true) == 0);
+		UNIT_CHECK(dsu_upload("b", 2, 200 * 1024, true) == 0);
+		UNIT_CHECK(dsu_upload("dir/c", 3, 3 * MIB + 5, true) == 0);
 		UNIT_CHECK(ds_upload_begin("u", 2 * MIB, NULL, false, &got) ==
 			   0);
 		ds_unmount();
@@ -270,7 +256,7 @@ UNIT_TEST(ds_hostile_entries)
 	UNIT_CHECK(st.free ==
 		   st.capacity - MIB - (3 * MIB + DS_BLOCK) - 2 * MIB);
 	/* Damage is recorded: still damaged at the next mount. */
-	UNIT_CHECK(upload("x", 9, 5000) == 0);
+	UNIT_CHECK(dsu_upload("x", 9, 5000, true) == 0);
 	ds_unmount();
 	UNIT_CHECK(mount(&why) == 0 && state_of("dir/c") == DS_DAMAGED);
 	UNIT_CHECK(reads_back("x", 9, 5000));
@@ -452,7 +438,7 @@ UNIT_TEST(ds_hostile_fuzz)
 			ds_status(&st);
 			for (int i = 0; i < n && i < 8; i++)
 				ds_read(l[i].name, 0, buf, 4 * MIB);
-			if (!upload("new", 5, 100000))
+			if (!dsu_upload("new", 5, 100000, true))
 				UNIT_CHECK(reads_back("new", 5, 100000));
 			for (int i = 0; i < n && i < 8; i++)
 				ds_delete(l[i].name);
