@@ -270,6 +270,11 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 		vmcb_write16(s->vmcb, VMCB_CS + VMCB_SEG_SEL, val);
 		return;
 	}
+	if (r == VCPU_INTR_SHADOW) {
+		uint64_t st = vmcb_read64(s->vmcb, VMCB_INT_STATE);
+		vmcb_write64(s->vmcb, VMCB_INT_STATE, val ? st | 1 : st & ~1ull);
+		return;
+	}
 	if (r < VCPU_RIP)
 		((uint64_t *)&v->gprs)[svm_gpr_index[r]] = val;
 }
