@@ -208,10 +208,46 @@ class Machine:
             time.sleep(0.2)
 
     def fail(self, why, text):
+        cpus = self.cpu_notes()
         self.stop()
         tail = "\n".join("    | " + l for l in text.splitlines()[-60:])
-        raise BootFailure("%s (files in %s)\n  serial log:\n%s%s"
-                          % (why, self.dir, tail, self.emulator_notes()))
+        raise BootFailure("%s (files in %s)\n  serial log:\n%s%s%s"
+                          % (why, self.dir, tail, cpus, self.emulator_notes()))
+
+    def cpu_notes(self, samples=3):
+        """Where each CPU of a still-running QEMU is (RIP as function and
+        line of build/keel.elf, halted or not, IF), sampled a few times: a
+        hang's log then says whether Keel spins, and where, or sleeps."""
+        if not getattr(self, "monitor_path", None) or not self.proc or \
+                self.proc.poll() is not None:
+            return ""
+        rows = []
+        try:
+            for _ in range(samples):
+                regs = self.monitor("info registers -a", timeout=5)
+                for cpu, rip, fl, hlt in re.findall(
+                        r"CPU#(\d+)\nRAX=.*?RIP=([0-9a-f]+) RFL=([0-9a-f]+).*?HLT=(\d)",
+                        regs, re.S):
+                    rows.append((int(cpu), int(rip, 16), int(fl, 16), hlt == "1"))
+                time.sleep(0.3)
+        except OSError:
+            return ""
+        if not rows:
+            return ""
+        where = {}
+        addrs = sorted({"%x" % r[1] for r in rows})
+        try:
+            out = subprocess.run(["addr2line", "-f", "-s", "-e", os.path.join(BUILD, "keel.elf")]
+                                 + addrs, capture_output=True, text=True, timeout=20).stdout
+            lines = out.splitlines()
+            where = {a: "%s (%s)" % (lines[2 * i], lines[2 * i + 1])
+                     for i, a in enumerate(addrs) if 2 * i + 1 < len(lines)}
+        except (OSError, subprocess.SubprocessError):
+            pass
+        return "\n  CPUs at the failure (QEMU monitor, %d samples):\n" % samples + "\n".join(
+            "    | CPU %d rip %x %s%s IF=%d" % (c, rip, where.get("%x" % rip, "?"),
+                                               " halted" if h else "", (fl >> 9) & 1)
+            for c, rip, fl, h in rows)
 
     def emulator_notes(self):
         """The emulator's own log around the last triple fault (QEMU:
