@@ -172,6 +172,14 @@ static void sched_finish(struct thread *prev)
 	fpu_restore(self->fpu);
 }
 
+static bool sched_trylock(struct spinlock *l)
+{
+	uint16_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+
+	return __atomic_compare_exchange_n(&l->next, &owner, owner + 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
 /*
  * An idle CPU pulls a runnable thread that may run anywhere from the
  * busiest other CPU. Try-lock only: we hold our own run-queue lock, and
@@ -189,10 +197,7 @@ static struct thread *sched_steal(struct percpu *c)
 	}
 	if (!victim)
 		return NULL;
-	uint16_t owner = __atomic_load_n(&victim->rq_lock.owner, __ATOMIC_RELAXED);
-	if (!__atomic_compare_exchange_n(&victim->rq_lock.next, &owner,
-					 owner + 1, false, __ATOMIC_ACQUIRE,
-					 __ATOMIC_RELAXED))
+	if (!sched_trylock(&victim->rq_lock))
 		return NULL;
 	struct thread *t = NULL;
 	for (struct thread **p = &victim->rq_head; *p; p = &(*p)->rq_next)
@@ -664,6 +669,59 @@ uint64_t sched_cpu_idle_ns(unsigned int cpu)
 		ns += now - c->idle->run_start;
 	spin_unlock_irqrestore(&c->rq_lock, flags);
 	return ns;
+}
+
+static const char *const sched_state_names[] = {"runnable", "running",
+						"blocked", "dead"};
+
+static void sched_log_thread(const char *what, const struct thread *t,
+			     uint64_t now)
+{
+	bool sleeper = what[0] == 's';
+
+	log_warn("sched:   %s \"%s\" (%u) %s cpu %d pin %d on_cpu %d, %s %lld us",
+		 what, t->name, t->id,
+		 t->state >= 0 && t->state <= THREAD_DEAD
+			 ? sched_state_names[t->state]
+			 : "?",
+		 t->cpu, t->pinned_cpu, t->on_cpu, sleeper ? "wakes in" : "ran",
+		 sleeper ? (long long)(t->wake_at - now) / 1000
+			 : (long long)t->runtime_ns / 1000);
+}
+
+void sched_log_state(void)
+{
+	uint64_t now = time_ns();
+
+	for (unsigned int i = 0; i < PERCPU_MAX; i++) {
+		struct percpu *c = &percpu_cpus[i];
+		uint64_t flags = irq_save();
+		bool locked = false;
+
+		if (!c->online) {
+			irq_restore(flags);
+			continue;
+		}
+		/* A lock held for 10 ms is itself the answer: do not wait. */
+		for (uint64_t until = now + 10000000; !locked && time_ns() < until;)
+			locked = sched_trylock(&c->rq_lock);
+		log_warn("sched: CPU %u: %u runnable, need_resched %d, clock %lld "
+			 "us ahead, %llu switches%s",
+			 c->id, c->rq_len, c->need_resched,
+			 c->clock_at_ns ? (long long)(c->clock_at_ns - now) / 1000
+					: -1ll,
+			 (unsigned long long)c->switches,
+			 locked ? "" : ", run-queue lock held (not walked)");
+		if (locked) {
+			sched_log_thread("current", c->current, now);
+			for (struct thread *t = c->rq_head; t; t = t->rq_next)
+				sched_log_thread("queued ", t, now);
+			for (struct thread *t = c->timers; t; t = t->timer_next)
+				sched_log_thread("sleeps ", t, now);
+			spin_unlock(&c->rq_lock);
+		}
+		irq_restore(flags);
+	}
 }
 
 void sched_idle_loop(void)
