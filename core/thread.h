@@ -121,11 +121,11 @@ void sched_preempt_enable(void);
  */
 uint64_t sched_cpu_idle_ns(unsigned int cpu);
 
-/* Boot CPU: turn the running boot code into a thread and start an idle one. */
 /* Log every CPU's current thread, run queue, sleepers and clock (for a
  * hang: the self-test watchdog). Best effort: a run-queue lock that stays
  * held is reported as such, its lists are not walked. */
 void sched_log_state(void);
+/* Boot CPU: turn the running boot code into a thread and start an idle one. */
 void sched_init(void);
 /* An AP: the code running now becomes its idle thread; interrupts off. */
 void sched_init_cpu(void);
