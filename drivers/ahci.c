@@ -315,18 +315,6 @@ static int ahci_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
 	return rc;
 }
 
-static int ahci_read(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		     void *buf)
-{
-	return ahci_rw(dev, lba, count, buf, false);
-}
-
-static int ahci_write(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		      const void *buf)
-{
-	return ahci_rw(dev, lba, count, (void *)buf, true);
-}
-
 static int ahci_flush(struct blk_dev *dev)
 {
 	struct ahci_port *p = dev->priv;
@@ -340,8 +328,7 @@ static int ahci_flush(struct blk_dev *dev)
 }
 
 static const struct blk_ops ahci_ops = {
-	.read = ahci_read,
-	.write = ahci_write,
+	.rw = ahci_rw,
 	.flush = ahci_flush,
 };
 

@@ -295,18 +295,6 @@ static int ata_rw(struct blk_dev *dev, uint64_t lba, uint32_t count, void *buf,
 	return rc;
 }
 
-static int ata_read(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		    void *buf)
-{
-	return ata_rw(dev, lba, count, buf, false);
-}
-
-static int ata_write(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		     const void *buf)
-{
-	return ata_rw(dev, lba, count, (void *)buf, true);
-}
-
 /* FLUSH CACHE (EXT) (ATA8-ACS): every written sector is on the media
  * when it completes without error. */
 static int ata_flush(struct blk_dev *dev)
@@ -323,8 +311,7 @@ static int ata_flush(struct blk_dev *dev)
 }
 
 static const struct blk_ops ata_ops = {
-	.read = ata_read,
-	.write = ata_write,
+	.rw = ata_rw,
 	.flush = ata_flush,
 };
 

@@ -36,7 +36,8 @@ int blk_register(struct blk_dev *dev)
 	struct blk_dev **pp;
 
 	if (!dev || !dev->name || !dev->name[0] || !dev->ops ||
-	    !dev->ops->read || !blk_sector_size_ok(dev->sector_size))
+	    !(dev->ops->read || dev->ops->rw) ||
+	    !blk_sector_size_ok(dev->sector_size))
 		return -EINVAL;
 	spin_lock(&blk_lock);
 	for (pp = &blk_head; *pp; pp = &(*pp)->next) {
@@ -112,6 +113,8 @@ int blk_read(struct blk_dev *dev, uint64_t lba, uint32_t count, void *buf)
 
 	if (rc || !count)
 		return rc;
+	if (dev->ops->rw)
+		return dev->ops->rw(dev, lba, count, buf, false);
 	return dev->ops->read(dev, lba, count, buf);
 }
 
@@ -124,6 +127,8 @@ int blk_write(struct blk_dev *dev, uint64_t lba, uint32_t count,
 		return rc;
 	if (dev->read_only)
 		return -EROFS;
+	if (dev->ops->rw) /* the driver only reads from buf when writing */
+		return dev->ops->rw(dev, lba, count, (void *)buf, true);
 	if (!dev->ops->write)
 		return -EOPNOTSUPP;
 	return dev->ops->write(dev, lba, count, buf);

@@ -20,13 +20,16 @@ struct blk_dev;
  * Driver entry points. Called only through the blk_* wrappers, so lba and
  * count are already inside the device and count is at least 1. Return 0
  * or a negative errno. A write may sit in a volatile cache until flush
- * returns 0; flush may be NULL for a device without one.
+ * returns 0; flush may be NULL for a device without one. A driver whose
+ * read and write are one transfer routine gives rw instead of both.
  */
 struct blk_ops {
 	int (*read)(struct blk_dev *dev, uint64_t lba, uint32_t count,
 		    void *buf);
 	int (*write)(struct blk_dev *dev, uint64_t lba, uint32_t count,
 		     const void *buf);
+	int (*rw)(struct blk_dev *dev, uint64_t lba, uint32_t count, void *buf,
+		  bool write);
 	int (*flush)(struct blk_dev *dev);
 };
 

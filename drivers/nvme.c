@@ -256,18 +256,6 @@ static int nvme_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
 	return rc;
 }
 
-static int nvme_read(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		     void *buf)
-{
-	return nvme_rw(dev, lba, count, buf, false);
-}
-
-static int nvme_write(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		      const void *buf)
-{
-	return nvme_rw(dev, lba, count, (void *)buf, true);
-}
-
 /* Without a volatile write cache (VWC bit clear) a completed write is
  * already durable and flush has nothing to do (NVMe 1.4 6.8). */
 static int nvme_flush(struct blk_dev *dev)
@@ -286,8 +274,7 @@ static int nvme_flush(struct blk_dev *dev)
 }
 
 static const struct blk_ops nvme_ops = {
-	.read = nvme_read,
-	.write = nvme_write,
+	.rw = nvme_rw,
 	.flush = nvme_flush,
 };
 

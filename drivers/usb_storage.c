@@ -257,18 +257,6 @@ static int usbms_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
 	return rc;
 }
 
-static int usbms_read(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		      void *buf)
-{
-	return usbms_rw(dev, lba, count, buf, false);
-}
-
-static int usbms_write(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		       const void *buf)
-{
-	return usbms_rw(dev, lba, count, (void *)buf, true);
-}
-
 static int usbms_flush(struct blk_dev *dev)
 {
 	struct usbms_lun *l = dev->priv;
@@ -282,8 +270,7 @@ static int usbms_flush(struct blk_dev *dev)
 }
 
 static const struct blk_ops usbms_ops = {
-	.read = usbms_read,
-	.write = usbms_write,
+	.rw = usbms_rw,
 	.flush = usbms_flush,
 };
 

@@ -264,18 +264,6 @@ static int vblk_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
 	return rc;
 }
 
-static int vblk_read(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		     void *buf)
-{
-	return vblk_rw(dev, lba, count, buf, false);
-}
-
-static int vblk_write(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		      const void *buf)
-{
-	return vblk_rw(dev, lba, count, (void *)buf, true);
-}
-
 static int vblk_flush(struct blk_dev *dev)
 {
 	struct vblk *b = dev->priv;
@@ -291,8 +279,7 @@ static int vblk_flush(struct blk_dev *dev)
 }
 
 static const struct blk_ops vblk_ops = {
-	.read = vblk_read,
-	.write = vblk_write,
+	.rw = vblk_rw,
 	.flush = vblk_flush,
 };
 

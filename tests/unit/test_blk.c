@@ -49,6 +49,32 @@ UNIT_TEST(blk_bounds)
 	UNIT_CHECK(blk_flush(&d) == 0);
 }
 
+/* A driver with one transfer routine (ops->rw): reads and writes reach
+ * it with the direction, and a read-only device never sees a write. */
+static int rw_last = -1;
+static int rw_xfer(struct blk_dev *d, uint64_t lba, uint32_t n, void *b,
+		   bool write)
+{
+	rw_last = write;
+	return 0;
+}
+static const struct blk_ops rw_ops = { .rw = rw_xfer };
+
+UNIT_TEST(blk_rw_op)
+{
+	struct blk_dev d = { .name = "rw0", .sector_size = SS,
+			     .sectors = NSEC, .ops = &rw_ops };
+
+	UNIT_CHECK(blk_register(&d) == 0);
+	UNIT_CHECK(blk_read(&d, 0, 1, buf) == 0 && rw_last == 0);
+	UNIT_CHECK(blk_write(&d, 1, 2, buf) == 0 && rw_last == 1);
+	rw_last = -1;
+	UNIT_CHECK(blk_write(&d, NSEC, 1, buf) == -ERANGE && rw_last == -1);
+	d.read_only = true;
+	UNIT_CHECK(blk_write(&d, 0, 1, buf) == -EROFS && rw_last == -1);
+	blk_unregister(&d);
+}
+
 UNIT_TEST(blk_zero_count)
 {
 	struct blk_dev d = { .name = "cnt1", .sector_size = SS,

@@ -107,7 +107,9 @@ static int cs_flush(struct blk_dev *d)
 	return 0;
 }
 
-static const struct blk_ops cs_ops = { cs_read, cs_write, cs_flush };
+static const struct blk_ops cs_ops = {
+	.read = cs_read, .write = cs_write, .flush = cs_flush
+};
 
 static void cs_power_cut(void)
 {
