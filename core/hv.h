@@ -116,5 +116,7 @@ struct hv_vendor_ops {
 extern const struct hv_vendor_ops *hv;
 /* Backends offer themselves from an initcall (INIT_CPU). */
 void hv_register(const struct hv_vendor_ops *ops);
+/* "io", "cpuid", ... (vm.stats keys, logs); NULL for codes without one. */
+const char *hv_exit_name(unsigned int code);
 
 #endif

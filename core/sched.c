@@ -29,6 +29,10 @@ static uint32_t sched_next_id;
 static void (*sched_clock_arm)(uint64_t deadline_ns);
 static void (*sched_ipi)(unsigned int cpu, unsigned int vector);
 
+/* Every live thread, for sched_log_state (taken with interrupts off). */
+static struct spinlock sched_all_lock = SPINLOCK_INIT;
+static struct thread *sched_all;
+
 /* Stacks of dead threads, reused: their virtual space is never freed. */
 static struct spinlock sched_stack_lock = SPINLOCK_INIT;
 static void *sched_free_stacks[64];
@@ -155,6 +159,13 @@ static void sched_finish(struct thread *prev)
 	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
 	if (!dead)
 		return;
+	spin_lock(&sched_all_lock);
+	for (struct thread **p = &sched_all; *p; p = &(*p)->all_next)
+		if (*p == prev) {
+			*p = prev->all_next;
+			break;
+		}
+	spin_unlock(&sched_all_lock);
 	spin_lock(&sched_stack_lock);
 	/* The boot thread's stack is in the image: not reusable. */
 	if (prev->stack_top && sched_nfree_stacks < 64)
@@ -394,17 +405,19 @@ static void sched_timer_add(struct percpu *c, struct thread *t,
 void thread_sleep_ns(uint64_t ns)
 {
 	uint64_t deadline = time_ns() + ns;
+	struct thread *self = this_cpu()->current;
 
+	self->wait_on = NULL; /* a plain sleep */
+	self->wait_ip = (uint64_t)__builtin_return_address(0);
 	/* A stray wake-up (a waker that lost a race with a timed wait) ends
 	 * the block early: sleep again until the deadline has really come. */
 	while (time_ns() < deadline) {
 		uint64_t flags = irq_save();
 		struct percpu *c = this_cpu();
-		struct thread *t = c->current;
 
 		spin_lock(&c->rq_lock);
-		t->state = THREAD_BLOCKED;
-		sched_timer_add(c, t, deadline);
+		self->state = THREAD_BLOCKED;
+		sched_timer_add(c, self, deadline);
 		spin_unlock(&c->rq_lock);
 		schedule();
 		irq_restore(flags);
@@ -507,6 +520,16 @@ static struct thread *sched_new_thread(const char *name,
 	return t;
 }
 
+/* On the list once it can run: thread_create's failure paths free it. */
+static void sched_list_add(struct thread *t)
+{
+	uint64_t flags = spin_lock_irqsave(&sched_all_lock);
+
+	t->all_next = sched_all;
+	sched_all = t;
+	spin_unlock_irqrestore(&sched_all_lock, flags);
+}
+
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			     const struct thread_attr *attr)
 {
@@ -536,6 +559,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	uint64_t flags = spin_lock_irqsave(&c->rq_lock);
 	t->vruntime = c->min_vruntime;
 	rq_insert(c, t);
+	sched_list_add(t);
 	spin_unlock_irqrestore(&c->rq_lock, flags);
 	sched_kick(cpu);
 	sched_kick_idle(cpu);
@@ -551,6 +575,8 @@ void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg)
 	uint64_t flags = irq_save();
 	struct thread *self = this_cpu()->current;
 
+	self->wait_on = wq;
+	self->wait_ip = (uint64_t)__builtin_return_address(0);
 	spin_lock(&wq->lock);
 	if (cond && cond(arg)) {
 		spin_unlock(&wq->lock);
@@ -576,6 +602,8 @@ bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
 	struct thread *self = c->current;
 	bool queued = false;
 
+	self->wait_on = wq;
+	self->wait_ip = (uint64_t)__builtin_return_address(0);
 	spin_lock(&wq->lock);
 	if (cond && cond(arg)) {
 		spin_unlock(&wq->lock);
@@ -689,6 +717,38 @@ static void sched_log_thread(const char *what, const struct thread *t,
 			 : (long long)t->runtime_ns / 1000);
 }
 
+/* A lock held for 10 ms is itself the answer: do not wait for it. */
+static bool sched_trylock_10ms(struct spinlock *l)
+{
+	for (uint64_t until = time_ns() + 10000000; time_ns() < until;)
+		if (sched_trylock(l))
+			return true;
+	return false;
+}
+
+/* Blocked threads are on no CPU's lists: say where each one waits. */
+static void sched_log_blocked(void)
+{
+	uint64_t flags = irq_save();
+	char sym[64];
+
+	if (!sched_trylock_10ms(&sched_all_lock)) {
+		log_warn("sched: thread list lock held (not walked)");
+		irq_restore(flags);
+		return;
+	}
+	for (struct thread *t = sched_all; t; t = t->all_next)
+		if (t->state == THREAD_BLOCKED)
+			log_warn("sched:   blocked \"%s\" (%u) cpu %d pin %d "
+				 "on_cpu %d, waits in %s on %p",
+				 t->name, t->id, t->cpu, t->pinned_cpu,
+				 t->on_cpu,
+				 panic_symbol(t->wait_ip, sym, sizeof(sym)),
+				 t->wait_on);
+	spin_unlock(&sched_all_lock);
+	irq_restore(flags);
+}
+
 void sched_log_state(void)
 {
 	uint64_t now = time_ns();
@@ -696,15 +756,12 @@ void sched_log_state(void)
 	for (unsigned int i = 0; i < PERCPU_MAX; i++) {
 		struct percpu *c = &percpu_cpus[i];
 		uint64_t flags = irq_save();
-		bool locked = false;
 
 		if (!c->online) {
 			irq_restore(flags);
 			continue;
 		}
-		/* A lock held for 10 ms is itself the answer: do not wait. */
-		for (uint64_t until = now + 10000000; !locked && time_ns() < until;)
-			locked = sched_trylock(&c->rq_lock);
+		bool locked = sched_trylock_10ms(&c->rq_lock);
 		log_warn("sched: CPU %u: %u runnable, need_resched %d, clock %lld "
 			 "us ahead, %llu switches%s",
 			 c->id, c->rq_len, c->need_resched,
@@ -722,6 +779,7 @@ void sched_log_state(void)
 		}
 		irq_restore(flags);
 	}
+	sched_log_blocked();
 }
 
 void sched_idle_loop(void)
@@ -756,6 +814,7 @@ static void sched_make_idle(bool adopt)
 		panic("sched: no memory for CPU %u's idle thread", c->id);
 	t->cpu = c->id;
 	c->idle = t;
+	sched_list_add(t);
 	if (adopt) {
 		t->state = THREAD_RUNNING;
 		t->on_cpu = 1;
@@ -791,6 +850,7 @@ void sched_init(void)
 	t->cpu = c->id;
 	t->run_start = time_ns();
 	c->current = t;
+	sched_list_add(t);
 	irq_register(IRQ_VECTOR_IPI_RESCHED, sched_resched_ipi, NULL);
 	sched_make_idle(false);
 	c->online = true;

@@ -65,6 +65,16 @@ struct vcpu_gprs {
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
+/* One entry of a vCPU's recent history (vm_run_fail logs it). */
+#define VCPU_TRACE_LEN 16
+#define VCPU_TRACE_INJECT 0xff /* code of an event Keel injected */
+struct vcpu_trace {
+	uint64_t rip;
+	uint64_t info; /* port, GPA, MSR, vector or injected event */
+	uint32_t native;
+	uint8_t code; /* enum vm_exit_code or VCPU_TRACE_INJECT */
+};
+
 struct vcpu {
 	struct vm *vm;
 	unsigned int id;
@@ -87,6 +97,10 @@ struct vcpu {
 	uint64_t exits[VM_EXIT_COUNT]; /* vm.stats */
 	uint64_t exits_total;
 	uint64_t cpu_ns; /* its thread's run time when it left (vm.stats) */
+	/* The last exits and injections, a ring from trace_next: what led up
+	 * to a fault that stops the VM. Owned by the vCPU's thread. */
+	struct vcpu_trace trace[VCPU_TRACE_LEN];
+	unsigned int trace_next;
 };
 
 struct vm {

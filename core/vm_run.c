@@ -30,6 +30,79 @@ static void vm_run_advance(struct vcpu *v, const struct vm_exit *e)
 		hv->set_reg(v, VCPU_INTR_SHADOW, 0);
 }
 
+static void vm_trace(struct vcpu *v, uint8_t code, uint32_t native,
+		     uint64_t info)
+{
+	struct vcpu_trace *t = &v->trace[v->trace_next++ % VCPU_TRACE_LEN];
+
+	t->rip = hv->get_reg(v, VCPU_RIP);
+	t->code = code;
+	t->native = native;
+	t->info = info;
+}
+
+/* What an exit's trace entry keeps beside its reason. */
+static uint64_t vm_exit_info(const struct vm_exit *e)
+{
+	switch (e->code) {
+	case VM_EXIT_IO:
+		return e->u.io.port | (uint64_t)e->u.io.in << 16;
+	case VM_EXIT_S2_FAULT:
+		return e->u.s2.gpa;
+	case VM_EXIT_MSR_READ:
+	case VM_EXIT_MSR_WRITE:
+		return e->u.msr.index;
+	case VM_EXIT_EXCEPTION:
+		return e->u.exc.vector;
+	default:
+		return 0;
+	}
+}
+
+/* Every event Keel gives the guest goes through here, so the trace has
+ * it: an injection is the usual suspect when a guest dies. */
+static int vm_inject(struct vcpu *v, const struct vm_event *ev)
+{
+	int rc = hv->inject(v, ev);
+
+	if (rc == 0)
+		vm_trace(v, VCPU_TRACE_INJECT, ev->type,
+			 ev->vector | (uint64_t)ev->has_error << 8 |
+				 (uint64_t)ev->error << 32);
+	return rc;
+}
+
+/* The guest's state and its last exits, oldest first: what a triple
+ * fault or a failed device leaves for the person reading the log. */
+static void vm_log_state(struct vcpu *v)
+{
+	unsigned int id = v->vm->id;
+
+	log_err("vm %u: vCPU %u: rsp %#llx rflags %#llx cr0 %#llx cr2 %#llx "
+		"cr3 %#llx cr4 %#llx efer %#llx cs %#llx",
+		id, v->id, (unsigned long long)hv->get_reg(v, VCPU_RSP),
+		(unsigned long long)hv->get_reg(v, VCPU_RFLAGS),
+		(unsigned long long)hv->get_reg(v, VCPU_CR0),
+		(unsigned long long)hv->get_reg(v, VCPU_CR2),
+		(unsigned long long)hv->get_reg(v, VCPU_CR3),
+		(unsigned long long)hv->get_reg(v, VCPU_CR4),
+		(unsigned long long)hv->get_reg(v, VCPU_EFER),
+		(unsigned long long)hv->get_reg(v, VCPU_CS_SEL));
+	for (unsigned int i = 0; i < VCPU_TRACE_LEN; i++) {
+		unsigned int n = v->trace_next + i;
+		const struct vcpu_trace *t = &v->trace[n % VCPU_TRACE_LEN];
+		if (n < VCPU_TRACE_LEN)
+			continue; /* not filled yet */
+		const char *what = t->code == VCPU_TRACE_INJECT
+					   ? "injected"
+					   : hv_exit_name(t->code);
+		log_err("vm %u: vCPU %u: %d: %s (%#x) at rip %#llx, %#llx", id,
+			v->id, (int)i - VCPU_TRACE_LEN, what ? what : "?",
+			t->native, (unsigned long long)t->rip,
+			(unsigned long long)t->info);
+	}
+}
+
 static int vm_run_fail(struct vcpu *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static int vm_run_fail(struct vcpu *v, const char *fmt, ...)
@@ -42,6 +115,7 @@ static int vm_run_fail(struct vcpu *v, const char *fmt, ...)
 	va_end(ap);
 	log_err("vm %u: vCPU %u at rip %#llx: %s; stopping the VM", v->vm->id,
 		v->id, (unsigned long long)hv->get_reg(v, VCPU_RIP), why);
+	vm_log_state(v);
 	vm_stop_as(v->vm, VM_STOP_FAULT, why);
 	return -EFAULT;
 }
@@ -97,7 +171,7 @@ static int vm_inject_gp(struct vcpu *v)
 {
 	struct vm_event gp = { VM_EVENT_EXCEPTION, 13, true, 0 };
 
-	hv->inject(v, &gp);
+	vm_inject(v, &gp);
 	return 0;
 }
 
@@ -211,7 +285,7 @@ static void vm_irq_deliver(struct vcpu *v)
 	bool shadow = hv->get_reg(v, VCPU_INTR_SHADOW);
 	if (vec == VM_IRQCHIP_NMI) {
 		struct vm_event nmi = { VM_EVENT_NMI, 2, false, 0 };
-		if (shadow || hv->inject(v, &nmi) != 0) {
+		if (shadow || vm_inject(v, &nmi) != 0) {
 			hv->want_intr_window(v, true);
 			return;
 		}
@@ -225,7 +299,7 @@ static void vm_irq_deliver(struct vcpu *v)
 		return;
 	}
 	struct vm_event ev = { VM_EVENT_EXTINT, (uint8_t)vec, false, 0 };
-	if (hv->inject(v, &ev) == 0) {
+	if (vm_inject(v, &ev) == 0) {
 		if (raw)
 			__atomic_and_fetch(&v->irq_pending[vec / 64],
 					   ~(1ull << (vec % 64)), __ATOMIC_RELEASE);
@@ -458,6 +532,7 @@ void vm_vcpu_thread(void *arg)
 			e.code = VM_EXIT_UNHANDLED;
 		v->exits[e.code]++;
 		v->exits_total++;
+		vm_trace(v, e.code, e.native, vm_exit_info(&e));
 		rc = vm_exit_handlers[e.code](v, &e);
 	}
 	sched_arm_local(0);

@@ -241,8 +241,8 @@ static int rpc_vm_stats(struct rpc_ctx *c)
 	jw_key(w, "exits");
 	jw_obj_begin(w);
 	for (unsigned int k = 0; k < VM_EXIT_COUNT; k++)
-		if (vmm_exit_name(k))
-			jw_kuint(w, vmm_exit_name(k), i->exits[k]);
+		if (hv_exit_name(k))
+			jw_kuint(w, hv_exit_name(k), i->exits[k]);
 	jw_obj_end(w);
 	jw_key(w, "memory");
 	jw_obj_begin(w);

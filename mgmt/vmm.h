@@ -116,8 +116,6 @@ long vmm_console_write(const char *name, const void *data, size_t len,
 		       struct vmm_err *e);
 
 const char *vmm_state_name(enum vmm_state s);
-/* "io", "cpuid", ... for vm.stats; NULL for codes without a name. */
-const char *vmm_exit_name(unsigned int code);
 /* Block until the inventory is loaded from the store (at boot). */
 void vmm_wait_ready(void);
 

@@ -47,29 +47,6 @@ const char *vmm_state_name(enum vmm_state s)
 	return (unsigned int)s < 4 ? names[s] : "unknown";
 }
 
-const char *vmm_exit_name(unsigned int code)
-{
-	static const char *const names[VM_EXIT_COUNT] = {
-		[VM_EXIT_NONE] = "none",
-		[VM_EXIT_EXTINT] = "external_interrupt",
-		[VM_EXIT_IO] = "io",
-		[VM_EXIT_S2_FAULT] = "stage2_fault",
-		[VM_EXIT_CPUID] = "cpuid",
-		[VM_EXIT_MSR_READ] = "msr_read",
-		[VM_EXIT_MSR_WRITE] = "msr_write",
-		[VM_EXIT_HLT] = "hlt",
-		[VM_EXIT_EXCEPTION] = "exception",
-		[VM_EXIT_INTR_WINDOW] = "interrupt_window",
-		[VM_EXIT_SHUTDOWN] = "shutdown",
-		[VM_EXIT_INIT] = "init",
-		[VM_EXIT_XSETBV] = "xsetbv",
-		[VM_EXIT_ENTRY_FAILED] = "entry_failed",
-		[VM_EXIT_UNHANDLED] = "unhandled",
-	};
-
-	return code < VM_EXIT_COUNT ? names[code] : NULL;
-}
-
 /*
  * Keel's own memory for a VM beyond its RAM (an estimate for vm.stats):
  * the manager's entry and console ring, the VM object, stage-2 tables,
