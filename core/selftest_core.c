@@ -372,6 +372,32 @@ static int selftest_ipi_call(void)
 }
 KEEL_SELFTEST(ipi_call_all, selftest_ipi_call);
 
+/* Every CPU runs with its caches on: an AP started by INIT has CR0.CD
+ * and NW set until its trampoline clears them (SDM 3A 9.1.1). */
+static volatile uint64_t cache_off_cpus;
+
+static void cache_check(void *arg)
+{
+	(void)arg;
+	if (cpu_read_cr0() & (3ull << 29))
+		__atomic_or_fetch(&cache_off_cpus, 1ull << (this_cpu()->id & 63),
+				  __ATOMIC_RELAXED);
+}
+
+static int selftest_caches_on(void)
+{
+	cache_off_cpus = 0;
+	cache_check(NULL);
+	smp_call_others(cache_check, NULL);
+	if (cache_off_cpus) {
+		log_err("selftest: CR0.CD/NW set on CPUs %#llx",
+			(unsigned long long)cache_off_cpus);
+		return -EIO;
+	}
+	return 0;
+}
+KEEL_SELFTEST(caches_on, selftest_caches_on);
+
 /* --- Fair share and migration --------------------------------------------- */
 
 static struct {
