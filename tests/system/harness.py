@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -113,6 +114,18 @@ def check_blktest(path):
         raise BootFailure("%s: bytes before %d were written" % (path, BLKTEST_OFFSET))
 
 
+# The machines each test thread made since tests/run.py last asked: after
+# a failure it looks at them for an emulator fault (emulator_fault()).
+_made = threading.local()
+
+
+def machines_made(reset=False):
+    made = getattr(_made, "machines", [])
+    if reset:
+        _made.machines = []
+    return made
+
+
 class Machine:
     """One emulator run with its serial log; use as a context manager."""
 
@@ -121,6 +134,19 @@ class Machine:
         self.serial = os.path.join(self.dir, "serial.log")
         self.proc = None
         self.image = os.path.join(self.dir, "keel.img")
+        _made.machines = getattr(_made, "machines", []) + [self]
+
+    def host_triple_fault(self):
+        """QEMU triple-faulted Keel itself without Keel panicking first:
+        Keel's exception handlers only fail that way while the CPU holds
+        the guest's TR and GS, between VMRUN and VMLOAD of the host."""
+        try:
+            with open(os.path.join(self.dir, "qemu-debug.log"), "rb") as f:
+                f.seek(max(0, os.path.getsize(f.name) - 65536))
+                hit = b"Triple fault" in f.read()
+        except OSError:
+            return False
+        return hit and "panic" not in self.log()
 
     def __enter__(self):
         return self

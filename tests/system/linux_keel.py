@@ -65,6 +65,7 @@ class VmConsole(Console):
     def __init__(self, rpc, name, cursor=0):
         super().__init__()
         self.rpc, self.name, self.cursor = rpc, name, cursor
+        self.host_log = None  # KeelHost.log, for fail()
         self._state_at = 0
         self._alive = True
 
@@ -104,6 +105,20 @@ class VmConsole(Console):
 
     def state(self):
         return self.rpc.call("vm.info", name=self.name)["state"]
+
+    def fail(self, why):
+        """Console.fail, plus why the VM stopped and the host's own lines
+        about it (a fault logs the vCPU's registers and last exits)."""
+        try:
+            info = self.info()
+            why += "\n  vm.info: %s, stop reason: %s" % (info["state"],
+                                                       info.get("stop_reason") or "-")
+        except Exception as e:  # the endpoint may be what failed
+            why += "\n  vm.info failed: %s" % e
+        if self.host_log:
+            lines = [l for l in self.host_log().splitlines() if l.startswith("vm ")]
+            why += "\n  host log (vm lines):\n" + "\n".join("    | " + l for l in lines[-30:])
+        super().fail(why)
 
     def info(self):
         return self.rpc.call("vm.info", name=self.name)
@@ -197,6 +212,7 @@ class KeelHost:
             st = self.rpc.call("vm.start", name=name)["state"]
             assert st == "running", "vm.start %s: state %s" % (name, st)
         con = VmConsole(self.rpc, name)
+        con.host_log = self.log
         # Nested emulation: a shell command takes far longer than on hardware.
         con.cmd_timeout = cmd_timeout or (900 if isinstance(self.m, Bochs) else 300)
         return con
