@@ -12,6 +12,8 @@
 #define CR0_MP (1ul << 1)
 #define CR0_EM (1ul << 2)
 #define CR0_TS (1ul << 3)
+#define CR0_NW (1ul << 29)
+#define CR0_CD (1ul << 30)
 #define CR4_OSFXSR (1ul << 9)
 #define CR4_OSXMMEXCPT (1ul << 10)
 

@@ -33,7 +33,10 @@ extern uint64_t boot_tsc;
  */
 void core_cpu_setup(void)
 {
-	cpu_write_cr0((cpu_read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);
+	/* Caches on: INIT leaves CD and NW set on an AP (SDM 3A 9.1.1,
+	 * table 9-1), and some firmware (Bochs') leaves CD on the BSP. */
+	cpu_write_cr0((cpu_read_cr0() & ~(CR0_EM | CR0_TS | CR0_CD | CR0_NW)) |
+		      CR0_MP);
 	cpu_write_cr4(cpu_read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	asm volatile("fninit");
 }

@@ -372,14 +372,14 @@ static int selftest_ipi_call(void)
 }
 KEEL_SELFTEST(ipi_call_all, selftest_ipi_call);
 
-/* Every CPU runs with its caches on: an AP started by INIT has CR0.CD
- * and NW set until its trampoline clears them (SDM 3A 9.1.1). */
+/* Every CPU runs with its caches on: core_cpu_setup clears the CR0.CD
+ * and NW that INIT (SDM 3A 9.1.1) or the firmware left set. */
 static volatile uint64_t cache_off_cpus;
 
 static void cache_check(void *arg)
 {
 	(void)arg;
-	if (cpu_read_cr0() & (3ull << 29))
+	if (cpu_read_cr0() & (CR0_CD | CR0_NW))
 		__atomic_or_fetch(&cache_off_cpus, 1ull << (this_cpu()->id & 63),
 				  __ATOMIC_RELAXED);
 }

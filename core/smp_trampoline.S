@@ -43,10 +43,7 @@ tramp_pm32:
 	rdmsr
 	orl REL(p_efer)(%ebx), %eax
 	wrmsr
-	/* INIT leaves CD and NW set (SDM 3A 9.1.1, table 9-1): clear them
-	 * or this CPU runs with its caches off (11.5.3, table 11-5). */
 	movl %cr0, %eax
-	andl $~0x60000000, %eax		/* CD, NW */
 	orl $0x80010001, %eax		/* PG, WP, PE */
 	movl %eax, %cr0
 	ljmpl *REL(tramp_lm64_ptr)(%ebx)
