@@ -380,7 +380,8 @@ static void cache_check(void *arg)
 {
 	(void)arg;
 	if (cpu_read_cr0() & (CR0_CD | CR0_NW))
-		__atomic_or_fetch(&cache_off_cpus, 1ull << (this_cpu()->id & 63),
+		__atomic_or_fetch(&cache_off_cpus,
+				  1ull << (this_cpu()->id & 63),
 				  __ATOMIC_RELAXED);
 }
 

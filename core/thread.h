@@ -52,8 +52,8 @@ struct thread {
 	uint64_t clock_wish_ns;
 	/* For sched_log_state: every thread, and where a blocked one waits. */
 	struct thread *all_next;
-	const void *wait_on;  /* the wait queue of its last wait */
-	uint64_t wait_ip;     /* who called waitq_wait* */
+	const void *wait_on; /* the wait queue of its last wait */
+	uint64_t wait_ip;    /* who called waitq_wait* */
 
 	void (*fn)(void *);
 	void *arg;

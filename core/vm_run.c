@@ -68,7 +68,7 @@ static int vm_inject(struct vcpu *v, const struct vm_event *ev)
 	if (rc == 0)
 		vm_trace(v, VCPU_TRACE_INJECT, ev->type,
 			 ev->vector | (uint64_t)ev->has_error << 8 |
-				 (uint64_t)ev->error << 32);
+			     (uint64_t)ev->error << 32);
 	return rc;
 }
 
@@ -94,8 +94,8 @@ static void vm_log_state(struct vcpu *v)
 		if (n < VCPU_TRACE_LEN)
 			continue; /* not filled yet */
 		const char *what = t->code == VCPU_TRACE_INJECT
-					   ? "injected"
-					   : hv_exit_name(t->code);
+				       ? "injected"
+				       : hv_exit_name(t->code);
 		log_err("vm %u: vCPU %u: %d: %s (%#x) at rip %#llx, %#llx", id,
 			v->id, (int)i - VCPU_TRACE_LEN, what ? what : "?",
 			t->native, (unsigned long long)t->rip,
