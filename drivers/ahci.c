@@ -147,35 +147,6 @@ static bool ahci_slot_done(void *arg)
 		AHCI_PxIS_ERRORS);
 }
 
-static bool ahci_port_idle(void *arg)
-{
-	struct ahci_port *p = arg;
-
-	return !__atomic_load_n(&p->busy, __ATOMIC_ACQUIRE);
-}
-
-/* The slot: a sleeping lock over spinlock + wait queue. */
-static void ahci_port_take(struct ahci_port *p)
-{
-	for (;;) {
-		spin_lock(&p->lock);
-		if (!p->busy) {
-			p->busy = true;
-			spin_unlock(&p->lock);
-			return;
-		}
-		spin_unlock(&p->lock);
-		waitq_wait_timeout(&p->idle_wq, ahci_port_idle, p,
-				   AHCI_POLL_NS);
-	}
-}
-
-static void ahci_port_give(struct ahci_port *p)
-{
-	__atomic_store_n(&p->busy, false, __ATOMIC_RELEASE);
-	waitq_wake_one(&p->idle_wq);
-}
-
 /*
  * Fill the PRD table for [va, va + len): one entry per physically
  * contiguous run (split at page boundaries where the mapping is not
@@ -307,11 +278,11 @@ static int ahci_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
 	struct ahci_port *p = dev->priv;
 	int rc;
 
-	ahci_port_take(p);
+	mutex_lock(&p->lock);
 	/* PRD data addresses must be even (AHCI 1.3.1 4.2.3.3). */
 	rc = blk_xfer_split(dev, lba, count, buf, write, AHCI_MAX_CHUNK,
 			    (uintptr_t)buf & 1 ? p->bounce : NULL, ahci_xfer);
-	ahci_port_give(p);
+	mutex_unlock(&p->lock);
 	return rc;
 }
 
@@ -320,10 +291,10 @@ static int ahci_flush(struct blk_dev *dev)
 	struct ahci_port *p = dev->priv;
 	int rc;
 
-	ahci_port_take(p);
+	mutex_lock(&p->lock);
 	rc = ahci_exec(p, ATA_CMD_FLUSH_CACHE_EXT, 0, 0, NULL, 0, false,
 		       AHCI_FLUSH_TIMEOUT_NS);
-	ahci_port_give(p);
+	mutex_unlock(&p->lock);
 	return rc;
 }
 
@@ -409,8 +380,7 @@ static int ahci_port_init(struct ahci_hba *hba, unsigned int n)
 	p->hba = hba;
 	p->num = n;
 	p->regs = r;
-	p->lock = (struct spinlock)SPINLOCK_INIT;
-	p->idle_wq = (struct waitq)WAITQ_INIT;
+	p->lock = (struct mutex)MUTEX_INIT;
 	p->done_wq = (struct waitq)WAITQ_INIT;
 	snprintf(p->name, sizeof(p->name), "port %u", n);
 	p->clist = ahci_dma(1024, 1024, hba, &p->clist_phys);
@@ -451,9 +421,9 @@ static int ahci_port_init(struct ahci_hba *hba, unsigned int n)
 			 n, sig);
 		return -ENODEV;
 	}
-	ahci_port_take(p);
+	mutex_lock(&p->lock);
 	rc = ahci_identify(p);
-	ahci_port_give(p);
+	mutex_unlock(&p->lock);
 	if (rc)
 		return rc;
 	snprintf(p->name, sizeof(p->name), "ahci%u", ahci_ndisks++);

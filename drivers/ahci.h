@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/spinlock.h"
+#include "core/mutex.h"
 #include "core/thread.h"
 #include "drivers/blk.h"
 
@@ -110,10 +110,8 @@ struct ahci_port {
 	uint8_t *bounce; /* for buffers not word aligned, and IDENTIFY */
 	uint64_t bounce_phys;
 
-	/* One command at a time: slot 0, owned by whoever holds busy. */
-	struct spinlock lock;
-	bool busy;
-	struct waitq idle_wq;  /* waiters for busy to clear */
+	/* One command at a time: slot 0, owned by whoever holds lock. */
+	struct mutex lock;
 	struct waitq done_wq;  /* the interrupt wakes the issuer */
 
 	struct blk_dev dev;

@@ -76,26 +76,6 @@ static int ata_wait_idle(struct ata_chan *c, uint64_t timeout_ns)
 	}
 }
 
-/* One thread at a time per channel: both devices share its registers. */
-static void ata_take(struct ata_chan *c)
-{
-	for (;;) {
-		spin_lock(&c->lock);
-		if (!c->busy) {
-			c->busy = true;
-			spin_unlock(&c->lock);
-			return;
-		}
-		spin_unlock(&c->lock);
-		thread_sleep_ns(ATA_POLL_NS);
-	}
-}
-
-static void ata_give(struct ata_chan *c)
-{
-	__atomic_store_n(&c->busy, false, __ATOMIC_RELEASE);
-}
-
 /*
  * ATA8-APT software reset protocol: SRST for at least 5 us, then at
  * least 2 ms before the status means anything, then wait for device 0
@@ -287,11 +267,11 @@ static int ata_rw(struct blk_dev *dev, uint64_t lba, uint32_t count, void *buf,
 	struct ata_disk *d = dev->priv;
 	int rc;
 
-	ata_take(d->chan);
+	mutex_lock(&d->chan->lock);
 	/* PIO moves words through the CPU: any buffer will do. */
 	rc = blk_xfer_split(dev, lba, count, buf, write,
 			    ATA_MAX_SECTORS * dev->sector_size, NULL, ata_xfer);
-	ata_give(d->chan);
+	mutex_unlock(&d->chan->lock);
 	return rc;
 }
 
@@ -302,11 +282,11 @@ static int ata_flush(struct blk_dev *dev)
 	struct ata_disk *d = dev->priv;
 	int rc;
 
-	ata_take(d->chan);
+	mutex_lock(&d->chan->lock);
 	rc = ata_exec(
 	    d, d->flush_ext ? ATA_CMD_FLUSH_CACHE_EXT : ATA_CMD_FLUSH_CACHE, 0,
 	    0, ATA_NODATA, NULL, 0, 0, ATA_FLUSH_TIMEOUT_NS);
-	ata_give(d->chan);
+	mutex_unlock(&d->chan->lock);
 	return rc;
 }
 
@@ -395,7 +375,7 @@ static int ata_probe_unit(struct ata_chan *c, unsigned int unit)
 	uint8_t st;
 	int rc = -ENODEV;
 
-	ata_take(c);
+	mutex_lock(&c->lock);
 	ata_outb(c->cmd + ATA_REG_DEVICE,
 		 ATA_DEV_OBS | (unit ? ATA_DEV_DEV : 0));
 	ata_delay400(c);
@@ -454,7 +434,7 @@ static int ata_probe_unit(struct ata_chan *c, unsigned int unit)
 	    (unsigned long long)(d->dev.sectors * d->dev.sector_size >> 20),
 	    d->dev.sector_size, d->lba48 ? "LBA48" : "LBA28");
 out:
-	ata_give(c);
+	mutex_unlock(&c->lock);
 	free(id);
 	if (rc) {
 		free(d);
@@ -481,14 +461,14 @@ int ata_channel_probe(struct ata_chan *c)
 			 c->cmd);
 		return 0;
 	}
-	ata_take(c);
+	mutex_lock(&c->lock);
 	if (ata_reset(c)) {
-		ata_give(c);
+		mutex_unlock(&c->lock);
 		log_warn("ata: channel %u (%#x): busy after a reset; ignored",
 			 c->index, c->cmd);
 		return 0;
 	}
-	ata_give(c);
+	mutex_unlock(&c->lock);
 	for (unsigned int unit = 0; unit < 2; unit++)
 		if (!ata_probe_unit(c, unit))
 			disks++;

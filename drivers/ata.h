@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/spinlock.h"
+#include "core/mutex.h"
 #include "drivers/blk.h"
 
 /* Command block registers, offsets from the channel's command base
@@ -74,8 +74,7 @@ struct ata_chan {
 	uint16_t cmd;	    /* command block base: 0x1f0, 0x170 or a PCI BAR */
 	uint16_t ctl;	    /* Alternate Status / Device Control port */
 	unsigned int index; /* 0 primary, 1 secondary (for log lines) */
-	struct spinlock lock;
-	bool busy;    /* a thread owns the channel (ata.c) */
+	struct mutex lock;  /* a thread owns the channel (ata.c) */
 	int selected; /* device the Device register last named, -1 unknown */
 };
 

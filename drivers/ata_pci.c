@@ -87,7 +87,7 @@ static int ata_pci_probe(struct pci_dev *d, const struct pci_match *m)
 		struct ata_chan *c = &chans[ch];
 
 		c->index = ch;
-		c->lock = (struct spinlock)SPINLOCK_INIT;
+		c->lock = (struct mutex)MUTEX_INIT;
 		if (ata_pci_ports(d, ch, &c->cmd, &c->ctl))
 			continue;
 		disks += ata_channel_probe(c);

@@ -105,32 +105,6 @@ static bool nvme_cq_ready(void *arg)
 	return (st & 1) == q->phase;
 }
 
-static bool nvme_idle(void *arg)
-{
-	return !__atomic_load_n(&((struct nvme_ctrl *)arg)->busy,
-				__ATOMIC_ACQUIRE);
-}
-
-static void nvme_take(struct nvme_ctrl *c)
-{
-	for (;;) {
-		spin_lock(&c->lock);
-		if (!c->busy) {
-			c->busy = true;
-			spin_unlock(&c->lock);
-			return;
-		}
-		spin_unlock(&c->lock);
-		waitq_wait_timeout(&c->idle_wq, nvme_idle, c, NVME_POLL_NS);
-	}
-}
-
-static void nvme_give(struct nvme_ctrl *c)
-{
-	__atomic_store_n(&c->busy, false, __ATOMIC_RELEASE);
-	waitq_wake_one(&c->idle_wq);
-}
-
 /*
  * Submit @e on @q and wait for its completion (caller holds busy). Other
  * entries found on the way (completions of commands that timed out
@@ -248,11 +222,11 @@ static int nvme_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
 	struct nvme_ctrl *c = ns->ctrl;
 	int rc;
 
-	nvme_take(c);
+	mutex_lock(&c->lock);
 	/* PRP entries must be dword aligned (NVMe 1.4 4.3). */
 	rc = blk_xfer_split(dev, lba, count, buf, write, c->max_xfer,
 			    (uintptr_t)buf & 3 ? c->bounce : NULL, nvme_xfer);
-	nvme_give(c);
+	mutex_unlock(&c->lock);
 	return rc;
 }
 
@@ -267,9 +241,9 @@ static int nvme_flush(struct blk_dev *dev)
 
 	if (!c->vwc)
 		return 0;
-	nvme_take(c);
+	mutex_lock(&c->lock);
 	rc = nvme_exec(c, &c->io, &e, NVME_FLUSH_TIMEOUT_NS, NULL);
-	nvme_give(c);
+	mutex_unlock(&c->lock);
 	return rc;
 }
 
@@ -441,8 +415,7 @@ static int nvme_probe(struct pci_dev *d, const struct pci_match *m)
 	}
 	pci_enable(d, true, false, true);
 	c->index = nvme_nctrls;
-	c->lock = (struct spinlock)SPINLOCK_INIT;
-	c->idle_wq = (struct waitq)WAITQ_INIT;
+	c->lock = (struct mutex)MUTEX_INIT;
 	c->done_wq = (struct waitq)WAITQ_INIT;
 	c->cap = nvme_rd(c, NVME_REG_CAP) |
 		 (uint64_t)nvme_rd(c, NVME_REG_CAP + 4) << 32;

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/spinlock.h"
+#include "core/mutex.h"
 #include "core/thread.h"
 #include "drivers/blk.h"
 
@@ -81,10 +81,9 @@ struct nvme_ctrl {
 	struct nvme_queue admin, io;
 	uint16_t next_cid;
 
-	/* One command at a time per controller; the owner holds busy. */
-	struct spinlock lock;
-	bool busy;
-	struct waitq idle_wq, done_wq;
+	/* One command at a time per controller; the owner holds lock. */
+	struct mutex lock;
+	struct waitq done_wq;
 
 	uint64_t *prp_list; /* one page */
 	uint64_t prp_list_phys;

@@ -19,6 +19,7 @@
 #include "core/dma.h"
 #include "core/init.h"
 #include "core/log.h"
+#include "core/mutex.h"
 #include "core/thread.h"
 #include "core/time.h"
 #include "drivers/blk.h"
@@ -45,8 +46,7 @@ struct usbms {
 	struct usb_dev *udev;
 	uint8_t iface, ep_in, ep_out;
 	uint32_t tag;
-	struct spinlock lock; /* guards busy */
-	bool busy;	      /* one command at a time on the pipe pair */
+	struct mutex lock; /* one command at a time on the pipe pair */
 	uint8_t *cbw, *csw, *buf;
 	uint64_t cbw_phys, csw_phys, buf_phys;
 	unsigned int nluns;
@@ -54,24 +54,6 @@ struct usbms {
 };
 
 static unsigned int usbms_next_index;
-
-static void usbms_lock(struct usbms *ms)
-{
-	for (;;) {
-		uint64_t f = spin_lock_irqsave(&ms->lock);
-		bool got = !ms->busy;
-		ms->busy = true;
-		spin_unlock_irqrestore(&ms->lock, f);
-		if (got)
-			return;
-		thread_sleep_ns(50 * NSEC_PER_USEC);
-	}
-}
-
-static void usbms_unlock(struct usbms *ms)
-{
-	__atomic_store_n(&ms->busy, false, __ATOMIC_RELEASE);
-}
 
 static void put_be32(uint8_t *p, uint32_t v)
 {
@@ -250,10 +232,10 @@ static int usbms_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
 	struct usbms *ms = ((struct usbms_lun *)dev->priv)->ms;
 	int rc;
 
-	usbms_lock(ms);
+	mutex_lock(&ms->lock);
 	rc = blk_xfer_split(dev, lba, count, buf, write, USBMS_BUF, ms->buf,
 			    usbms_xfer);
-	usbms_unlock(ms);
+	mutex_unlock(&ms->lock);
 	return rc;
 }
 
@@ -263,9 +245,9 @@ static int usbms_flush(struct blk_dev *dev)
 	uint8_t cdb[10] = { 0x35 }; /* SYNCHRONIZE CACHE(10): whole medium */
 	int rc;
 
-	usbms_lock(l->ms);
+	mutex_lock(&l->ms->lock);
 	rc = usbms_scsi(l, cdb, 10, false, 0);
-	usbms_unlock(l->ms);
+	mutex_unlock(&l->ms->lock);
 	return rc < 0 ? rc : 0;
 }
 
@@ -338,7 +320,7 @@ static int usbms_lun_init(struct usbms *ms, struct usbms_lun *l)
 	l->blk.ops = &usbms_ops;
 	l->blk.priv = l;
 	/* Registered disks are read at once (GPT): without the lock held. */
-	usbms_unlock(ms);
+	mutex_unlock(&ms->lock);
 	rc = blk_register(&l->blk);
 	if (rc) {
 		log_warn("%s: blk_register failed (%d)", l->name, rc);
@@ -372,7 +354,7 @@ static int usbms_probe(struct usb_dev *d, const struct usb_iface_desc *ifc)
 	ms->iface = ifc->number;
 	ms->ep_in = in->addr;
 	ms->ep_out = out->addr;
-	ms->lock = (struct spinlock)SPINLOCK_INIT;
+	ms->lock = (struct mutex)MUTEX_INIT;
 	ms->cbw = dma_alloc(64, 64, true, &ms->cbw_phys);
 	ms->csw = dma_alloc(64, 64, true, &ms->csw_phys);
 	ms->buf = dma_alloc(USBMS_BUF, 4096, true, &ms->buf_phys);
@@ -398,10 +380,10 @@ static int usbms_probe(struct usb_dev *d, const struct usb_iface_desc *ifc)
 		l->ms = ms;
 		l->lun = i;
 		snprintf(l->name, sizeof(l->name), "usb%u", usbms_next_index);
-		usbms_lock(ms);
+		mutex_lock(&ms->lock);
 		rc = usbms_lun_init(ms, l);
 		if (rc)
-			usbms_unlock(ms);
+			mutex_unlock(&ms->lock);
 		else
 			usbms_next_index++;
 	}

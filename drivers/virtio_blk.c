@@ -16,6 +16,7 @@
 
 #include "core/dma.h"
 #include "core/log.h"
+#include "core/mutex.h"
 #include "core/thread.h"
 #include "core/time.h"
 #include "drivers/virtio_blk.h"
@@ -59,9 +60,8 @@ struct vblk {
 	char qname[12];
 	struct virtio_pci vp;
 	struct virtq vq;
-	struct waitq done_wq; /* woken by the queue interrupt */
-	struct waitq lock_wq; /* one request at a time */
-	int busy;
+	struct waitq done_wq;	  /* woken by the queue interrupt */
+	struct mutex lock;	  /* one request at a time */
 	bool dead;		  /* reset failed: every request -EIO */
 	struct vblk_req_hdr *hdr; /* then the status byte, same DMA block */
 	uint8_t *status;
@@ -135,23 +135,6 @@ static void vblk_restart(struct vblk *b, const char *why)
 	}
 	if (b->dead)
 		virtio_pci_fail(&b->vp, "reset did not bring it back");
-}
-
-static bool vblk_free(void *arg)
-{
-	return !__atomic_load_n(&((struct vblk *)arg)->busy, __ATOMIC_ACQUIRE);
-}
-
-static void vblk_lock(struct vblk *b)
-{
-	while (__atomic_exchange_n(&b->busy, 1, __ATOMIC_ACQUIRE))
-		waitq_wait_timeout(&b->lock_wq, vblk_free, b, VBLK_SLICE_NS);
-}
-
-static void vblk_unlock(struct vblk *b)
-{
-	__atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
-	waitq_wake_one(&b->lock_wq);
 }
 
 static bool vblk_done(void *arg)
@@ -251,16 +234,16 @@ static int vblk_xfer(struct blk_dev *dev, uint64_t lba, uint32_t n, void *io,
 			   vblk_sector(b, lba), n * dev->sector_size);
 }
 
-static int vblk_rw(struct blk_dev *dev, uint64_t lba, uint32_t count,
-		   void *buf, bool write)
+static int vblk_rw(struct blk_dev *dev, uint64_t lba, uint32_t count, void *buf,
+		   bool write)
 {
 	struct vblk *b = dev->priv;
 	int rc;
 
-	vblk_lock(b);
+	mutex_lock(&b->lock);
 	rc = blk_xfer_split(dev, lba, count, buf, write, b->max_bytes,
 			    b->bounce, vblk_xfer);
-	vblk_unlock(b);
+	mutex_unlock(&b->lock);
 	return rc;
 }
 
@@ -272,9 +255,9 @@ static int vblk_flush(struct blk_dev *dev)
 	/* Without VIRTIO_BLK_F_FLUSH the device is write-through (5.2.6.2). */
 	if (!virtio_has(&b->vp, VBLK_F_FLUSH))
 		return 0;
-	vblk_lock(b);
+	mutex_lock(&b->lock);
 	rc = vblk_submit(b, VBLK_T_FLUSH, 0, 0);
-	vblk_unlock(b);
+	mutex_unlock(&b->lock);
 	return rc;
 }
 
@@ -322,7 +305,7 @@ static int vblk_probe(struct pci_dev *d, const struct pci_match *m)
 	snprintf(b->name, sizeof(b->name), "vblk%u", vblk_count);
 	snprintf(b->qname, sizeof(b->qname), "%s rq", b->name);
 	b->done_wq = (struct waitq)WAITQ_INIT;
-	b->lock_wq = (struct waitq)WAITQ_INIT;
+	b->lock = (struct mutex)MUTEX_INIT;
 	rc = virtio_pci_init(&b->vp, d, b->name);
 	if (rc)
 		goto fail;
