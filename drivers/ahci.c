@@ -303,24 +303,6 @@ static const struct blk_ops ahci_ops = {
 	.flush = ahci_flush,
 };
 
-/* ATA strings are big-endian 16-bit words, space padded (ACS-3 3.4.9). */
-static void ahci_ata_string(const uint16_t *id, int word, int words,
-			    char *out)
-{
-	int n = 0;
-
-	for (int i = 0; i < words; i++) {
-		out[n++] = id[word + i] >> 8;
-		out[n++] = id[word + i] & 0xff;
-	}
-	while (n && (out[n - 1] == ' ' || !out[n - 1]))
-		n--;
-	out[n] = 0;
-	for (int i = 0; i < n; i++)
-		if (out[i] < 0x20 || out[i] > 0x7e)
-			out[i] = '?';
-}
-
 /* IDENTIFY DEVICE (ACS-3 7.12): capacity and logical sector size. */
 static int ahci_identify(struct ahci_port *p)
 {
@@ -333,8 +315,8 @@ static int ahci_identify(struct ahci_port *p)
 		       AHCI_IO_TIMEOUT_NS);
 	if (rc)
 		return rc;
-	ahci_ata_string(id, 27, 20, p->model);
-	ahci_ata_string(id, 10, 10, p->serial);
+	blk_ident_string(id + 27, 40, true, p->model);
+	blk_ident_string(id + 10, 20, true, p->serial);
 	if (!(id[83] & (1u << 10))) {
 		log_warn("ahci: port %u: disk %s has no 48-bit LBA; skipped",
 			 p->num, p->model);

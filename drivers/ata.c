@@ -295,24 +295,6 @@ static const struct blk_ops ata_ops = {
 	.flush = ata_flush,
 };
 
-/* ATA strings: two characters per word, the first in the high byte,
- * space padded (ATA8-ACS "ATA string convention"). */
-static void ata_string(const uint16_t *id, int word, int words, char *out)
-{
-	int n = 0;
-
-	for (int i = 0; i < words; i++) {
-		out[n++] = (char)(id[word + i] >> 8);
-		out[n++] = (char)(id[word + i] & 0xff);
-	}
-	while (n && (out[n - 1] == ' ' || !out[n - 1]))
-		n--;
-	out[n] = 0;
-	for (int i = 0; i < n; i++)
-		if (out[i] < 0x20 || out[i] > 0x7e)
-			out[i] = '?';
-}
-
 /* A word whose bits 15:14 read 01 holds valid data (ATA8-ACS IDENTIFY
  * DEVICE, words 83, 84, 106 ...). */
 static bool ata_word_valid(uint16_t w)
@@ -325,8 +307,10 @@ int ata_identify_parse(const uint16_t *id, struct ata_disk *d)
 	uint64_t sectors;
 	uint32_t ss = 512;
 
-	ata_string(id, 27, 20, d->model);
-	ata_string(id, 10, 10, d->serial);
+	/* Words 27-46: model; 10-19: serial number (ATA8-ACS "ATA string
+	 * convention": two characters per word, the first in the high byte). */
+	blk_ident_string(id + 27, 40, true, d->model);
+	blk_ident_string(id + 10, 20, true, d->serial);
 	/* Word 49 bit 9: LBA supported (every ATA-6+ disk; CHS-only
 	 * disks are not driven). */
 	if (!(id[49] & (1u << 9)))

@@ -31,6 +31,21 @@ static bool blk_sector_size_ok(uint32_t s)
 	return s >= 512 && s <= 65536 && (s & (s - 1)) == 0;
 }
 
+void blk_ident_string(const void *src, unsigned int len, bool swap16, char *out)
+{
+	const uint8_t *b = src;
+	unsigned int n = len;
+
+	for (unsigned int i = 0; i < len; i++)
+		out[i] = (char)b[swap16 ? i ^ 1 : i];
+	while (n && (out[n - 1] == ' ' || !out[n - 1]))
+		n--;
+	out[n] = 0;
+	for (unsigned int i = 0; i < n; i++)
+		if (out[i] < 0x20 || out[i] > 0x7e)
+			out[i] = '?';
+}
+
 int blk_register(struct blk_dev *dev)
 {
 	struct blk_dev **pp;

@@ -64,6 +64,14 @@ void blk_unregister(struct blk_dev *dev);
  * NULL removes the hook.
  */
 void blk_set_disk_hook(void (*fn)(struct blk_dev *disk));
+/*
+ * A model or serial number as the device reports it (@len bytes at @src,
+ * space padded; @swap16: ATA IDENTIFY's byte order, two characters per
+ * word with the first in the high byte) into @out (@len + 1 bytes): the
+ * padding trimmed, unprintable bytes shown as '?'.
+ */
+void blk_ident_string(const void *src, unsigned int len, bool swap16,
+		      char *out);
 /* By name, or NULL. */
 struct blk_dev *blk_find(const char *name);
 /* Walk the registry in registration order: blk_next(NULL) is the first. */

@@ -266,19 +266,6 @@ static int nvme_identify(struct nvme_ctrl *c, uint32_t cns, uint32_t nsid)
 	return nvme_admin(c, &e, NULL);
 }
 
-static void nvme_string(const uint8_t *src, int len, char *out)
-{
-	int n = len;
-
-	memcpy(out, src, len);
-	while (n && (out[n - 1] == ' ' || !out[n - 1]))
-		n--;
-	out[n] = 0;
-	for (int i = 0; i < n; i++)
-		if (out[i] < 0x20 || out[i] > 0x7e)
-			out[i] = '?';
-}
-
 static int nvme_queue_alloc(struct nvme_ctrl *c, struct nvme_queue *q,
 			    uint16_t qid)
 {
@@ -453,8 +440,8 @@ static int nvme_probe(struct pci_dev *d, const struct pci_match *m)
 	rc = nvme_identify(c, 1, 0);
 	if (rc)
 		return rc;
-	nvme_string(c->bounce + 24, 40, c->model);
-	nvme_string(c->bounce + 4, 20, c->serial);
+	blk_ident_string(c->bounce + 24, 40, false, c->model);
+	blk_ident_string(c->bounce + 4, 20, false, c->serial);
 	mdts = c->bounce[77];
 	c->vwc = c->bounce[525] & 1;
 	c->max_xfer = NVME_MAX_CHUNK;

@@ -233,3 +233,17 @@ UNIT_TEST(blk_xfer_split_chunks_and_bounce)
 	UNIT_CHECK(xfers == 2);
 	fail_at = -1;
 }
+
+/* Model and serial strings: NVMe's byte order and ATA's swapped words,
+ * padding trimmed, control bytes shown as '?'. */
+UNIT_TEST(blk_ident_string)
+{
+	char out[9];
+
+	blk_ident_string("QEMU\x01NVM", 8, false, out);
+	UNIT_CHECK_STR(out, "QEMU?NVM");
+	blk_ident_string("EQUMD  \0", 8, true, out); /* "QEMU D  " word-swapped */
+	UNIT_CHECK_STR(out, "QEMU D");
+	blk_ident_string("        ", 8, false, out);
+	UNIT_CHECK_STR(out, "");
+}
