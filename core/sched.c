@@ -570,6 +570,15 @@ fail:
 	return NULL;
 }
 
+/*
+ * A wake-up means "look again", not "your condition holds": the waker may
+ * be late. Thread A sets B's condition and goes to wake B; B sees the
+ * condition before queueing, returns at once, moves on and waits for the
+ * next event; A's wake-up then lands on that new wait. So both waits
+ * re-check @cond after every wake-up and block again while it is false
+ * (the thread_pingpong self-test hung on exactly this: the stale wake let
+ * both threads run at once and one waited for good).
+ */
 void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg)
 {
 	uint64_t flags = irq_save();
@@ -577,20 +586,23 @@ void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg)
 
 	self->wait_on = wq;
 	self->wait_ip = (uint64_t)__builtin_return_address(0);
-	spin_lock(&wq->lock);
-	if (cond && cond(arg)) {
+	for (;;) {
+		spin_lock(&wq->lock);
+		if (cond && cond(arg)) {
+			spin_unlock(&wq->lock);
+			break;
+		}
+		self->state = THREAD_BLOCKED;
+		self->wq_next = NULL;
+		struct thread **p = &wq->head;
+		while (*p)
+			p = &(*p)->wq_next;
+		*p = self;
 		spin_unlock(&wq->lock);
-		irq_restore(flags);
-		return;
+		schedule();
+		if (!cond)
+			break;
 	}
-	self->state = THREAD_BLOCKED;
-	self->wq_next = NULL;
-	struct thread **p = &wq->head;
-	while (*p)
-		p = &(*p)->wq_next;
-	*p = self;
-	spin_unlock(&wq->lock);
-	schedule();
 	irq_restore(flags);
 }
 
@@ -598,52 +610,62 @@ bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
 			uint64_t timeout_ns)
 {
 	uint64_t flags = irq_save();
-	struct percpu *c = this_cpu();
-	struct thread *self = c->current;
-	bool queued = false;
+	struct thread *self = this_cpu()->current;
+	uint64_t deadline = time_ns() + timeout_ns;
+	bool ok;
 
+	if (deadline < timeout_ns)
+		deadline = UINT64_MAX; /* "forever" */
 	self->wait_on = wq;
 	self->wait_ip = (uint64_t)__builtin_return_address(0);
-	spin_lock(&wq->lock);
-	if (cond && cond(arg)) {
-		spin_unlock(&wq->lock);
-		irq_restore(flags);
-		return true;
-	}
-	if (!timeout_ns) {
-		spin_unlock(&wq->lock);
-		irq_restore(flags);
-		return false;
-	}
-	/*
-	 * On the wait queue and on the sleep list at once: whichever fires
-	 * first makes it runnable. thread_wake() takes a woken thread off the
-	 * sleep list; a timed-out one takes itself off the wait queue below.
-	 * Lock order wq->lock, then rq_lock, as waitq_wake -> thread_wake.
-	 */
-	self->state = THREAD_BLOCKED;
-	self->wq_next = NULL;
-	struct thread **p = &wq->head;
-	while (*p)
-		p = &(*p)->wq_next;
-	*p = self;
-	spin_lock(&c->rq_lock);
-	sched_timer_add(c, self, time_ns() + timeout_ns);
-	spin_unlock(&c->rq_lock);
-	spin_unlock(&wq->lock);
-	schedule();
-
-	spin_lock(&wq->lock);
-	for (p = &wq->head; *p; p = &(*p)->wq_next)
-		if (*p == self) {
-			*p = self->wq_next;
-			queued = true;
+	for (;;) {
+		spin_lock(&wq->lock);
+		if (cond && cond(arg)) {
+			spin_unlock(&wq->lock);
+			ok = true;
 			break;
 		}
-	spin_unlock(&wq->lock);
+		if (time_ns() >= deadline) {
+			spin_unlock(&wq->lock);
+			ok = false;
+			break;
+		}
+		/*
+		 * On the wait queue and on the sleep list at once: whichever
+		 * fires first makes it runnable. thread_wake() takes a woken
+		 * thread off the sleep list; a timed-out one takes itself off
+		 * the wait queue below. Lock order wq->lock, then rq_lock, as
+		 * waitq_wake -> thread_wake.
+		 */
+		struct percpu *c = this_cpu();
+		self->state = THREAD_BLOCKED;
+		self->wq_next = NULL;
+		struct thread **p = &wq->head;
+		while (*p)
+			p = &(*p)->wq_next;
+		*p = self;
+		spin_lock(&c->rq_lock);
+		sched_timer_add(c, self, deadline);
+		spin_unlock(&c->rq_lock);
+		spin_unlock(&wq->lock);
+		schedule();
+
+		bool queued = false;
+		spin_lock(&wq->lock);
+		for (p = &wq->head; *p; p = &(*p)->wq_next)
+			if (*p == self) {
+				*p = self->wq_next;
+				queued = true;
+				break;
+			}
+		spin_unlock(&wq->lock);
+		if (!cond) { /* still queued: the timer woke us */
+			ok = !queued;
+			break;
+		}
+	}
 	irq_restore(flags);
-	/* Still queued: the timer woke us, nobody called waitq_wake. */
-	return !queued || (cond && cond(arg));
+	return ok;
 }
 
 /*

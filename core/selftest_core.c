@@ -128,19 +128,31 @@ KEEL_SELFTEST(heap_stress, selftest_heap_stress);
 /* --- Threads ------------------------------------------------------------ */
 
 #define PINGPONG_ROUNDS 2000
+#define PINGPONG_STALL_NS 20000000000ull
 
+/*
+ * Two threads on two CPUs hand a turn back and forth through wait queues,
+ * each waking the other right after the other may already have seen its
+ * turn: the late wake-ups land on the next wait, which must not end early
+ * (waitq_wait in core/sched.c). A wait that returns out of turn is
+ * counted; a lost wake-up stalls the game, and the waiter gives up after
+ * PINGPONG_STALL_NS and says where everyone is.
+ */
 static struct {
 	struct waitq wq[2];
 	volatile int turn; /* whose move: 0 or 1 */
-	volatile int moves;
+	volatile int moves[2];
+	volatile int out_of_turn[2];
 	volatile int done;
 	int cpu_seen[2];
-	struct waitq finished;
 } pp;
+/* Not in `pp`: see share_wq below. */
+static struct waitq pp_finished_wq = WAITQ_INIT;
 
 static bool pp_my_turn(void *arg)
 {
-	return pp.turn == (int)(uintptr_t)arg;
+	return __atomic_load_n(&pp.turn, __ATOMIC_ACQUIRE) ==
+	       (int)(uintptr_t)arg;
 }
 
 static void pp_thread(void *arg)
@@ -150,12 +162,14 @@ static void pp_thread(void *arg)
 	pp.cpu_seen[me] = this_cpu()->id;
 	for (int i = 0; i < PINGPONG_ROUNDS; i++) {
 		waitq_wait(&pp.wq[me], pp_my_turn, arg);
-		pp.moves++;
+		if (!pp_my_turn(arg))
+			pp.out_of_turn[me]++;
+		pp.moves[me]++;
 		__atomic_store_n(&pp.turn, !me, __ATOMIC_RELEASE);
 		waitq_wake_one(&pp.wq[!me]);
 	}
 	__atomic_add_fetch(&pp.done, 1, __ATOMIC_RELEASE);
-	waitq_wake_all(&pp.finished);
+	waitq_wake_all(&pp_finished_wq);
 }
 
 static bool pp_finished(void *arg)
@@ -175,12 +189,22 @@ static int selftest_thread_pingpong(void)
 	if (!thread_create("ping", pp_thread, (void *)0, &a0) ||
 	    !thread_create("pong", pp_thread, (void *)1, &a1))
 		return -ENOMEM;
-	while (!pp_finished(NULL))
-		waitq_wait(&pp.finished, pp_finished, NULL);
+	bool over = waitq_wait_timeout(&pp_finished_wq, pp_finished, NULL,
+				       PINGPONG_STALL_NS);
 	uint64_t ns = time_ns() - t0;
-	if (pp.moves != 2 * PINGPONG_ROUNDS || pp.cpu_seen[1] != other) {
-		log_err("selftest: %d moves (want %d), pong on CPU %d (want %d)",
-			pp.moves, 2 * PINGPONG_ROUNDS, pp.cpu_seen[1], other);
+	if (!over || pp.out_of_turn[0] || pp.out_of_turn[1] ||
+	    pp.cpu_seen[1] != other) {
+		/* A stalled game leaves its threads blocked: they leak. */
+		log_err("selftest: ping-pong %s after %llu ms: moves %d+%d "
+			"(want %d each), turn %d, out of turn %d+%d, pong on "
+			"CPU %d (want %d)",
+			over ? "over" : "stalled",
+			(unsigned long long)(ns / 1000000), pp.moves[0],
+			pp.moves[1], PINGPONG_ROUNDS, pp.turn,
+			pp.out_of_turn[0], pp.out_of_turn[1], pp.cpu_seen[1],
+			other);
+		if (!over)
+			sched_log_state();
 		return -EIO;
 	}
 	log_info("bench: thread ping-pong CPU 0 <-> CPU %d: %llu ns per round "
@@ -338,8 +362,7 @@ static int selftest_simd(void)
 	    !thread_create("simd-c", simd_thread, (void *)0x3000, &cpu1) ||
 	    !thread_create("simd-d", simd_thread, (void *)0x4000, &cpu1))
 		return -ENOMEM;
-	while (!simd_finished(NULL))
-		waitq_wait(&simd_wq, simd_finished, NULL);
+	waitq_wait(&simd_wq, simd_finished, NULL);
 	return simd_bad ? -EIO : 0;
 }
 KEEL_SELFTEST(simd_preserved, selftest_simd);
@@ -438,8 +461,7 @@ static bool share_finished(void *arg)
 static void share_wait(int n)
 {
 	__atomic_store_n(&share.stop, 1, __ATOMIC_RELEASE);
-	while (!share_finished((void *)(uintptr_t)n))
-		waitq_wait(&share_wq, share_finished, (void *)(uintptr_t)n);
+	waitq_wait(&share_wq, share_finished, (void *)(uintptr_t)n);
 }
 
 /* Two CPU-bound threads on one CPU share it in proportion to weight. */

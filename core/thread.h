@@ -86,7 +86,7 @@ void thread_kick(struct thread *t);
 /* Make a blocked thread runnable (wait queues and timers use this). */
 void thread_wake(struct thread *t);
 
-/* Wait queues: block until woken. The condition is re-checked by callers. */
+/* Wait queues: block until a condition holds. */
 struct waitq {
 	struct spinlock lock;
 	struct thread *head;
@@ -94,15 +94,17 @@ struct waitq {
 #define WAITQ_INIT { SPINLOCK_INIT, 0 }
 
 /*
- * Block on @wq unless @cond(@arg) already holds; returns when woken (or
- * at once). Checking and queueing happen under the queue's lock, so a
- * wake-up between them is never lost.
+ * Block on @wq until @cond(@arg) holds; returns at once if it already
+ * does. Checking and queueing happen under the queue's lock, so a wake-up
+ * between them is never lost, and the condition is checked again after
+ * every wake-up, so a late one does not end the wait. @cond may be NULL:
+ * then any wake-up ends it.
  */
 void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg);
 /*
- * As waitq_wait, but give up after @timeout_ns. Returns true when woken
- * (or @cond held), false on timeout; timeout_ns 0 only tests @cond.
- * Wake-ups may be spurious: callers loop on their condition.
+ * As waitq_wait, but give up after @timeout_ns. Returns true when @cond
+ * held (with NULL @cond: when woken), false on timeout; timeout_ns 0 only
+ * tests @cond.
  */
 bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
 			uint64_t timeout_ns);

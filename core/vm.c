@@ -175,8 +175,7 @@ static bool vm_all_stopped(void *arg)
 
 void vm_wait_stopped(struct vm *vm)
 {
-	while (!vm_all_stopped(vm))
-		waitq_wait(&vm->stopped_wq, vm_all_stopped, vm);
+	waitq_wait(&vm->stopped_wq, vm_all_stopped, vm);
 }
 
 /* Called by each vCPU thread as it leaves its loop. */

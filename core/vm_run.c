@@ -489,8 +489,7 @@ static bool vm_sipi_or_stop(void *arg)
 /* An AP: wait for its startup IPI, then start in real mode at VV00:0000. */
 static void vm_wait_sipi(struct vcpu *v)
 {
-	while (!vm_sipi_or_stop(v))
-		waitq_wait(&v->wake_wq, vm_sipi_or_stop, v);
+	waitq_wait(&v->wake_wq, vm_sipi_or_stop, v);
 	if (v->stop)
 		return;
 	hv->set_reg(v, VCPU_CS_SEL, (uint64_t)v->sipi_vector << 8);
