@@ -38,6 +38,7 @@ struct vm_exit {
 	enum vm_exit_code code;
 	uint32_t native;  /* the vendor's reason, for logs and vm.stats */
 	uint8_t insn_len; /* 0: unknown (SVM without NRIP-save) */
+	uint64_t rip;	  /* the guest's RIP at the exit (the vCPU trace) */
 	union {
 		struct {
 			uint16_t port;

@@ -30,12 +30,12 @@ static void vm_run_advance(struct vcpu *v, const struct vm_exit *e)
 		hv->set_reg(v, VCPU_INTR_SHADOW, 0);
 }
 
-static void vm_trace(struct vcpu *v, uint8_t code, uint32_t native,
-		     uint64_t info)
+static void vm_trace(struct vcpu *v, uint64_t rip, uint8_t code,
+		     uint32_t native, uint64_t info)
 {
 	struct vcpu_trace *t = &v->trace[v->trace_next++ % VCPU_TRACE_LEN];
 
-	t->rip = hv->get_reg(v, VCPU_RIP);
+	t->rip = rip;
 	t->code = code;
 	t->native = native;
 	t->info = info;
@@ -66,7 +66,8 @@ static int vm_inject(struct vcpu *v, const struct vm_event *ev)
 	int rc = hv->inject(v, ev);
 
 	if (rc == 0)
-		vm_trace(v, VCPU_TRACE_INJECT, ev->type,
+		vm_trace(v, hv->get_reg(v, VCPU_RIP), VCPU_TRACE_INJECT,
+			 ev->type,
 			 ev->vector | (uint64_t)ev->has_error << 8 |
 			     (uint64_t)ev->error << 32);
 	return rc;
@@ -531,7 +532,7 @@ void vm_vcpu_thread(void *arg)
 			e.code = VM_EXIT_UNHANDLED;
 		v->exits[e.code]++;
 		v->exits_total++;
-		vm_trace(v, e.code, e.native, vm_exit_info(&e));
+		vm_trace(v, e.rip, e.code, e.native, vm_exit_info(&e));
 		rc = vm_exit_handlers[e.code](v, &e);
 	}
 	sched_arm_local(0);

@@ -359,6 +359,7 @@ static void svm_decode(struct svm_vcpu *s, struct vm_exit *e)
 
 	memset(e, 0, sizeof(*e));
 	e->native = (uint32_t)code;
+	e->rip = rip;
 	e->insn_len = svm_insn_len(s, code, rip);
 	switch (code) {
 	case SVM_EXIT_INTR:

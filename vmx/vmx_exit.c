@@ -231,6 +231,7 @@ static bool vmx_decode(struct vcpu *v, uint32_t reason, struct vm_exit *e)
 	memset(e, 0, sizeof(*e));
 	e->code = VM_EXIT_UNHANDLED;
 	e->native = reason;
+	e->rip = vmx_vmread(VMCS_GUEST_RIP);
 	if (reason & VMX_EXIT_ENTRY_FAILURE) {
 		/* 26.8: the guest state failed a check; nothing was run. */
 		e->code = VM_EXIT_ENTRY_FAILED;
