@@ -570,6 +570,18 @@ fail:
 	return NULL;
 }
 
+/* Mark @self blocked and queue it last on @wq; under wq->lock. */
+static void waitq_block(struct waitq *wq, struct thread *self)
+{
+	struct thread **p = &wq->head;
+
+	self->state = THREAD_BLOCKED;
+	self->wq_next = NULL;
+	while (*p)
+		p = &(*p)->wq_next;
+	*p = self;
+}
+
 /*
  * A wake-up means "look again", not "your condition holds": the waker may
  * be late. Thread A sets B's condition and goes to wake B; B sees the
@@ -592,12 +604,7 @@ void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg)
 			spin_unlock(&wq->lock);
 			break;
 		}
-		self->state = THREAD_BLOCKED;
-		self->wq_next = NULL;
-		struct thread **p = &wq->head;
-		while (*p)
-			p = &(*p)->wq_next;
-		*p = self;
+		waitq_block(wq, self);
 		spin_unlock(&wq->lock);
 		schedule();
 		if (!cond)
@@ -638,12 +645,7 @@ bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
 		 * waitq_wake -> thread_wake.
 		 */
 		struct percpu *c = this_cpu();
-		self->state = THREAD_BLOCKED;
-		self->wq_next = NULL;
-		struct thread **p = &wq->head;
-		while (*p)
-			p = &(*p)->wq_next;
-		*p = self;
+		waitq_block(wq, self);
 		spin_lock(&c->rq_lock);
 		sched_timer_add(c, self, deadline);
 		spin_unlock(&c->rq_lock);
@@ -652,7 +654,7 @@ bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
 
 		bool queued = false;
 		spin_lock(&wq->lock);
-		for (p = &wq->head; *p; p = &(*p)->wq_next)
+		for (struct thread **p = &wq->head; *p; p = &(*p)->wq_next)
 			if (*p == self) {
 				*p = self->wq_next;
 				queued = true;
