@@ -6,8 +6,9 @@
  *   memscan put HEX FILE PAGES  write PAGES pages to FILE (on the
  *                               initramfs, so they stay in RAM), each
  *                               starting with the bytes HEX encodes
- *   memscan find HEX            print how many 4 KiB pages of the guest's
- *                               RAM start with those bytes
+ *   memscan find HEX [HEX...]   print how many 4 KiB pages of the guest's
+ *                               RAM start with each token's bytes (up to
+ *                               MS_TOKENS counts on one line, one pass)
  *
  * `find` reads all of RAM through /proc/kcore: the ELF program headers
  * whose p_paddr is a physical address (the kernel's direct map of RAM;
@@ -24,6 +25,7 @@
 #define MS_PAGE 4096
 #define MS_CHUNK (256 * MS_PAGE)
 #define MS_MAX_PHDRS 256
+#define MS_TOKENS 4
 
 static long ms_sys(long nr, long a, long b, long c, long d)
 {
@@ -61,7 +63,8 @@ struct ms_phdr {
 static struct {
 	char pad[16];
 	unsigned char tok[64];
-} ms_t __attribute__((aligned(64)));
+	size_t len;
+} __attribute__((aligned(64))) ms_t[MS_TOKENS];
 static unsigned char ms_buf[MS_CHUNK + MS_PAGE] __attribute__((aligned(MS_PAGE)));
 static struct ms_phdr ms_ph[MS_MAX_PHDRS];
 
@@ -88,11 +91,11 @@ static __attribute__((noreturn)) void ms_die(const char *msg)
 	ms_exit(2);
 }
 
-static void ms_print_u64(uint64_t v)
+static void ms_print_u64(uint64_t v, char end)
 {
 	char b[24], *p = b + sizeof(b);
 
-	*--p = '\n';
+	*--p = end;
 	do {
 		*--p = (char)('0' + v % 10);
 		v /= 10;
@@ -120,16 +123,16 @@ static int ms_hexval(char c)
 	return -1;
 }
 
-static size_t ms_decode(const char *hex)
+static size_t ms_decode(const char *hex, unsigned char *tok)
 {
 	size_t n = 0;
 
-	for (; hex[0] && hex[1] && n < sizeof(ms_t.tok); hex += 2) {
+	for (; hex[0] && hex[1] && n < sizeof(ms_t[0].tok); hex += 2) {
 		int hi = ms_hexval(hex[0]), lo = ms_hexval(hex[1]);
 
 		if (hi < 0 || lo < 0)
 			ms_die("HEX: pairs of hex digits");
-		ms_t.tok[n++] = (unsigned char)(hi << 4 | lo);
+		tok[n++] = (unsigned char)(hi << 4 | lo);
 	}
 	if (n < 8 || *hex)
 		ms_die("HEX: 8 to 64 bytes");
@@ -144,25 +147,29 @@ static int ms_same(const unsigned char *a, const unsigned char *b, size_t n)
 	return 1;
 }
 
-static void ms_put(size_t n, const char *file, uint64_t pages)
+static void ms_put(const char *hex, const char *file, uint64_t pages)
 {
 	unsigned char *page = ms_buf + 8;
+	size_t n = ms_decode(hex, ms_t[0].tok);
 	long fd = ms_open(file, 01 | 0100 | 01000, 0600); /* O_WRONLY|O_CREAT|O_TRUNC */
 
 	if (fd < 0)
 		ms_die("cannot create FILE");
 	for (size_t i = 0; i < MS_PAGE; i++)
-		page[i] = i < n ? ms_t.tok[i] : 0;
+		page[i] = i < n ? ms_t[0].tok[i] : 0;
 	for (uint64_t i = 0; i < pages; i++)
 		if (ms_write(fd, page, MS_PAGE) != MS_PAGE)
 			ms_die("write failed");
 }
 
-static void ms_find(size_t n)
+static void ms_find(long ntok, char **hex)
 {
 	struct ms_ehdr eh;
 	unsigned char *buf = ms_buf + 8;
-	uint64_t hits = 0;
+	uint64_t hits[MS_TOKENS] = { 0 };
+
+	for (long t = 0; t < ntok; t++)
+		ms_t[t].len = ms_decode(hex[t], ms_t[t].tok);
 	long fd = ms_open("/proc/kcore", 0, 0);
 
 	if (fd < 0)
@@ -184,20 +191,26 @@ static void ms_find(size_t n)
 			long got = ms_pread(fd, buf, (long)want, (long)(p->offset + off));
 
 			for (long pg = 0; pg + MS_PAGE <= got; pg += MS_PAGE)
-				hits += ms_same(buf + pg, ms_t.tok, n);
+				for (long t = 0; t < ntok; t++)
+					hits[t] += ms_same(
+					    buf + pg, ms_t[t].tok, ms_t[t].len);
 		}
 	}
-	ms_print_u64(hits);
+	for (long t = 0; t < ntok; t++)
+		ms_print_u64(hits[t], t + 1 < ntok ? ' ' : '\n');
 }
 
 void __attribute__((used)) ms_main(long argc, char **argv)
 {
 	if (argc == 5 && ms_same((const unsigned char *)argv[1], (const unsigned char *)"put", 4))
-		ms_put(ms_decode(argv[2]), argv[3], ms_parse_u64(argv[4]));
-	else if (argc == 3 && ms_same((const unsigned char *)argv[1], (const unsigned char *)"find", 5))
-		ms_find(ms_decode(argv[2]));
+		ms_put(argv[2], argv[3], ms_parse_u64(argv[4]));
+	else if (argc >= 3 && argc <= 2 + MS_TOKENS &&
+		 ms_same((const unsigned char *)argv[1],
+			 (const unsigned char *)"find", 5))
+		ms_find(argc - 2, argv + 2);
 	else
-		ms_die("usage: memscan put HEX FILE PAGES | memscan find HEX");
+		ms_die("usage: memscan put HEX FILE PAGES | memscan find HEX "
+		       "[HEX...]");
 	ms_exit(0);
 }
 

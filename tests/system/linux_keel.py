@@ -97,10 +97,12 @@ class VmConsole(Console):
         return got
 
     def alive(self):
-        """Running, asked at most every 2 s."""
+        """Not stopped, asked at most every 2 s. A guest's reset passes
+        through "stopping" and "starting" (mgmt/vmm.c; seconds under
+        Bochs): that VM is rebooting, not gone."""
         if time.monotonic() - self._state_at > 2:
             self._state_at = time.monotonic()
-            self._alive = self.state() == "running"
+            self._alive = self.state() != "stopped"
         return self._alive
 
     def state(self):
