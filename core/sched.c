@@ -590,41 +590,19 @@ static void waitq_block(struct waitq *wq, struct thread *self)
  * re-check @cond after every wake-up and block again while it is false
  * (the thread_pingpong self-test hung on exactly this: the stale wake let
  * both threads run at once and one waited for good).
+ *
+ * Both waits come here: until @cond holds, or (a @deadline other than 0)
+ * until time_ns() reaches it. @ip names the caller for sched_log_state.
  */
-void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg)
+static bool waitq_wait_until(struct waitq *wq, bool (*cond)(void *), void *arg,
+			     uint64_t deadline, uint64_t ip)
 {
 	uint64_t flags = irq_save();
 	struct thread *self = this_cpu()->current;
-
-	self->wait_on = wq;
-	self->wait_ip = (uint64_t)__builtin_return_address(0);
-	for (;;) {
-		spin_lock(&wq->lock);
-		if (cond && cond(arg)) {
-			spin_unlock(&wq->lock);
-			break;
-		}
-		waitq_block(wq, self);
-		spin_unlock(&wq->lock);
-		schedule();
-		if (!cond)
-			break;
-	}
-	irq_restore(flags);
-}
-
-bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
-			uint64_t timeout_ns)
-{
-	uint64_t flags = irq_save();
-	struct thread *self = this_cpu()->current;
-	uint64_t deadline = time_ns() + timeout_ns;
 	bool ok;
 
-	if (deadline < timeout_ns)
-		deadline = UINT64_MAX; /* "forever" */
 	self->wait_on = wq;
-	self->wait_ip = (uint64_t)__builtin_return_address(0);
+	self->wait_ip = ip;
 	for (;;) {
 		spin_lock(&wq->lock);
 		if (cond && cond(arg)) {
@@ -632,35 +610,41 @@ bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
 			ok = true;
 			break;
 		}
-		if (time_ns() >= deadline) {
+		if (deadline && time_ns() >= deadline) {
 			spin_unlock(&wq->lock);
 			ok = false;
 			break;
 		}
-		/*
-		 * On the wait queue and on the sleep list at once: whichever
-		 * fires first makes it runnable. thread_wake() takes a woken
-		 * thread off the sleep list; a timed-out one takes itself off
-		 * the wait queue below. Lock order wq->lock, then rq_lock, as
-		 * waitq_wake -> thread_wake.
-		 */
-		struct percpu *c = this_cpu();
 		waitq_block(wq, self);
-		spin_lock(&c->rq_lock);
-		sched_timer_add(c, self, deadline);
-		spin_unlock(&c->rq_lock);
+		/*
+		 * A timed wait is on the wait queue and on the sleep list at
+		 * once: whichever fires first makes it runnable. thread_wake()
+		 * takes a woken thread off the sleep list; a timed-out one
+		 * takes itself off the wait queue below. Lock order wq->lock,
+		 * then rq_lock, as waitq_wake -> thread_wake.
+		 */
+		if (deadline) {
+			struct percpu *c = this_cpu();
+			spin_lock(&c->rq_lock);
+			sched_timer_add(c, self, deadline);
+			spin_unlock(&c->rq_lock);
+		}
 		spin_unlock(&wq->lock);
 		schedule();
 
+		/* Only waitq_wake wakes an untimed wait, and it unqueues. */
 		bool queued = false;
-		spin_lock(&wq->lock);
-		for (struct thread **p = &wq->head; *p; p = &(*p)->wq_next)
-			if (*p == self) {
-				*p = self->wq_next;
-				queued = true;
-				break;
-			}
-		spin_unlock(&wq->lock);
+		if (deadline) {
+			spin_lock(&wq->lock);
+			for (struct thread **p = &wq->head; *p;
+			     p = &(*p)->wq_next)
+				if (*p == self) {
+					*p = self->wq_next;
+					queued = true;
+					break;
+				}
+			spin_unlock(&wq->lock);
+		}
 		if (!cond) { /* still queued: the timer woke us */
 			ok = !queued;
 			break;
@@ -668,6 +652,24 @@ bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
 	}
 	irq_restore(flags);
 	return ok;
+}
+
+void waitq_wait(struct waitq *wq, bool (*cond)(void *), void *arg)
+{
+	waitq_wait_until(wq, cond, arg, 0,
+			 (uint64_t)__builtin_return_address(0));
+}
+
+bool waitq_wait_timeout(struct waitq *wq, bool (*cond)(void *), void *arg,
+			uint64_t timeout_ns)
+{
+	uint64_t now = time_ns(), deadline = now + timeout_ns;
+
+	if (deadline < now)
+		deadline = UINT64_MAX; /* "forever" */
+	/* 0 means no deadline to waitq_wait_until: "now" is in the past. */
+	return waitq_wait_until(wq, cond, arg, deadline ? deadline : 1,
+				(uint64_t)__builtin_return_address(0));
 }
 
 /*
